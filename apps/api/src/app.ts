@@ -1,0 +1,106 @@
+/**
+ * Builds the Fastify app from its dependencies. Routes live in modules/<feature>/<feature>.routes.ts; this file
+ * only wires plugins and modules together.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import jwt from '@fastify/jwt';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AppDeps } from './lib/context.ts';
+import { registerAccessControl } from './plugins/access.ts';
+import { registerErrorHandling, sendProblem } from './plugins/errors.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { organizationRoutes } from './modules/organizations/organizations.routes.ts';
+import { siteRoutes } from './modules/sites/sites.routes.ts';
+import { closureRoutes } from './modules/closures/closures.routes.ts';
+import { spaceRoutes } from './modules/spaces/spaces.routes.ts';
+import { userRoutes } from './modules/users/users.routes.ts';
+
+export const API_PREFIX = '/api/v1';
+const DEFAULT_ADMIN_DIST = fileURLToPath(new URL('../../admin/dist', import.meta.url));
+
+export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: config.LOG_LEVEL },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    // Behind a proxy the client address comes from X-Forwarded-For; rate limits key on it.
+    trustProxy: config.NODE_ENV === 'production',
+  });
+  app.decorate('deps', deps);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  registerErrorHandling(app);
+  registerAccessControl(app);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        // antd writes inline styles; the swagger UI page needs its inline init script.
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'script-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+      },
+    },
+  });
+  await app.register(cors, { origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false, credentials: true });
+  await app.register(rateLimit, { global: false });
+  await app.register(jwt, {
+    secret: config.JWT_SECRET,
+    sign: { algorithm: 'HS256', iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE },
+    verify: { algorithms: ['HS256'], allowedIss: config.JWT_ISSUER, allowedAud: config.JWT_AUDIENCE },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Linli API', version: '0.1.0', description: 'Public-space operations and booking.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes);
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes);
+      await api.register(organizationRoutes);
+      await api.register(siteRoutes);
+      await api.register(closureRoutes);
+      await api.register(spaceRoutes);
+      await api.register(userRoutes);
+    },
+    { prefix: API_PREFIX },
+  );
+
+  await registerAdminApp(app, config.ADMIN_DIST_DIR ?? DEFAULT_ADMIN_DIST);
+  return app;
+}
+
+/** Serves the built admin app, with index.html for client-side routes; /api stays problem+json. */
+async function registerAdminApp(app: FastifyInstance, distDir: string) {
+  const hasDist = existsSync(path.join(distDir, 'index.html'));
+  if (hasDist) await app.register(fastifyStatic, { root: distDir, wildcard: false });
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api') || request.method !== 'GET' || !hasDist) {
+      return sendProblem(request, reply, 'ROUTE_NOT_FOUND');
+    }
+    return reply.sendFile('index.html');
+  });
+}

@@ -1,0 +1,47 @@
+import { CurrentUser, LoginBody, OkResponse, RefreshBody, RegisterBody, TokenResponse } from '@linli/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ANY_ROLE, actorOf } from '../../plugins/access.ts';
+import { getCurrentUser, login, logout, refresh, registerResident } from './auth.service.ts';
+
+export async function authRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const rateLimit = { max: app.deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' };
+  const tags = ['auth'];
+
+  app.post('/auth/register', {
+    config: { access: 'public', rateLimit },
+    schema: { operationId: 'registerResident', tags, body: RegisterBody, response: { 201: TokenResponse } },
+    handler: async (request, reply) => reply.status(201).send(await registerResident(app, request.body)),
+  });
+
+  app.post('/auth/login', {
+    config: { access: 'public', rateLimit },
+    schema: { operationId: 'login', tags, body: LoginBody, response: { 200: TokenResponse } },
+    handler: async (request) => login(app, request.body),
+  });
+
+  app.post('/auth/refresh', {
+    config: { access: 'public', rateLimit },
+    schema: { operationId: 'refreshTokens', tags, body: RefreshBody, response: { 200: TokenResponse } },
+    handler: async (request) => refresh(app, request.body.refreshToken),
+  });
+
+  app.post('/auth/logout', {
+    config: { access: 'public' },
+    schema: { operationId: 'logout', tags, body: RefreshBody, response: { 200: OkResponse } },
+    handler: async (request) => {
+      await logout(app, request.body.refreshToken);
+      return { ok: true as const };
+    },
+  });
+
+  app.get('/me', {
+    config: { access: ANY_ROLE },
+    schema: { operationId: 'getCurrentUser', tags, response: { 200: CurrentUser } },
+    handler: async (request) => {
+      const actor = actorOf(request);
+      return getCurrentUser(app.deps.db, actor.userId, actor.orgId);
+    },
+  });
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { IsoInstant } from './common.ts';
+import { PolicyRules } from './policies.ts';
+import { TimeZone } from './sites.ts';
+
+export const Organization = z.object({
+  id: z.uuid(),
+  slug: z.string(),
+  name: z.string(),
+  timezone: z.string(),
+  policy: PolicyRules,
+  createdAt: IsoInstant,
+});
+export type Organization = z.infer<typeof Organization>;
+
+export const UpdateOrganizationBody = z
+  .strictObject({ name: z.string().trim().min(1).max(120), timezone: TimeZone, policy: PolicyRules })
+  .partial();
+export type UpdateOrganizationBody = z.infer<typeof UpdateOrganizationBody>;
+
+export const OrgSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lowercase letters, digits and dashes');
+
+/** Public facts the sign-in page needs before anyone is signed in. */
+export const PublicMeta = z.object({ defaultOrgSlug: z.string().nullable(), version: z.string() });

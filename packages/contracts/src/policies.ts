@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+const Minutes = z.number().int().min(0).max(60 * 24 * 366);
+const Quota = z.number().int().min(0).max(10_000).nullable();
+
+/** The rules one level (org, site or space) sets; anything left out is inherited. */
+export const PolicyRules = z.strictObject({
+  slotMinutes: z.number().int().min(5).max(24 * 60).refine((m) => (24 * 60) % m === 0, {
+    message: 'must divide a day evenly (5, 10, 15, 30, 60 ...)',
+  }),
+  minDurationMinutes: Minutes.min(5),
+  maxDurationMinutes: Minutes.min(5),
+  leadTimeMinutes: Minutes,
+  horizonDays: z.number().int().min(1).max(730),
+  bufferMinutes: Minutes.max(24 * 60),
+  approvalRequired: z.boolean(),
+  checkInRequired: z.boolean(),
+  noShowAfterMinutes: Minutes.min(1).max(24 * 60),
+  cancelCutoffMinutes: Minutes,
+  quotaPerDayCount: Quota,
+  quotaPerDayMinutes: Quota,
+  quotaPerWeekCount: Quota,
+  quotaPerWeekMinutes: Quota,
+  waitlistMode: z.enum(['auto_book', 'offer']),
+  offerHoldMinutes: Minutes.min(1).max(7 * 24 * 60),
+}).partial();
+export type PolicyRules = z.infer<typeof PolicyRules>;
+
+const PolicyLevel = z.enum(['default', 'org', 'site', 'space']);
+export const EffectivePolicyResponse = z.object({
+  spaceId: z.uuid(),
+  values: PolicyRules.required(),
+  sources: z.record(z.string(), PolicyLevel),
+  levels: z.object({ org: PolicyRules, site: PolicyRules, space: PolicyRules }),
+});
+export type EffectivePolicyResponse = z.infer<typeof EffectivePolicyResponse>;

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { IsoInstant, PageQuery } from './common.ts';
+import { PolicyRules } from './policies.ts';
+
+export const BOOKING_MODES = ['exclusive', 'shared_capacity'] as const;
+export const SPACE_KINDS = ['activity_room', 'meeting_room', 'hall', 'study_area', 'classroom', 'kitchen', 'gym'] as const;
+export const SpaceKind = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'lowercase slug, e.g. meeting_room');
+export const Feature = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'lowercase slug, e.g. projector');
+
+const SpaceFields = {
+  siteId: z.uuid(),
+  name: z.string().trim().min(1).max(120),
+  kind: SpaceKind,
+  bookingMode: z.enum(BOOKING_MODES),
+  capacity: z.number().int().min(1).max(10_000),
+  features: z.array(Feature).max(40).default([]),
+  bookableBy: z.enum(['residents', 'staff_only']).default('residents'),
+  openToOtherSites: z.boolean().default(true),
+  policy: PolicyRules.default({}),
+};
+
+export const CreateSpaceBody = z.strictObject(SpaceFields);
+export type CreateSpaceBody = z.infer<typeof CreateSpaceBody>;
+
+/** A space stays at its site; moving bookings between sites is a booking operation, not a space edit. */
+export const UpdateSpaceBody = z
+  .strictObject({
+    name: SpaceFields.name,
+    kind: SpaceFields.kind,
+    bookingMode: SpaceFields.bookingMode,
+    capacity: SpaceFields.capacity,
+    features: z.array(Feature).max(40),
+    bookableBy: z.enum(['residents', 'staff_only']),
+    openToOtherSites: z.boolean(),
+    policy: PolicyRules,
+  })
+  .partial();
+export type UpdateSpaceBody = z.infer<typeof UpdateSpaceBody>;
+
+export const Space = z.object({
+  id: z.uuid(),
+  siteId: z.uuid(),
+  name: z.string(),
+  kind: z.string(),
+  bookingMode: z.enum(BOOKING_MODES),
+  capacity: z.number().int(),
+  features: z.array(z.string()),
+  bookableBy: z.enum(['residents', 'staff_only']),
+  openToOtherSites: z.boolean(),
+  policy: PolicyRules,
+  archivedAt: IsoInstant.nullable(),
+  createdAt: IsoInstant,
+});
+export type Space = z.infer<typeof Space>;
+
+export const ListSpacesQuery = PageQuery.extend({
+  siteId: z.uuid().optional(),
+  kind: SpaceKind.optional(),
+  bookingMode: z.enum(BOOKING_MODES).optional(),
+  minCapacity: z.coerce.number().int().min(1).optional(),
+  includeArchived: z.stringbool().default(false),
+});
+export type ListSpacesQuery = z.infer<typeof ListSpacesQuery>;

@@ -1,0 +1,4 @@
+export * from './client.ts';
+export * from './migrate.ts';
+export * from './errors.ts';
+export * as schema from './schema.ts';

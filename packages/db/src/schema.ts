@@ -1,0 +1,252 @@
+/**
+ * The one drizzle schema for PGlite and PostgreSQL. Every table carries `org_id`: nothing crosses organizations,
+ * and a later shard-by-org (Citus) needs it on every row. Invariants drizzle cannot express (exclusion constraints,
+ * btree_gist) live in hand-written migrations under /migrations.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  customType,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { v7 as uuidv7 } from 'uuid';
+import type { PolicyRules, WeeklyHours } from '@linli/contracts';
+
+// UUIDv7 ids sort by creation time, so cursor pagination on `id` lists rows in the order they were made.
+const id = () =>
+  uuid('id')
+    .primaryKey()
+    .$defaultFn(() => uuidv7());
+const orgId = () => uuid('org_id').notNull();
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+/** `tstzrange`, read back as its text form; bookings expose start_at / end_at instead. */
+const tstzrange = customType<{ data: string }>({ dataType: () => 'tstzrange' });
+
+export const organizations = pgTable('organizations', {
+  id: id(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  timezone: text('timezone').notNull().default('Asia/Shanghai'),
+  policy: jsonb('policy').$type<PolicyRules>().notNull().default({}),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const sites = pgTable(
+  'sites',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    district: text('district').notNull(),
+    subdistrict: text('subdistrict'),
+    address: text('address'),
+    lat: doublePrecision('lat'),
+    lng: doublePrecision('lng'),
+    timezone: text('timezone').notNull().default('Asia/Shanghai'),
+    openingHours: jsonb('opening_hours').$type<WeeklyHours>().notNull(),
+    policy: jsonb('policy').$type<PolicyRules>().notNull().default({}),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('sites_org_idx').on(t.orgId, t.district),
+    check('sites_lat_range', sql`${t.lat} IS NULL OR ${t.lat} BETWEEN -90 AND 90`),
+    check('sites_lng_range', sql`${t.lng} IS NULL OR ${t.lng} BETWEEN -180 AND 180`),
+  ],
+);
+
+export const closures = pgTable(
+  'closures',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    /** 'org' (e.g. a public holiday), 'district', or 'site'. */
+    scope: text('scope').notNull(),
+    district: text('district'),
+    siteId: uuid('site_id').references(() => sites.id),
+    /** Inclusive local dates, evaluated in each affected site's zone. */
+    startDate: date('start_date').notNull(),
+    endDate: date('end_date').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('closures_org_idx').on(t.orgId, t.startDate),
+    check('closures_dates', sql`${t.endDate} >= ${t.startDate}`),
+    check(
+      'closures_scope',
+      sql`(${t.scope} = 'org' AND ${t.siteId} IS NULL AND ${t.district} IS NULL)
+       OR (${t.scope} = 'district' AND ${t.district} IS NOT NULL AND ${t.siteId} IS NULL)
+       OR (${t.scope} = 'site' AND ${t.siteId} IS NOT NULL)`,
+    ),
+  ],
+);
+
+export const spaces = pgTable(
+  'spaces',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    bookingMode: text('booking_mode').notNull(),
+    capacity: integer('capacity').notNull(),
+    features: text('features').array().notNull().default(sql`'{}'::text[]`),
+    bookableBy: text('bookable_by').notNull().default('residents'),
+    /** Residents whose home site is elsewhere may book it. */
+    openToOtherSites: boolean('open_to_other_sites').notNull().default(true),
+    policy: jsonb('policy').$type<PolicyRules>().notNull().default({}),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('spaces_site_idx').on(t.siteId),
+    index('spaces_org_idx').on(t.orgId),
+    check('spaces_capacity_positive', sql`${t.capacity} > 0`),
+    check('spaces_booking_mode', sql`${t.bookingMode} IN ('exclusive', 'shared_capacity')`),
+  ],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    role: text('role').notNull(),
+    email: text('email'),
+    phone: text('phone'),
+    passwordHash: text('password_hash').notNull(),
+    displayName: text('display_name').notNull(),
+    homeSiteId: uuid('home_site_id').references(() => sites.id),
+    locale: text('locale').notNull().default('zh-CN'),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('users_org_email_key').on(t.orgId, t.email),
+    uniqueIndex('users_org_phone_key').on(t.orgId, t.phone),
+    check('users_role', sql`${t.role} IN ('org_admin', 'site_manager', 'staff', 'resident')`),
+    check('users_login_present', sql`${t.email} IS NOT NULL OR ${t.phone} IS NOT NULL`),
+  ],
+);
+
+/** Sites a site_manager or staff member works at; their reads and writes stop at these sites. */
+export const userSites = pgTable(
+  'user_sites',
+  {
+    orgId: orgId(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.siteId] })],
+);
+
+/** Refresh tokens are stored only as SHA-256 hashes; a family is one login's chain of rotations. */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: id(),
+    orgId: orgId(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    familyId: uuid('family_id').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** Set when rotated or logged out; presenting a revoked token again revokes its whole family. */
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('refresh_tokens_family_idx').on(t.familyId)],
+);
+
+export const bookings = pgTable(
+  'bookings',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    spaceId: uuid('space_id')
+      .notNull()
+      .references(() => spaces.id),
+    bookerId: uuid('booker_id').references(() => users.id),
+    /** Who made it (a staff member booking on behalf of a resident or group). */
+    createdById: uuid('created_by_id').references(() => users.id),
+    /**
+     * Copied from the space's booking_mode: the exclusion constraint (hand-written migration 0001) may only
+     * look at this row, and it applies to exclusive spaces alone.
+     */
+    exclusive: boolean('exclusive').notNull(),
+    partySize: integer('party_size').notNull().default(1),
+    startAt: timestamp('start_at', { withTimezone: true }).notNull(),
+    endAt: timestamp('end_at', { withTimezone: true }).notNull(),
+    /** Half-open [start, end): the column the exclusion constraint and overlap queries use. */
+    during: tstzrange('during')
+      .notNull()
+      .generatedAlwaysAs(sql`tstzrange(start_at, end_at, '[)')`),
+    purpose: text('purpose'),
+    status: text('status').notNull(),
+    source: text('source').notNull().default('resident'),
+    seriesId: uuid('series_id'),
+    checkInCode: text('check_in_code'),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('bookings_space_start_idx').on(t.spaceId, t.startAt),
+    index('bookings_site_start_idx').on(t.siteId, t.startAt),
+    index('bookings_booker_idx').on(t.bookerId, t.startAt),
+    check('bookings_interval', sql`${t.endAt} > ${t.startAt}`),
+    check('bookings_party_positive', sql`${t.partySize} > 0`),
+    check(
+      'bookings_status',
+      sql`${t.status} IN ('pending','confirmed','rejected','expired','cancelled','checked_in','completed','no_show')`,
+    ),
+  ],
+);
+
+/** Append-only audit: written in the same transaction as the change it records. */
+export const bookingEvents = pgTable(
+  'booking_events',
+  {
+    id: id(),
+    orgId: orgId(),
+    bookingId: uuid('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    actorId: uuid('actor_id'),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    reason: text('reason'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('booking_events_booking_idx').on(t.bookingId, t.at)],
+);

@@ -1,0 +1,90 @@
+/**
+ * Booking policy, inherited org -> site -> space. Each level stores only the rules it sets; the effective policy
+ * of a space takes, for every rule, the most specific level that sets it, and says where the value came from.
+ */
+export interface PolicyValues {
+  /** Bookings start and end on this grid (minutes from local midnight). */
+  slotMinutes: number;
+  minDurationMinutes: number;
+  maxDurationMinutes: number;
+  /** How far ahead of its start a resident must book. */
+  leadTimeMinutes: number;
+  /** How many days ahead bookings open. */
+  horizonDays: number;
+  /** Free time kept between two bookings of an exclusive space. */
+  bufferMinutes: number;
+  approvalRequired: boolean;
+  checkInRequired: boolean;
+  /** Minutes after the start after which an unchecked booking becomes a no-show and the space is released. */
+  noShowAfterMinutes: number;
+  /** Residents may cancel until this many minutes before the start. */
+  cancelCutoffMinutes: number;
+  /** Resident quotas; null means unlimited. Counted across the level the rule comes from (space, site or org). */
+  quotaPerDayCount: number | null;
+  quotaPerDayMinutes: number | null;
+  quotaPerWeekCount: number | null;
+  quotaPerWeekMinutes: number | null;
+  /** What happens when a waited-for slot frees up. */
+  waitlistMode: 'auto_book' | 'offer';
+  /** How long an offered slot is held for the resident. */
+  offerHoldMinutes: number;
+}
+
+export type PolicyRules = Partial<PolicyValues>;
+export type PolicyLevel = 'default' | 'org' | 'site' | 'space';
+export type PolicySources = Record<keyof PolicyValues, PolicyLevel>;
+
+export const DEFAULT_POLICY: PolicyValues = {
+  slotMinutes: 30,
+  minDurationMinutes: 30,
+  maxDurationMinutes: 240,
+  leadTimeMinutes: 0,
+  horizonDays: 30,
+  bufferMinutes: 0,
+  approvalRequired: false,
+  checkInRequired: false,
+  noShowAfterMinutes: 15,
+  cancelCutoffMinutes: 0,
+  quotaPerDayCount: null,
+  quotaPerDayMinutes: null,
+  quotaPerWeekCount: null,
+  quotaPerWeekMinutes: null,
+  waitlistMode: 'offer',
+  offerHoldMinutes: 30,
+};
+
+export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof PolicyValues)[];
+
+export interface EffectivePolicy {
+  values: PolicyValues;
+  sources: PolicySources;
+}
+
+/** Merges levels from the most general to the most specific; `undefined` means "inherit". */
+export function getEffectivePolicy(levels: { org?: PolicyRules; site?: PolicyRules; space?: PolicyRules }): EffectivePolicy {
+  const values = { ...DEFAULT_POLICY } as Record<keyof PolicyValues, unknown>;
+  const sources = Object.fromEntries(POLICY_KEYS.map((k) => [k, 'default'])) as PolicySources;
+  for (const level of ['org', 'site', 'space'] as const) {
+    const rules = levels[level];
+    if (!rules) continue;
+    for (const key of POLICY_KEYS) {
+      if (rules[key] !== undefined) {
+        values[key] = rules[key];
+        sources[key] = level;
+      }
+    }
+  }
+  return { values: values as PolicyValues, sources };
+}
+
+/** Rules that contradict each other once merged, e.g. a minimum longer than the maximum. */
+export function findPolicyProblems(values: PolicyValues): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  if (values.minDurationMinutes > values.maxDurationMinutes) {
+    problems.push({ path: ['minDurationMinutes'], message: 'must not exceed maxDurationMinutes' });
+  }
+  if (values.minDurationMinutes % values.slotMinutes !== 0) {
+    problems.push({ path: ['minDurationMinutes'], message: 'must be a multiple of slotMinutes' });
+  }
+  return problems;
+}

@@ -1,0 +1,88 @@
+/**
+ * The one place that does calendar math. Everything outside packages/domain passes instants (Date / ISO strings)
+ * and IANA zone names; "a day", "19:00" and "Monday" only mean something here, in a site's zone.
+ */
+import { DateTime, IANAZone, Interval } from 'luxon';
+
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+export function isValidTimeZone(zone: string): boolean {
+  // IANAZone accepts fixed offsets like "UTC+8" too; a site needs a real region so DST rules apply.
+  return IANAZone.isValidZone(zone) && (zone.includes('/') || zone === 'UTC');
+}
+
+/** "HH:mm" with 24:00 allowed as the end of a day; returns minutes since local midnight. */
+export function parseClockTime(text: string): number | null {
+  const match = /^([01]\d|2[0-4]):([0-5]\d)$/.exec(text);
+  if (!match) return null;
+  const minutes = Number(match[1]) * 60 + Number(match[2]);
+  return minutes <= 24 * 60 ? minutes : null;
+}
+
+/** A half-open interval of instants [start, end), as epoch milliseconds. */
+export interface InstantRange {
+  start: number;
+  end: number;
+}
+
+/** ISO weekday keys, Monday first, as used by opening hours. */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** The local calendar dates (yyyy-MM-dd) a range of instants touches in a zone. */
+export function localDatesBetween(range: InstantRange, zone: string): string[] {
+  const dates: string[] = [];
+  let day = DateTime.fromMillis(range.start, { zone }).startOf('day');
+  const last = DateTime.fromMillis(range.end - 1, { zone }).startOf('day');
+  while (day <= last) {
+    dates.push(day.toISODate()!);
+    day = day.plus({ days: 1 });
+  }
+  return dates;
+}
+
+/** The weekday of a local date. */
+export function weekdayOf(localDate: string): Weekday {
+  return WEEKDAYS[DateTime.fromISO(localDate).weekday - 1]!;
+}
+
+/**
+ * The instant at which a local date + minutes-after-midnight happens in a zone. Minutes past a DST gap are
+ * pushed forward by luxon (02:30 on a spring-forward day becomes 03:30), so opening hours never vanish.
+ */
+export function localTimeToInstant(localDate: string, minutes: number, zone: string): number {
+  const midnight = DateTime.fromISO(localDate, { zone }).startOf('day');
+  if (minutes === 24 * 60) return midnight.plus({ days: 1 }).toMillis();
+  return midnight.set({ hour: Math.floor(minutes / 60), minute: minutes % 60 }).toMillis();
+}
+
+/** Whether a local wall-clock time exists on that date in the zone (false inside a spring-forward gap). */
+export function localTimeExists(localDate: string, minutes: number, zone: string): boolean {
+  const local = DateTime.fromISO(localDate, { zone }).set({
+    hour: Math.floor(minutes / 60),
+    minute: minutes % 60,
+  });
+  return local.hour === Math.floor(minutes / 60) && local.minute === minutes % 60;
+}
+
+/** Start and end instants of a local date in a zone (23, 24 or 25 hours long). */
+export function localDayRange(localDate: string, zone: string): InstantRange {
+  const start = DateTime.fromISO(localDate, { zone }).startOf('day');
+  return { start: start.toMillis(), end: start.plus({ days: 1 }).toMillis() };
+}
+
+export function overlaps(a: InstantRange, b: InstantRange): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+export function intersect(a: InstantRange, b: InstantRange): InstantRange | null {
+  const start = Math.max(a.start, b.start);
+  const end = Math.min(a.end, b.end);
+  return start < end ? { start, end } : null;
+}
+
+export function durationMinutes(range: InstantRange): number {
+  return Interval.fromDateTimes(DateTime.fromMillis(range.start), DateTime.fromMillis(range.end)).length(
+    'minutes',
+  );
+}
