@@ -35,11 +35,10 @@ export function findWeeklyHoursProblems(hours: WeeklyHours): WeeklyHoursProblem[
     (hours[day] ?? []).forEach((interval, index) => {
       const start = parseClockTime(interval.start);
       const end = parseClockTime(interval.end);
-      if (start === null || start === 24 * 60) {
-        problems.push({ path: [day, index, 'start'], message: 'must be a time HH:mm from 00:00 to 23:59' });
-      }
+      const startValid = start !== null && start < 24 * 60;
+      if (!startValid) problems.push({ path: [day, index, 'start'], message: 'must be a time HH:mm from 00:00 to 23:59' });
       if (end === null) problems.push({ path: [day, index, 'end'], message: 'must be a time HH:mm up to 24:00' });
-      if (start === null || end === null) return;
+      if (!startValid || end === null) return;
       if (end <= start) {
         problems.push({ path: [day, index, 'end'], message: 'must be after start' });
         return;

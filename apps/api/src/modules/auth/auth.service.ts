@@ -26,7 +26,7 @@ async function siteIdsOf(db: Database, user: UserRow): Promise<string[]> {
   return rows.map((r) => r.siteId);
 }
 
-function toCurrentUser(user: UserRow, siteIds: string[]): CurrentUser {
+export function toCurrentUser(user: UserRow, siteIds: string[]): CurrentUser {
   return {
     id: user.id,
     orgId: user.orgId,

@@ -1,0 +1,29 @@
+import { Organization, UpdateOrganizationBody } from '@linli/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ADMIN_ONLY, ANY_ROLE, actorOf } from '../../plugins/access.ts';
+import { getOwnOrganization, updateOwnOrganization } from './organizations.service.ts';
+
+export async function organizationRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = app.deps;
+  const tags = ['organization'];
+
+  app.get('/organization', {
+    config: { access: ANY_ROLE },
+    schema: { operationId: 'getOrganization', tags, response: { 200: Organization } },
+    handler: async (request) => getOwnOrganization(db, actorOf(request)),
+  });
+
+  app.patch('/organization', {
+    config: { access: ADMIN_ONLY },
+    schema: {
+      operationId: 'updateOrganization',
+      description: 'Name, default zone and the org-level policy every site and space inherits.',
+      tags,
+      body: UpdateOrganizationBody,
+      response: { 200: Organization },
+    },
+    handler: async (request) => updateOwnOrganization(db, actorOf(request), request.body),
+  });
+}

@@ -1,0 +1,29 @@
+import type { Organization, UpdateOrganizationBody } from '@linli/contracts';
+import { type Database, schema } from '@linli/db';
+import { eq } from 'drizzle-orm';
+import type { Actor } from '../../plugins/access.ts';
+import { notFound } from '../../lib/app-error.ts';
+import { toIso } from '../../lib/dates.ts';
+
+const { organizations } = schema;
+
+function toOrganization(row: typeof organizations.$inferSelect): Organization {
+  return { id: row.id, slug: row.slug, name: row.name, timezone: row.timezone, policy: row.policy, createdAt: toIso(row.createdAt) };
+}
+
+/** The caller's own organization; there is no way to name another. */
+export async function getOwnOrganization(db: Database, actor: Actor): Promise<Organization> {
+  const [row] = await db.select().from(organizations).where(eq(organizations.id, actor.orgId));
+  if (!row) throw notFound('Organization');
+  return toOrganization(row);
+}
+
+export async function updateOwnOrganization(db: Database, actor: Actor, body: UpdateOrganizationBody): Promise<Organization> {
+  const [row] = await db
+    .update(organizations)
+    .set({ ...body, updatedAt: new Date() })
+    .where(eq(organizations.id, actor.orgId))
+    .returning();
+  if (!row) throw notFound('Organization');
+  return toOrganization(row);
+}

@@ -1,0 +1,56 @@
+import { CreateSiteBody, IdParams, ListSitesQuery, OkResponse, Site, UpdateSiteBody, pageOf } from '@linli/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ADMIN_ONLY, ANY_ROLE, MANAGER_ROLES, actorOf } from '../../plugins/access.ts';
+import { createSite, deleteSite, getSite, listSites, setSiteArchived, updateSite } from './sites.service.ts';
+
+export async function siteRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = app.deps;
+  const tags = ['sites'];
+
+  app.get('/sites', {
+    config: { access: ANY_ROLE },
+    schema: { operationId: 'listSites', tags, querystring: ListSitesQuery, response: { 200: pageOf(Site) } },
+    handler: async (request) => listSites(db, actorOf(request), request.query),
+  });
+
+  app.post('/sites', {
+    config: { access: ADMIN_ONLY },
+    schema: { operationId: 'createSite', tags, body: CreateSiteBody, response: { 201: Site } },
+    handler: async (request, reply) => reply.status(201).send(await createSite(db, actorOf(request), request.body)),
+  });
+
+  app.get('/sites/:id', {
+    config: { access: ANY_ROLE },
+    schema: { operationId: 'getSite', tags, params: IdParams, response: { 200: Site } },
+    handler: async (request) => getSite(db, actorOf(request), request.params.id),
+  });
+
+  app.patch('/sites/:id', {
+    config: { access: MANAGER_ROLES },
+    schema: { operationId: 'updateSite', tags, params: IdParams, body: UpdateSiteBody, response: { 200: Site } },
+    handler: async (request) => updateSite(db, actorOf(request), request.params.id, request.body),
+  });
+
+  app.post('/sites/:id/archive', {
+    config: { access: ADMIN_ONLY },
+    schema: { operationId: 'archiveSite', tags, params: IdParams, response: { 200: Site } },
+    handler: async (request) => setSiteArchived(db, actorOf(request), request.params.id, true),
+  });
+
+  app.post('/sites/:id/unarchive', {
+    config: { access: ADMIN_ONLY },
+    schema: { operationId: 'unarchiveSite', tags, params: IdParams, response: { 200: Site } },
+    handler: async (request) => setSiteArchived(db, actorOf(request), request.params.id, false),
+  });
+
+  app.delete('/sites/:id', {
+    config: { access: ADMIN_ONLY },
+    schema: { operationId: 'deleteSite', tags, params: IdParams, response: { 200: OkResponse } },
+    handler: async (request) => {
+      await deleteSite(db, actorOf(request), request.params.id);
+      return { ok: true as const };
+    },
+  });
+}

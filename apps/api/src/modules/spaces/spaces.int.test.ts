@@ -1,0 +1,109 @@
+import { schema } from '@linli/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPortfolio, createSpace } from '../../test/factories.ts';
+import { type TestApp, bearer, bodyOf, startTestApp } from '../../test/harness.ts';
+
+let t: TestApp;
+let p: Awaited<ReturnType<typeof createPortfolio>>;
+beforeAll(async () => {
+  t = await startTestApp();
+  p = await createPortfolio(t.app, t.db);
+});
+afterAll(() => t.close());
+
+const seatArea = (siteId: string) => ({
+  siteId,
+  name: '自习区 A',
+  kind: 'study_area',
+  bookingMode: 'shared_capacity',
+  capacity: 80,
+  features: ['power_outlets', 'quiet_zone'],
+});
+
+async function addBooking(spaceId: string, siteId: string, startAt: Date, status = 'confirmed') {
+  await t.db.insert(schema.bookings).values({
+    orgId: p.org.id,
+    siteId,
+    spaceId,
+    exclusive: true,
+    startAt,
+    endAt: new Date(startAt.getTime() + 3_600_000),
+    status,
+  });
+}
+
+describe('spaces', () => {
+  it('a site manager creates a shared-capacity seat area at their site', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/spaces', headers: bearer(p.tokens.manager), payload: seatArea(p.siteA.id) });
+    expect(res.statusCode).toBe(201);
+    expect(bodyOf(res)).toMatchObject({ bookingMode: 'shared_capacity', capacity: 80, bookableBy: 'residents', openToOtherSites: true });
+  });
+
+  it.each([
+    ['capacity 0', { capacity: 0 }, 'body.capacity'],
+    ['negative capacity', { capacity: -5 }, 'body.capacity'],
+    ['an unknown booking mode', { bookingMode: 'first_come' }, 'body.bookingMode'],
+    ['a policy with an unknown rule', { policy: { maxPeople: 3 } }, 'body.policy'],
+    ['a slot size that does not divide a day', { policy: { slotMinutes: 7 } }, 'body.policy.slotMinutes'],
+  ])('refuses %s with a 400 naming the field', async (_label, patch, path) => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/spaces', headers: bearer(p.tokens.admin), payload: { ...seatArea(p.siteA.id), ...patch } });
+    expect(res.statusCode).toBe(400);
+    expect(bodyOf(res).errors.map((e: { path: string }) => e.path)).toContain(path);
+  });
+
+  it('staff cannot create spaces and a manager cannot create one at another site', async () => {
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/spaces', headers: bearer(p.tokens.staff), payload: seatArea(p.siteA.id) })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/spaces', headers: bearer(p.tokens.manager), payload: seatArea(p.siteB.id) })).statusCode).toBe(404);
+  });
+
+  it('residents do not see staff-only or archived spaces', async () => {
+    const staffOnly = await createSpace(t.db, { orgId: p.org.id, siteId: p.siteA.id, bookableBy: 'staff_only' });
+    const archived = await createSpace(t.db, { orgId: p.org.id, siteId: p.siteA.id, archivedAt: new Date() });
+    const list = bodyOf(await t.app.inject({ url: `/api/v1/spaces?siteId=${p.siteA.id}&limit=200`, headers: bearer(p.tokens.resident) }));
+    const ids = list.items.map((s: { id: string }) => s.id);
+    expect(ids).toContain(p.spaceA.id);
+    expect(ids).not.toContain(staffOnly.id);
+    expect(ids).not.toContain(archived.id);
+    expect((await t.app.inject({ url: `/api/v1/spaces/${staffOnly.id}`, headers: bearer(p.tokens.resident) })).statusCode).toBe(404);
+  });
+
+  it('a space that bookings refer to is archived, not deleted, and its bookings stay', async () => {
+    const space = await createSpace(t.db, { orgId: p.org.id, siteId: p.siteA.id });
+    await addBooking(space.id, p.siteA.id, new Date('2026-01-05T02:00:00Z'), 'completed');
+    const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/spaces/${space.id}`, headers: bearer(p.tokens.admin) });
+    expect(del.statusCode).toBe(409);
+    const archived = await t.app.inject({ method: 'POST', url: `/api/v1/spaces/${space.id}/archive`, headers: bearer(p.tokens.admin) });
+    expect(bodyOf(archived).archivedAt).toEqual(expect.any(String));
+    const edit = await t.app.inject({ method: 'PATCH', url: `/api/v1/spaces/${space.id}`, headers: bearer(p.tokens.admin), payload: { name: 'x' } });
+    expect(edit.statusCode).toBe(409);
+    const unused = await createSpace(t.db, { orgId: p.org.id, siteId: p.siteA.id });
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/spaces/${unused.id}`, headers: bearer(p.tokens.admin) })).statusCode).toBe(200);
+  });
+
+  it('a space with upcoming bookings cannot switch booking mode or shrink (promises already made)', async () => {
+    const space = await createSpace(t.db, { orgId: p.org.id, siteId: p.siteA.id, capacity: 20 });
+    await addBooking(space.id, p.siteA.id, new Date(Date.now() + 86_400_000));
+    const mode = await t.app.inject({ method: 'PATCH', url: `/api/v1/spaces/${space.id}`, headers: bearer(p.tokens.admin), payload: { bookingMode: 'shared_capacity' } });
+    expect(mode.statusCode).toBe(409);
+    const shrink = await t.app.inject({ method: 'PATCH', url: `/api/v1/spaces/${space.id}`, headers: bearer(p.tokens.admin), payload: { capacity: 10 } });
+    expect(shrink.statusCode).toBe(409);
+    const grow = await t.app.inject({ method: 'PATCH', url: `/api/v1/spaces/${space.id}`, headers: bearer(p.tokens.admin), payload: { capacity: 30, features: ['projector'] } });
+    expect(bodyOf(grow)).toMatchObject({ capacity: 30, features: ['projector'] });
+  });
+});
+
+describe('effective policy', () => {
+  it('each rule comes from the most specific level that sets it, and says which level that is', async () => {
+    const admin = bearer(p.tokens.admin);
+    await t.app.inject({ method: 'PATCH', url: '/api/v1/organization', headers: admin, payload: { policy: { horizonDays: 14, quotaPerWeekCount: 10, slotMinutes: 30 } } });
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/sites/${p.siteA.id}`, headers: admin, payload: { policy: { horizonDays: 21, approvalRequired: true } } });
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/spaces/${p.spaceA.id}`, headers: admin, payload: { policy: { approvalRequired: false, maxDurationMinutes: 120 } } });
+
+    const res = await t.app.inject({ url: `/api/v1/spaces/${p.spaceA.id}/policy`, headers: bearer(p.tokens.resident) });
+    expect(res.statusCode).toBe(200);
+    const policy = bodyOf(res);
+    expect(policy.values).toMatchObject({ horizonDays: 21, quotaPerWeekCount: 10, approvalRequired: false, maxDurationMinutes: 120, bufferMinutes: 0 });
+    expect(policy.sources).toMatchObject({ horizonDays: 'site', quotaPerWeekCount: 'org', approvalRequired: 'space', maxDurationMinutes: 'space', bufferMinutes: 'default' });
+    expect(policy.levels.site).toEqual({ horizonDays: 21, approvalRequired: true });
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * `npm start`: opens the database (PGlite under .data/ unless DATABASE_URL is set), applies migrations, seeds the
+ * demo portfolio into an empty database, and serves the API and the built admin app.
+ */
+import { mkdirSync } from 'node:fs';
+import { migrateDatabase, openDatabase } from '@linli/db';
+import { databaseHasData, seedDemoPortfolio } from '@linli/db/seed';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+
+async function main() {
+  const config = loadConfig();
+  if (!config.DATABASE_URL) mkdirSync(config.DATA_DIR, { recursive: true });
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR,
+    poolSize: config.DB_POOL_SIZE,
+  });
+  console.log(`Database: ${database.kind === 'pglite' ? `embedded PGlite at ${config.DATA_DIR}` : 'PostgreSQL'}`);
+  await migrateDatabase(database);
+
+  let demoLogins: { role: string; login: string; password: string }[] = [];
+  if (config.SEED_DEMO && !(await databaseHasData(database.db))) {
+    console.log('Empty database: seeding the demo portfolio ...');
+    const summary = await seedDemoPortfolio(database.db, { log: (line) => console.log(`  ${line}`) });
+    demoLogins = summary.logins;
+  }
+
+  const app = await buildApp({ config, db: database.db, ping: database.ping, now: () => new Date() });
+  const close = async () => {
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', close);
+  process.once('SIGTERM', close);
+
+  const address = await app.listen({ host: config.HOST, port: config.PORT });
+  const base = address.replace('0.0.0.0', '127.0.0.1');
+  console.log(`\nLinli is running at ${base}`);
+  console.log(`API docs:           ${base}/api/docs  (OpenAPI JSON at ${base}/api/openapi.json)`);
+  if (demoLogins.length) {
+    console.log('Demo logins (organization "demo"):');
+    for (const l of demoLogins) console.log(`  ${l.role.padEnd(13)} ${l.login.padEnd(28)} ${l.password}`);
+  } else if (config.SEED_DEMO) {
+    console.log('Demo logins: admin@demo.linli.dev / linli-demo (organization "demo"), see README.');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});
