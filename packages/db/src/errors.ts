@@ -7,6 +7,8 @@ export const SQLSTATE = {
   foreignKeyViolation: '23503',
   checkViolation: '23514',
   exclusionViolation: '23P01',
+  /** Raised by the history triggers (migration 0003). */
+  restrictViolation: '23001',
   serializationFailure: '40001',
   deadlockDetected: '40P01',
 } as const;

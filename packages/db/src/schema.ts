@@ -215,7 +215,11 @@ export const bookings = pgTable(
     status: text('status').notNull(),
     source: text('source').notNull().default('resident'),
     seriesId: uuid('series_id'),
+    /** Short code the resident shows or types at check-in (QR-friendly). */
     checkInCode: text('check_in_code'),
+    checkedInAt: timestamp('checked_in_at', { withTimezone: true }),
+    /** Set on a waitlist offer: a pending hold the resident must accept before this instant. */
+    offerExpiresAt: timestamp('offer_expires_at', { withTimezone: true }),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -224,6 +228,11 @@ export const bookings = pgTable(
     index('bookings_space_start_idx').on(t.spaceId, t.startAt),
     index('bookings_site_start_idx').on(t.siteId, t.startAt),
     index('bookings_booker_idx').on(t.bookerId, t.startAt),
+    index('bookings_series_idx').on(t.seriesId),
+    // The lifecycle sweep looks for holding bookings whose time has come (no-shows, completions, offer expiries).
+    index('bookings_holding_start_idx')
+      .on(t.startAt)
+      .where(sql`status IN ('pending', 'confirmed', 'checked_in')`),
     check('bookings_interval', sql`${t.endAt} > ${t.startAt}`),
     check('bookings_party_positive', sql`${t.partySize} > 0`),
     check(
@@ -250,3 +259,106 @@ export const bookingEvents = pgTable(
   },
   (t) => [index('booking_events_booking_idx').on(t.bookingId, t.at)],
 );
+
+/** A recurrence whose occurrences are materialized as bookings (source 'series'); the rule stays for edits. */
+export const bookingSeries = pgTable('booking_series', {
+  id: id(),
+  orgId: orgId(),
+  siteId: uuid('site_id')
+    .notNull()
+    .references(() => sites.id),
+  spaceId: uuid('space_id')
+    .notNull()
+    .references(() => spaces.id),
+  bookerId: uuid('booker_id').references(() => users.id),
+  createdById: uuid('created_by_id').references(() => users.id),
+  rule: text('rule').notNull(),
+  /** Anchored in the site's zone: the local date and wall-clock time of the first occurrence. */
+  startLocalDate: date('start_local_date').notNull(),
+  startTime: text('start_time').notNull(),
+  durationMinutes: integer('duration_minutes').notNull(),
+  timezone: text('timezone').notNull(),
+  exdates: text('exdates').array().notNull().default(sql`'{}'::text[]`),
+  partySize: integer('party_size').notNull().default(1),
+  purpose: text('purpose'),
+  cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+  createdAt: createdAt(),
+});
+
+export const waitlistEntries = pgTable(
+  'waitlist_entries',
+  {
+    id: id(),
+    orgId: orgId(),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    spaceId: uuid('space_id')
+      .notNull()
+      .references(() => spaces.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    startAt: timestamp('start_at', { withTimezone: true }).notNull(),
+    endAt: timestamp('end_at', { withTimezone: true }).notNull(),
+    partySize: integer('party_size').notNull().default(1),
+    purpose: text('purpose'),
+    /** waiting -> offered | booked | expired | cancelled */
+    status: text('status').notNull().default('waiting'),
+    bookingId: uuid('booking_id').references(() => bookings.id),
+    promotedAt: timestamp('promoted_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('waitlist_space_idx').on(t.spaceId, t.status, t.createdAt),
+    check('waitlist_interval', sql`${t.endAt} > ${t.startAt}`),
+  ],
+);
+
+/** The first successful answer to a create request, replayed for a retry with the same key. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    orgId: orgId(),
+    userId: uuid('user_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code').notNull(),
+    response: jsonb('response').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);
+
+/**
+ * Demand the portfolio could not meet: booking requests refused as taken or full, searches that found nothing.
+ * Written outside the refused transaction, so unmet demand survives the rollback and can be analysed.
+ */
+export const demandEvents = pgTable(
+  'demand_events',
+  {
+    id: id(),
+    orgId: orgId(),
+    siteId: uuid('site_id'),
+    spaceId: uuid('space_id'),
+    userId: uuid('user_id'),
+    /** 'refused_taken' | 'refused_full' | 'search_empty' */
+    kind: text('kind').notNull(),
+    requestedStart: timestamp('requested_start', { withTimezone: true }),
+    requestedEnd: timestamp('requested_end', { withTimezone: true }),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('demand_events_org_at_idx').on(t.orgId, t.at)],
+);
+
+/** A private calendar feed URL for one resident; rotating it revokes the old one. */
+export const calendarTokens = pgTable('calendar_tokens', {
+  id: id(),
+  orgId: orgId(),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  tokenHash: text('token_hash').notNull().unique(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  createdAt: createdAt(),
+});

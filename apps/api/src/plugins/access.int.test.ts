@@ -10,7 +10,6 @@ import { type TestApp, bearer, startTestApp } from '../test/harness.ts';
 
 type RoleName = 'admin' | 'manager' | 'staff' | 'resident';
 const ALL: RoleName[] = ['admin', 'manager', 'staff', 'resident'];
-const STAFF: RoleName[] = ['admin', 'manager', 'staff'];
 const MANAGERS: RoleName[] = ['admin', 'manager'];
 const ADMIN: RoleName[] = ['admin'];
 

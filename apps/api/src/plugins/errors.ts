@@ -52,6 +52,8 @@ function databaseConflict(error: unknown): AppErrorOptions & { code: ErrorCode }
     case SQLSTATE.deadlockDetected:
     case SQLSTATE.serializationFailure:
       return { code: 'CONFLICT' };
+    case SQLSTATE.restrictViolation:
+      return { code: 'CONFLICT', detail: 'Booking history is kept; it cannot be changed or deleted.' };
     case SQLSTATE.foreignKeyViolation:
       return { code: 'CONFLICT', detail: 'It refers to something that does not exist or is still in use.' };
     case SQLSTATE.checkViolation:
