@@ -24,6 +24,9 @@ import { siteRoutes } from './modules/sites/sites.routes.ts';
 import { closureRoutes } from './modules/closures/closures.routes.ts';
 import { spaceRoutes } from './modules/spaces/spaces.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
+import { bookingRoutes } from './modules/bookings/bookings.routes.ts';
+import { waitlistRoutes } from './modules/waitlist/waitlist.routes.ts';
+import { analyticsRoutes } from './modules/analytics/analytics.routes.ts';
 
 export const API_PREFIX = '/api/v1';
 const DEFAULT_ADMIN_DIST = fileURLToPath(new URL('../../admin/dist', import.meta.url));
@@ -87,6 +90,9 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
       await api.register(closureRoutes);
       await api.register(spaceRoutes);
       await api.register(userRoutes);
+      await api.register(bookingRoutes);
+      await api.register(waitlistRoutes);
+      await api.register(analyticsRoutes);
     },
     { prefix: API_PREFIX },
   );

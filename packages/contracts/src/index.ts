@@ -5,3 +5,6 @@ export * from './sites.ts';
 export * from './spaces.ts';
 export * from './organizations.ts';
 export * from './auth.ts';
+export * from './bookings.ts';
+export * from './waitlist.ts';
+export * from './analytics.ts';

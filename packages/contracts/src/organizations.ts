@@ -22,3 +22,4 @@ export const OrgSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lowercase 
 
 /** Public facts the sign-in page needs before anyone is signed in. */
 export const PublicMeta = z.object({ defaultOrgSlug: z.string().nullable(), version: z.string() });
+export type PublicMeta = z.infer<typeof PublicMeta>;

@@ -12,16 +12,25 @@ function preferredLanguage(request: FastifyRequest): 'zh' | 'en' {
   return /^\s*zh/i.test(request.headers['accept-language'] ?? '') ? 'zh' : 'en';
 }
 
+/** A booking refused for several reasons says all of them, in the caller's language. */
+function describeReasons(details: AppErrorOptions['details'], language: 'zh' | 'en'): string | undefined {
+  const reasons = details?.reasons;
+  if (!Array.isArray(reasons) || reasons.length < 2) return undefined;
+  const codes = [...new Set(reasons.map((r: { code: string }) => r.code))].filter((c): c is ErrorCode => c in ERROR_CATALOG);
+  return codes.map((c) => ERROR_CATALOG[c][language]).join(language === 'zh' ? '' : ' ');
+}
+
 export function problemFor(request: FastifyRequest, code: ErrorCode, options: AppErrorOptions = {}): Problem {
   const entry = ERROR_CATALOG[code];
   const status = entry.status;
+  const language = preferredLanguage(request);
   return {
     type: `https://linli.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
     title: entry.en,
     status,
     code,
     // Internals of a 5xx stay in the log.
-    detail: status >= 500 ? entry[preferredLanguage(request)] : (options.detail ?? entry[preferredLanguage(request)]),
+    detail: status >= 500 ? entry[language] : (options.detail ?? describeReasons(options.details, language) ?? entry[language]),
     instance: request.url.split('?')[0],
     requestId: String(request.id),
     ...(options.errors ? { errors: options.errors } : {}),

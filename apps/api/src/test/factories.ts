@@ -117,3 +117,6 @@ export async function createPortfolio(app: FastifyInstance, db: Database) {
   };
   return { org, siteA, siteB, spaceA, spaceB, admin, manager, staff, resident, otherOrg, otherSite, otherSpace, otherAdmin, tokens };
 }
+
+/** An ISO instant in Shanghai local time, e.g. at('2027-03-01', '10:00'). */
+export const at = (date: string, time: string, offset = '+08:00') => new Date(`${date}T${time}:00${offset}`).toISOString();

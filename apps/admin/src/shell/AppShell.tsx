@@ -1,0 +1,135 @@
+import type { CurrentUser } from '@linli/contracts';
+import { Button, Drawer, Empty, Flex, Grid, Layout, Menu, Spin, Tag, Typography, theme } from 'antd';
+import { Suspense, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSession } from '../auth/session.tsx';
+import { LanguageSwitch } from '../i18n/LanguageSwitch.tsx';
+import { followLink, navigate, usePath } from '../routing.ts';
+import { LoadErrorBoundary } from './LoadErrorBoundary.tsx';
+import { type NavItem, navigationFor } from './navigation.ts';
+
+/** The signed-in frame: header, role-dependent menu (a drawer on phones), and the current page. */
+export default function AppShell({ user }: { user: CurrentUser }) {
+  const { t } = useTranslation();
+  const { token } = theme.useToken();
+  const path = usePath();
+  const wide = Grid.useBreakpoint().md !== false;
+  const [drawerOpen, setDrawerOpen] = useState(false);
+
+  const items = navigationFor(user.role);
+  const home = items[0].path;
+  const current = items.find((item) => item.path === path);
+  const title = current ? t(`nav.${current.label}`) : undefined;
+
+  useEffect(() => {
+    if (path === '/') navigate(home, { replace: true });
+  }, [path, home]);
+
+  useEffect(() => {
+    document.title = title ? `${title} · ${t('app.name')}` : t('app.name');
+  }, [title, t]);
+
+  const menu = (
+    <nav aria-label={t('shell.navigation')}>
+      <Menu
+        mode="inline"
+        selectedKeys={current ? [current.path] : []}
+        style={{ borderInlineEnd: 'none' }}
+        items={items.map((item) => ({ key: item.path, label: <a href={item.path}>{t(`nav.${item.label}`)}</a> }))}
+        onClick={({ key, domEvent }) => {
+          followLink(domEvent, key);
+          setDrawerOpen(false);
+        }}
+      />
+    </nav>
+  );
+
+  return (
+    <Layout style={{ minHeight: '100dvh' }}>
+      <Layout.Header
+        style={{
+          display: 'flex',
+          alignItems: 'center',
+          gap: token.marginSM,
+          paddingInline: wide ? token.paddingLG : token.paddingSM,
+          background: token.colorBgContainer,
+          borderBottom: `1px solid ${token.colorBorderSecondary}`,
+          position: 'sticky',
+          top: 0,
+          zIndex: 10,
+        }}
+      >
+        {wide ? null : (
+          <Button type="text" aria-label={t('shell.openMenu')} aria-expanded={drawerOpen} onClick={() => setDrawerOpen(true)}>
+            <MenuIcon />
+          </Button>
+        )}
+        <a href={home} onClick={(event) => followLink(event, home)} style={{ color: token.colorText }}>
+          <Typography.Text strong style={{ fontSize: token.fontSizeLG, whiteSpace: 'nowrap' }}>
+            {t('app.name')}
+          </Typography.Text>
+        </a>
+        <Flex flex={1} justify="flex-end" align="center" gap={token.marginSM}>
+          {wide ? <AccountControls user={user} /> : <LanguageSwitch />}
+        </Flex>
+      </Layout.Header>
+
+      <Layout>
+        {wide ? (
+          <Layout.Sider width={208} theme="light" style={{ borderInlineEnd: `1px solid ${token.colorBorderSecondary}` }}>
+            {menu}
+          </Layout.Sider>
+        ) : (
+          <Drawer placement="left" size={280} open={drawerOpen} onClose={() => setDrawerOpen(false)} title={t('app.name')}>
+            <Flex vertical gap={token.marginMD}>
+              <AccountControls user={user} />
+              {menu}
+            </Flex>
+          </Drawer>
+        )}
+        <Layout.Content style={{ padding: wide ? token.paddingLG : token.paddingSM, minWidth: 0 }}>
+          <LoadErrorBoundary key={path}>
+            <Suspense fallback={<Spin style={{ display: 'block', margin: '48px auto' }} />}>
+              {current ? <current.Page title={title ?? ''} /> : path === '/' ? null : <NotFound home={home} />}
+            </Suspense>
+          </LoadErrorBoundary>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}
+
+function AccountControls({ user }: { user: CurrentUser }) {
+  const { t } = useTranslation();
+  const { signOut } = useSession();
+  const role = t(`roles.${user.role}`);
+  return (
+    <Flex align="center" gap="small" wrap>
+      <Typography.Text>{user.displayName}</Typography.Text>
+      <Tag style={{ marginInlineEnd: 0 }}>{role}</Tag>
+      <LanguageSwitch />
+      <Button onClick={signOut}>{t('shell.signOut')}</Button>
+    </Flex>
+  );
+}
+
+function NotFound({ home }: { home: NavItem['path'] }) {
+  const { t } = useTranslation();
+  return (
+    <Empty description={t('page.notFound')} style={{ marginTop: 48 }}>
+      <Button type="primary" href={home} onClick={(event) => followLink(event, home)}>
+        {t('page.toStart')}
+      </Button>
+    </Empty>
+  );
+}
+
+function MenuIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true" fill="currentColor">
+      <rect x="2" y="3.5" width="14" height="1.6" rx="0.8" />
+      <rect x="2" y="8.2" width="14" height="1.6" rx="0.8" />
+      <rect x="2" y="12.9" width="14" height="1.6" rx="0.8" />
+    </svg>
+  );
+}

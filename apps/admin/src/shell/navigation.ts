@@ -1,0 +1,40 @@
+/**
+ * What each role sees in the side menu, and the page behind each entry. Pages load on first visit, so the
+ * first screen carries none of them.
+ */
+import type { Role } from '@linli/contracts';
+import type { CustomTypeOptions } from 'i18next';
+import { type ComponentType, type LazyExoticComponent, lazy } from 'react';
+
+export interface PageProps {
+  /** The page's name as the menu shows it, for its heading. */
+  title: string;
+}
+
+export interface NavItem {
+  path: string;
+  label: keyof CustomTypeOptions['resources']['translation']['nav'];
+  roles: readonly Role[];
+  Page: LazyExoticComponent<ComponentType<PageProps>>;
+}
+
+const SITE_TEAM: readonly Role[] = ['org_admin', 'site_manager', 'staff'];
+
+const ComingSoonPage = lazy(() => import('./ComingSoonPage.tsx'));
+const SitesPage = lazy(() => import('../sites/SitesPage.tsx'));
+
+const NAV_ITEMS: readonly NavItem[] = [
+  { path: '/overview', label: 'overview', roles: SITE_TEAM, Page: ComingSoonPage },
+  { path: '/sites', label: 'sites', roles: SITE_TEAM, Page: SitesPage },
+  // Setting up sites, spaces and policies is the portfolio admin's work; site teams run the day.
+  { path: '/setup', label: 'setup', roles: ['org_admin'], Page: ComingSoonPage },
+  { path: '/book', label: 'book', roles: ['resident'], Page: ComingSoonPage },
+  { path: '/my-bookings', label: 'myBookings', roles: ['resident'], Page: ComingSoonPage },
+];
+
+/** Never empty: every role has at least one page, and the first is where '/' leads. */
+export function navigationFor(role: Role): [NavItem, ...NavItem[]] {
+  const items = NAV_ITEMS.filter((item) => item.roles.includes(role));
+  if (!items[0]) throw new Error(`no pages for role ${role}`);
+  return [items[0], ...items.slice(1)];
+}

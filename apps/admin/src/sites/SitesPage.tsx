@@ -1,0 +1,91 @@
+import type { Site } from '@linli/contracts';
+import type { CustomTypeOptions } from 'i18next';
+import { Alert, Button, Empty, Flex, Table, type TableColumnsType, Tag, Typography } from 'antd';
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { describeError } from '../api/describeError.ts';
+import { useResource } from '../api/useResource.ts';
+import { i18n } from '../i18n/index.ts';
+import type { PageProps } from '../shell/navigation.ts';
+import { type HoursWording, summarizeOpeningHours } from './openingHours.ts';
+import { listSites } from './sites.api.ts';
+
+type TranslatedKind = keyof CustomTypeOptions['resources']['translation']['siteKinds'];
+
+const isTranslatedKind = (kind: string): kind is TranslatedKind => i18n.exists(`siteKinds.${kind}`);
+
+/** Kinds are extensible (operators add their own slugs); one without a translation shows as written. */
+const siteKindLabel = (kind: string): string => (isTranslatedKind(kind) ? i18n.t(`siteKinds.${kind}`) : kind);
+
+export default function SitesPage({ title }: PageProps) {
+  const { t, i18n: { language } } = useTranslation();
+  const { data, error, loading, reload } = useResource((signal) => listSites(signal), []);
+
+  const columns = useMemo((): TableColumnsType<Site> => {
+    const wording: HoursWording = {
+      dayName: (day) => t(`hours.days.${day}`),
+      dayRange: (from, to) => t('hours.dayRange', { from, to }),
+      daily: t('hours.daily'),
+      closed: t('hours.closed'),
+      groupSeparator: t('hours.groupSeparator'),
+      intervalSeparator: t('hours.intervalSeparator'),
+    };
+    const byText = (pick: (site: Site) => string | null) => (a: Site, b: Site) =>
+      (pick(a) ?? '').localeCompare(pick(b) ?? '', language);
+    return [
+      { title: t('sites.name'), dataIndex: 'name', sorter: byText((site) => site.name), fixed: 'start' },
+      {
+        title: t('sites.kind'),
+        dataIndex: 'kind',
+        render: (kind: string) => <Tag>{siteKindLabel(kind)}</Tag>,
+        sorter: byText((site) => siteKindLabel(site.kind)),
+      },
+      { title: t('sites.district'), dataIndex: 'district', sorter: byText((site) => site.district) },
+      {
+        title: t('sites.subdistrict'),
+        dataIndex: 'subdistrict',
+        render: (subdistrict: string | null) => subdistrict ?? '—',
+        responsive: ['md'],
+      },
+      {
+        title: t('sites.openingHours'),
+        key: 'openingHours',
+        render: (_, site) => summarizeOpeningHours(site.openingHours, wording),
+      },
+    ];
+  }, [t, language]);
+
+  return (
+    <Flex vertical gap="middle">
+      <Flex align="baseline" gap="middle" wrap>
+        <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>
+          {title}
+        </Typography.Title>
+        {data ? <Typography.Text type="secondary">{t('sites.count', { count: data.items.length })}</Typography.Text> : null}
+      </Flex>
+      {error ? (
+        <Alert
+          type="error"
+          showIcon
+          title={t('sites.loadFailed')}
+          description={describeError(error)}
+          action={<Button onClick={reload}>{t('errors.retry')}</Button>}
+        />
+      ) : null}
+      {data?.nextCursor ? <Alert type="info" showIcon title={t('sites.truncated', { count: data.items.length })} /> : null}
+      {error && !data ? null : (
+        <Table<Site>
+          rowKey="id"
+          columns={columns}
+          dataSource={data?.items ?? []}
+          loading={loading}
+          size="middle"
+          scroll={{ x: 'max-content' }}
+          // Until the first answer there is nothing to call empty; the spinner says enough.
+          locale={{ emptyText: data ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('sites.empty')} /> : ' ' }}
+          pagination={{ defaultPageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
+        />
+      )}
+    </Flex>
+  );
+}

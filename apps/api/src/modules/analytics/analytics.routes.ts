@@ -1,0 +1,111 @@
+import {
+  BehaviourQuery,
+  BehaviourResponse,
+  HeatmapQuery,
+  HeatmapResponse,
+  SiteRankingQuery,
+  SiteRankingResponse,
+  UnmetDemandQuery,
+  UnmetDemandResponse,
+  UtilizationQuery,
+  UtilizationResponse,
+} from '@linli/contracts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { STAFF_ROLES, actorOf } from '../../plugins/access.ts';
+import {
+  type CsvTable,
+  behaviourCsv,
+  getBehaviour,
+  getHeatmap,
+  getSiteRanking,
+  getUnmetDemand,
+  getUtilization,
+  heatmapCsv,
+  siteRankingCsv,
+  unmetDemandCsv,
+  utilizationCsv,
+} from './analytics.service.ts';
+
+const CSV_NOTE = ' With `format=csv`: the main table as text/csv (UTF-8 with BOM) instead of JSON.';
+
+/** JSON as the response schema says, or the table as a CSV download. */
+function answer<T>(reply: FastifyReply, format: 'json' | 'csv', result: T, toCsv: (r: T) => CsvTable) {
+  if (format === 'json') return result;
+  const { filename, csv } = toCsv(result);
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .send(csv);
+}
+
+export async function analyticsRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = app.deps;
+  const tags = ['analytics'];
+
+  app.get('/analytics/utilization', {
+    config: { access: STAFF_ROLES },
+    schema: {
+      operationId: 'getUtilization',
+      tags,
+      description: `Booked and used utilization by space, site, kind, district or portfolio, per day, week, month or in total.${CSV_NOTE}`,
+      querystring: UtilizationQuery,
+      response: { 200: UtilizationResponse },
+    },
+    handler: async (request, reply) =>
+      answer(reply, request.query.format, await getUtilization(db, actorOf(request), request.query), utilizationCsv),
+  });
+
+  app.get('/analytics/heatmap', {
+    config: { access: STAFF_ROLES },
+    schema: {
+      operationId: 'getUtilizationHeatmap',
+      tags,
+      description: `Utilization by local weekday and hour (7 x 24) for one site or the caller's sites, with peak hours.${CSV_NOTE}`,
+      querystring: HeatmapQuery,
+      response: { 200: HeatmapResponse },
+    },
+    handler: async (request, reply) =>
+      answer(reply, request.query.format, await getHeatmap(db, actorOf(request), request.query), heatmapCsv),
+  });
+
+  app.get('/analytics/site-ranking', {
+    config: { access: STAFF_ROLES },
+    schema: {
+      operationId: 'getSiteRanking',
+      tags,
+      description: `Sites ranked by utilization within their kind, with percentiles and the change on the previous period.${CSV_NOTE}`,
+      querystring: SiteRankingQuery,
+      response: { 200: SiteRankingResponse },
+    },
+    handler: async (request, reply) =>
+      answer(reply, request.query.format, await getSiteRanking(db, actorOf(request), request.query), siteRankingCsv),
+  });
+
+  app.get('/analytics/behaviour', {
+    config: { access: STAFF_ROLES },
+    schema: {
+      operationId: 'getBookingBehaviour',
+      tags,
+      description: `No-show, cancellation and late-cancellation rates, approval turnaround, lead time, residents served, repeat visits and cross-site bookings, per site and in total.${CSV_NOTE}`,
+      querystring: BehaviourQuery,
+      response: { 200: BehaviourResponse },
+    },
+    handler: async (request, reply) =>
+      answer(reply, request.query.format, await getBehaviour(db, actorOf(request), request.query), behaviourCsv),
+  });
+
+  app.get('/analytics/unmet-demand', {
+    config: { access: STAFF_ROLES },
+    schema: {
+      operationId: 'getUnmetDemand',
+      tags,
+      description: `Requests refused as taken or full, waitlist entries that never got a place and searches that found nothing, by site and local hour.${CSV_NOTE}`,
+      querystring: UnmetDemandQuery,
+      response: { 200: UnmetDemandResponse },
+    },
+    handler: async (request, reply) =>
+      answer(reply, request.query.format, await getUnmetDemand(db, actorOf(request), request.query, app.deps.now()), unmetDemandCsv),
+  });
+}

@@ -1,0 +1,124 @@
+import {
+  Booking,
+  BookingWithHistory,
+  CheckInBody,
+  CreateBookingBody,
+  IdParams,
+  IdempotencyHeaders,
+  IfMatchHeaders,
+  ListBookingsQuery,
+  ReasonBody,
+  RejectBody,
+  UpdateBookingBody,
+  pageOf,
+} from '@linli/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ANY_ROLE, STAFF_ROLES, actorOf } from '../../plugins/access.ts';
+import { createBooking, getBookingWithHistory, listBookings, parseIfMatch, updateBooking } from './bookings.service.ts';
+import { acceptOffer, approveBooking, cancelBooking, checkInBooking, rejectBooking } from './lifecycle.service.ts';
+
+export async function bookingRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { deps } = app;
+  const tags = ['bookings'];
+  const RESIDENT = ['resident'] as const;
+
+  app.post('/bookings', {
+    config: { access: ANY_ROLE },
+    schema: {
+      operationId: 'createBooking',
+      description:
+        'Books a space. Send an Idempotency-Key to make retries safe: the same key and body replay the first answer; the same key with another body is refused (422).',
+      tags,
+      headers: IdempotencyHeaders,
+      body: CreateBookingBody,
+      response: { 201: Booking },
+    },
+    handler: async (request, reply) => {
+      const outcome = await createBooking(deps, actorOf(request), request.body, request.headers['idempotency-key']);
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.status(201).header('etag', `"${outcome.booking.version}"`).send(outcome.booking);
+    },
+  });
+
+  app.get('/bookings', {
+    config: { access: ANY_ROLE },
+    schema: {
+      operationId: 'listBookings',
+      description: "Residents see their own bookings; staff their sites'; org admins all.",
+      tags,
+      querystring: ListBookingsQuery,
+      response: { 200: pageOf(Booking) },
+    },
+    handler: async (request) => listBookings(deps.db, actorOf(request), request.query),
+  });
+
+  app.get('/bookings/:id', {
+    config: { access: ANY_ROLE },
+    schema: { operationId: 'getBooking', tags, params: IdParams, response: { 200: BookingWithHistory } },
+    handler: async (request, reply) => {
+      const booking = await getBookingWithHistory(deps.db, actorOf(request), request.params.id);
+      return reply.header('etag', `"${booking.version}"`).send(booking);
+    },
+  });
+
+  app.patch('/bookings/:id', {
+    config: { access: ANY_ROLE },
+    schema: {
+      operationId: 'updateBooking',
+      description: 'Reschedule, move to another space or change the party. Requires If-Match with the current version.',
+      tags,
+      params: IdParams,
+      headers: IfMatchHeaders,
+      body: UpdateBookingBody,
+      response: { 200: Booking },
+    },
+    handler: async (request, reply) => {
+      const version = parseIfMatch(request.headers['if-match'], true)!;
+      const booking = await updateBooking(deps, actorOf(request), request.params.id, request.body, version);
+      return reply.header('etag', `"${booking.version}"`).send(booking);
+    },
+  });
+
+  const ifMatch = (header: string | undefined) => parseIfMatch(header, false);
+
+  app.post('/bookings/:id/cancel', {
+    config: { access: ANY_ROLE },
+    schema: { operationId: 'cancelBooking', tags, params: IdParams, headers: IfMatchHeaders, body: ReasonBody, response: { 200: Booking } },
+    handler: async (request) =>
+      cancelBooking(deps, actorOf(request), request.params.id, request.body.reason, ifMatch(request.headers['if-match'])),
+  });
+
+  app.post('/bookings/:id/approve', {
+    config: { access: STAFF_ROLES },
+    schema: { operationId: 'approveBooking', tags, params: IdParams, headers: IfMatchHeaders, response: { 200: Booking } },
+    handler: async (request) => approveBooking(deps, actorOf(request), request.params.id, ifMatch(request.headers['if-match'])),
+  });
+
+  app.post('/bookings/:id/reject', {
+    config: { access: STAFF_ROLES },
+    schema: { operationId: 'rejectBooking', tags, params: IdParams, headers: IfMatchHeaders, body: RejectBody, response: { 200: Booking } },
+    handler: async (request) =>
+      rejectBooking(deps, actorOf(request), request.params.id, request.body.reason, ifMatch(request.headers['if-match'])),
+  });
+
+  app.post('/bookings/:id/check-in', {
+    config: { access: ANY_ROLE },
+    schema: {
+      operationId: 'checkInBooking',
+      description: 'Staff check anyone in at their sites; residents check in to their own booking with its code.',
+      tags,
+      params: IdParams,
+      body: CheckInBody,
+      response: { 200: Booking },
+    },
+    handler: async (request) => checkInBooking(deps, actorOf(request), request.params.id, request.body.code),
+  });
+
+  app.post('/bookings/:id/accept-offer', {
+    config: { access: RESIDENT },
+    schema: { operationId: 'acceptWaitlistOffer', tags, params: IdParams, response: { 200: Booking } },
+    handler: async (request) => acceptOffer(deps, actorOf(request), request.params.id),
+  });
+}

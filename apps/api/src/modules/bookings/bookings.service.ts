@@ -1,0 +1,387 @@
+/**
+ * Creating and changing bookings. The promise: a holding booking of an exclusive space never overlaps another,
+ * a shared space never holds more people than its capacity, and a retried request creates nothing twice.
+ * The code checks first to say precisely why; the database (exclusion constraint, row lock) guarantees it.
+ */
+import { createHash, randomInt } from 'node:crypto';
+import type { Booking, BookingAlternative, CreateBookingBody, ListBookingsQuery, UpdateBookingBody } from '@linli/contracts';
+import { type Database, SQLSTATE, type Transaction, schema, sqlStateOf } from '@linli/db';
+import { type InstantRange, type Refusal, peakOccupancy } from '@linli/domain';
+import { type SQL, and, asc, eq, gt, inArray, lt } from 'drizzle-orm';
+import type { Actor } from '../../plugins/access.ts';
+import { AppError, notFound } from '../../lib/app-error.ts';
+import { decodeCursor, toPage } from '../../lib/pagination.ts';
+import type { AppDeps } from '../../lib/context.ts';
+import { suggestAlternatives } from '../availability/availability.service.ts';
+import { promoteWaitlist } from '../waitlist/waitlist.service.ts';
+import {
+  type BookingRow,
+  type SpaceContext,
+  checkPolicy,
+  findHoldingOverlaps,
+  homeSiteOf,
+  loadSpaceContext,
+  policyRefusals,
+  quotaRefusals,
+  lockForBooking,
+  toBooking,
+} from './booking-context.ts';
+
+const { bookings, bookingEvents, idempotencyKeys, demandEvents, users } = schema;
+const MINUTE_MS = 60_000;
+// No 0/O or 1/I: the code is read aloud and typed on phones.
+const CHECK_IN_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+export const newCheckInCode = () => Array.from({ length: 6 }, () => CHECK_IN_ALPHABET[randomInt(CHECK_IN_ALPHABET.length)]).join('');
+
+/** Refusals become one problem: the first reason's code and status, every reason in `details.reasons`. */
+export function refusalError(refusals: Refusal[], extra: Record<string, unknown> = {}): AppError {
+  return new AppError(refusals[0]!.code, { details: { reasons: refusals, ...extra } });
+}
+
+export const rangeOf = (startAt: string | Date, endAt: string | Date): InstantRange => ({
+  start: new Date(startAt).getTime(),
+  end: new Date(endAt).getTime(),
+});
+
+/**
+ * Whether the space can take this party for this range, given the bookings already holding it. Exclusive spaces
+ * keep `bufferMinutes` free around each booking; shared spaces count people at the busiest instant.
+ */
+export async function findAvailabilityRefusal(
+  db: Database | Transaction,
+  ctx: SpaceContext,
+  range: InstantRange,
+  partySize: number,
+  excludeBookingId?: string,
+): Promise<Refusal | null> {
+  const bufferMs = ctx.space.bookingMode === 'exclusive' ? ctx.policy.values.bufferMinutes * MINUTE_MS : 0;
+  const holding = await findHoldingOverlaps(db, ctx.space.id, range, { bufferMs, excludeBookingId });
+  return availabilityRefusal(ctx, range, partySize, holding);
+}
+
+/** The same decision from bookings already fetched (they must include everything near `range`). */
+export function availabilityRefusal(
+  ctx: Pick<SpaceContext, 'space' | 'policy'>,
+  range: InstantRange,
+  partySize: number,
+  holding: Pick<BookingRow, 'startAt' | 'endAt' | 'partySize'>[],
+): Refusal | null {
+  if (ctx.space.bookingMode === 'exclusive') {
+    const bufferMs = ctx.policy.values.bufferMinutes * MINUTE_MS;
+    const widened = { start: range.start - bufferMs, end: range.end + bufferMs };
+    const clash = holding.some((b) => b.startAt.getTime() < widened.end && b.endAt.getTime() > widened.start);
+    return clash ? { code: 'SLOT_TAKEN' as Refusal['code'] } : null;
+  }
+  const peak = peakOccupancy(
+    holding.map((b) => ({ range: rangeOf(b.startAt, b.endAt), partySize: b.partySize })),
+    range,
+  );
+  if (peak + partySize <= ctx.space.capacity) return null;
+  return { code: 'CAPACITY_FULL' as Refusal['code'], params: { capacity: ctx.space.capacity, taken: peak, remaining: Math.max(0, ctx.space.capacity - peak) } };
+}
+
+async function resolveBooker(db: Database, actor: Actor, requested: string | undefined): Promise<string | null> {
+  if (actor.role === 'resident') {
+    if (requested && requested !== actor.userId) throw new AppError('FORBIDDEN', { detail: 'Residents book for themselves.' });
+    return actor.userId;
+  }
+  if (!requested) return null;
+  const [user] = await db.select({ id: users.id }).from(users).where(and(eq(users.id, requested), eq(users.orgId, actor.orgId)));
+  if (!user) throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'body.bookerId', message: 'no such user' }] });
+  return user.id;
+}
+
+export async function recordBookingEvent(
+  tx: Transaction,
+  booking: { id: string; orgId: string },
+  change: { actorId: string | null; from: string | null; to: string; reason?: string | null; at: Date },
+) {
+  await tx.insert(bookingEvents).values({
+    orgId: booking.orgId,
+    bookingId: booking.id,
+    actorId: change.actorId,
+    fromStatus: change.from,
+    toStatus: change.to,
+    reason: change.reason ?? null,
+    at: change.at,
+  });
+}
+
+/** Unmet demand is kept for analytics even though the refused transaction rolled back. */
+async function recordUnmetDemand(db: Database, actor: Actor, ctx: SpaceContext, range: InstantRange, code: string, at: Date) {
+  await db.insert(demandEvents).values({
+    orgId: actor.orgId,
+    siteId: ctx.site.id,
+    spaceId: ctx.space.id,
+    userId: actor.userId,
+    kind: code === 'CAPACITY_FULL' ? 'refused_full' : 'refused_taken',
+    requestedStart: new Date(range.start),
+    requestedEnd: new Date(range.end),
+    at,
+  });
+}
+
+const isTakenState = (error: unknown) => {
+  const state = sqlStateOf(error);
+  return state === SQLSTATE.exclusionViolation || state === SQLSTATE.deadlockDetected || state === SQLSTATE.serializationFailure;
+};
+
+type IdempotentOutcome = { replayed: true; statusCode: number; booking: Booking } | { replayed: false; booking: Booking };
+
+/**
+ * Claims an Idempotency-Key inside the booking transaction. A concurrent duplicate blocks on the primary key
+ * until the first commits, then finds its answer; if the first failed and rolled back, the retry proceeds.
+ */
+async function claimIdempotencyKey(tx: Transaction, actor: Actor, key: string, requestHash: string) {
+  const claimed = await tx
+    .insert(idempotencyKeys)
+    .values({ orgId: actor.orgId, userId: actor.userId, key, requestHash, statusCode: 0, response: {} })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  if (claimed.length) return null;
+  const [prior] = await tx
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, key)));
+  if (!prior || prior.requestHash !== requestHash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+  return prior;
+}
+
+async function findCompletedIdempotentAnswer(db: Database, actor: Actor, key: string, requestHash: string) {
+  const [prior] = await db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, key)));
+  if (!prior) return null;
+  if (prior.requestHash !== requestHash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+  return prior.statusCode ? prior : null;
+}
+
+export async function createBooking(
+  deps: AppDeps,
+  actor: Actor,
+  body: CreateBookingBody,
+  idempotencyKey?: string,
+): Promise<IdempotentOutcome> {
+  const { db } = deps;
+  const now = deps.now();
+  const range = rangeOf(body.startAt, body.endAt);
+  const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+  // A retry of a request that already succeeded replays its answer, even if its time has since passed.
+  if (idempotencyKey) {
+    const prior = await findCompletedIdempotentAnswer(db, actor, idempotencyKey, requestHash);
+    if (prior) return { replayed: true, statusCode: prior.statusCode, booking: prior.response as Booking };
+  }
+  const bookerId = await resolveBooker(db, actor, body.bookerId);
+  const ctx = await loadSpaceContext(db, actor, body.spaceId);
+  const request = { actor, bookerId, range, partySize: body.partySize, now };
+  const homeSiteId = actor.role === 'resident' ? await homeSiteOf(db, actor.userId) : null;
+  // Policy depends only on the request and the space, so it is judged before queueing for the lock.
+  const policyProblems = policyRefusals(ctx, request, homeSiteId);
+  if (policyProblems.length) throw refusalError(policyProblems);
+
+  try {
+    return await db.transaction(async (tx): Promise<IdempotentOutcome> => {
+      if (idempotencyKey) {
+        const prior = await claimIdempotencyKey(tx, actor, idempotencyKey, requestHash);
+        if (prior) return { replayed: true, statusCode: prior.statusCode, booking: prior.response as Booking };
+      }
+      // The critical section: what other bookings decide (quota usage, the space's holdings) is read under lock.
+      await lockForBooking(tx, [ctx.space.id], actor.role === 'resident' ? bookerId : null);
+      const quotaProblems = await quotaRefusals(tx, ctx, request, homeSiteId);
+      if (quotaProblems.length) throw refusalError(quotaProblems);
+      const taken = await findAvailabilityRefusal(tx, ctx, range, body.partySize);
+      if (taken) throw refusalError([taken]);
+
+      const status = ctx.policy.values.approvalRequired && actor.role === 'resident' ? 'pending' : 'confirmed';
+      const [row] = await tx
+        .insert(bookings)
+        .values({
+          orgId: actor.orgId,
+          siteId: ctx.site.id,
+          spaceId: ctx.space.id,
+          exclusive: ctx.space.bookingMode === 'exclusive',
+          bookerId,
+          createdById: actor.userId,
+          partySize: body.partySize,
+          startAt: new Date(range.start),
+          endAt: new Date(range.end),
+          purpose: body.purpose ?? null,
+          status,
+          source: actor.role === 'resident' ? 'resident' : 'staff',
+          checkInCode: newCheckInCode(),
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      await recordBookingEvent(tx, row!, { actorId: actor.userId, from: null, to: status, reason: 'created', at: now });
+      const booking = toBooking(row!);
+      if (idempotencyKey) {
+        await tx
+          .update(idempotencyKeys)
+          .set({ statusCode: 201, response: booking })
+          .where(and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, idempotencyKey)));
+      }
+      return { replayed: false, booking };
+    });
+  } catch (error) {
+    throw await explainRefusal(deps, actor, ctx, range, body.partySize, error, now);
+  }
+}
+
+/**
+ * A refusal for "taken" or "full" (from the check or from the constraint as the last line of defence) carries
+ * bookable alternatives and is logged as unmet demand; anything else passes through unchanged.
+ */
+async function explainRefusal(
+  deps: AppDeps,
+  actor: Actor,
+  ctx: SpaceContext | undefined,
+  range: InstantRange,
+  partySize: number,
+  error: unknown,
+  now: Date,
+): Promise<unknown> {
+  const code = error instanceof AppError ? error.code : isTakenState(error) ? 'SLOT_TAKEN' : null;
+  if (!ctx || (code !== 'SLOT_TAKEN' && code !== 'CAPACITY_FULL')) return error;
+  await recordUnmetDemand(deps.db, actor, ctx, range, code, now);
+  let alternatives: BookingAlternative[] = [];
+  try {
+    alternatives = await suggestAlternatives(deps, actor, ctx, range, partySize);
+  } catch {
+    // Alternatives are a courtesy; failing to compute them must not hide the refusal itself.
+  }
+  const reasons = error instanceof AppError ? (error.options.details?.reasons as Refusal[]) : [{ code }];
+  return new AppError(code, { details: { reasons, alternatives } });
+}
+
+/** A booking the actor may see: their own as a resident, their sites' as staff, any as org admin. */
+export async function findVisibleBooking(db: Database | Transaction, actor: Actor, bookingId: string): Promise<BookingRow> {
+  const [row] = await db
+    .select()
+    .from(bookings)
+    .where(and(eq(bookings.id, bookingId), eq(bookings.orgId, actor.orgId)));
+  if (!row) throw notFound('Booking');
+  const visible =
+    actor.role === 'org_admin' ||
+    (actor.role === 'resident' ? row.bookerId === actor.userId : actor.siteIds.includes(row.siteId));
+  if (!visible) throw notFound('Booking');
+  return row;
+}
+
+export async function getBookingWithHistory(db: Database, actor: Actor, bookingId: string) {
+  const row = await findVisibleBooking(db, actor, bookingId);
+  const events = await db
+    .select()
+    .from(bookingEvents)
+    .where(eq(bookingEvents.bookingId, row.id))
+    .orderBy(asc(bookingEvents.at), asc(bookingEvents.id));
+  return {
+    ...toBooking(row),
+    events: events.map((e) => ({ id: e.id, actorId: e.actorId, fromStatus: e.fromStatus, toStatus: e.toStatus, reason: e.reason, at: e.at.toISOString() })),
+  };
+}
+
+export async function listBookings(db: Database, actor: Actor, query: ListBookingsQuery) {
+  const filters: (SQL | undefined)[] = [eq(bookings.orgId, actor.orgId)];
+  if (actor.role === 'resident') filters.push(eq(bookings.bookerId, actor.userId));
+  if (actor.role === 'site_manager' || actor.role === 'staff') {
+    if (query.siteId && !actor.siteIds.includes(query.siteId)) throw notFound('Site');
+    filters.push(inArray(bookings.siteId, actor.siteIds.length ? actor.siteIds : ['00000000-0000-0000-0000-000000000000']));
+  }
+  if (query.siteId) filters.push(eq(bookings.siteId, query.siteId));
+  if (query.spaceId) filters.push(eq(bookings.spaceId, query.spaceId));
+  if (query.bookerId) filters.push(eq(bookings.bookerId, query.bookerId));
+  if (query.status?.length) filters.push(inArray(bookings.status, query.status));
+  if (query.from) filters.push(gt(bookings.endAt, new Date(query.from)));
+  if (query.to) filters.push(lt(bookings.startAt, new Date(query.to)));
+  const after = decodeCursor(query.cursor);
+  if (after) filters.push(gt(bookings.id, after));
+  const rows = await db
+    .select()
+    .from(bookings)
+    .where(and(...filters))
+    .orderBy(bookings.id)
+    .limit(query.limit + 1);
+  const page = toPage(rows, query.limit);
+  return { items: page.items.map(toBooking), nextCursor: page.nextCursor };
+}
+
+/** `If-Match: "3"` (or 3, or W/"3") -> 3. Missing -> 428; not a version -> 400. */
+export function parseIfMatch(header: string | undefined, required: boolean): number | undefined {
+  if (header === undefined || header === '') {
+    if (required) throw new AppError('PRECONDITION_REQUIRED');
+    return undefined;
+  }
+  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
+  if (!match) throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'headers.if-match', message: 'must be the booking version, e.g. "3"' }] });
+  return Number(match[1]);
+}
+
+export function assertVersion(row: BookingRow, expected: number | undefined) {
+  if (expected !== undefined && row.version !== expected) {
+    throw new AppError('VERSION_MISMATCH', { details: { currentVersion: row.version } });
+  }
+}
+
+/**
+ * Reschedule, move to another space, or change the party. Checked exactly like a new booking, ignoring the
+ * booking itself; the time it leaves behind may promote someone on the waitlist.
+ */
+export async function updateBooking(
+  deps: AppDeps,
+  actor: Actor,
+  bookingId: string,
+  body: UpdateBookingBody,
+  expectedVersion: number,
+): Promise<Booking> {
+  const { db } = deps;
+  const now = deps.now();
+  const current = await findVisibleBooking(db, actor, bookingId);
+  const target = {
+    spaceId: body.spaceId ?? current.spaceId,
+    range: rangeOf(body.startAt ?? current.startAt, body.endAt ?? current.endAt),
+    partySize: body.partySize ?? current.partySize,
+  };
+  let ctx: SpaceContext | undefined;
+  try {
+    return await db.transaction(async (tx) => {
+      await lockForBooking(tx, [current.spaceId, target.spaceId], actor.role === 'resident' ? current.bookerId : null);
+      const [row] = await tx.select().from(bookings).where(eq(bookings.id, bookingId));
+      assertVersion(row!, expectedVersion);
+      if (!['pending', 'confirmed'].includes(row!.status) || row!.startAt.getTime() <= now.getTime()) {
+        throw new AppError('INVALID_TRANSITION', { detail: 'Only upcoming pending or confirmed bookings can be changed.' });
+      }
+      ctx = await loadSpaceContext(tx, actor, target.spaceId);
+      const check = { actor, bookerId: row!.bookerId, range: target.range, partySize: target.partySize, now, excludeBookingId: row!.id };
+      const refusals = await checkPolicy(tx, ctx, check);
+      if (refusals.length) throw refusalError(refusals);
+      const taken = await findAvailabilityRefusal(tx, ctx, target.range, target.partySize, row!.id);
+      if (taken) throw refusalError([taken]);
+
+      const [updated] = await tx
+        .update(bookings)
+        .set({
+          spaceId: ctx.space.id,
+          siteId: ctx.site.id,
+          exclusive: ctx.space.bookingMode === 'exclusive',
+          startAt: new Date(target.range.start),
+          endAt: new Date(target.range.end),
+          partySize: target.partySize,
+          purpose: body.purpose ?? row!.purpose,
+          version: row!.version + 1,
+          updatedAt: now,
+        })
+        .where(and(eq(bookings.id, row!.id), eq(bookings.version, row!.version)))
+        .returning();
+      if (!updated) throw new AppError('VERSION_MISMATCH');
+      const reason = body.spaceId && body.spaceId !== row!.spaceId ? 'moved' : 'rescheduled';
+      await recordBookingEvent(tx, updated, { actorId: actor.userId, from: row!.status, to: updated.status, reason, at: now });
+      await promoteWaitlist(tx, { spaceId: row!.spaceId, range: rangeOf(row!.startAt, row!.endAt), now });
+      return toBooking(updated);
+    });
+  } catch (error) {
+    throw await explainRefusal(deps, actor, ctx, target.range, target.partySize, error, now);
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * Status changes after creation: cancel, approve, reject, check in, accept a waitlist offer, and the sweep that
+ * turns time into status (no-shows, completions, expiries). Every change writes a booking_event in the same
+ * transaction, and every change that releases the space gives the waitlist its chance.
+ */
+import type { Booking, BookingStatus } from '@linli/contracts';
+import { type Database, type Transaction, schema } from '@linli/db';
+import { checkCancellation, checkInClosesAt, checkInWindow } from '@linli/domain';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import type { Actor } from '../../plugins/access.ts';
+import { AppError } from '../../lib/app-error.ts';
+import type { AppDeps } from '../../lib/context.ts';
+import { promoteWaitlist, settleWaitlistEntry } from '../waitlist/waitlist.service.ts';
+import { HOLDING, type BookingRow, loadSpacePolicy, lockForBooking, toBooking } from './booking-context.ts';
+import { assertVersion, findVisibleBooking, rangeOf, recordBookingEvent, refusalError } from './bookings.service.ts';
+
+const { bookings } = schema;
+const isHolding = (status: string) => (HOLDING as readonly string[]).includes(status);
+
+interface TransitionSpec {
+  from: readonly BookingStatus[];
+  to: BookingStatus;
+  reason?: string | null;
+  /** Checks that need the locked, current row (cut-offs, windows, codes). */
+  guard?: (row: BookingRow, tx: Transaction) => Promise<void> | void;
+  set?: Partial<typeof bookings.$inferInsert>;
+}
+
+/**
+ * Applies one status change under the space lock, on the current row: the version must match (when given), the
+ * status must allow it, the event is written, and a released space is offered to the waitlist.
+ */
+export async function transitionBooking(
+  tx: Transaction,
+  row: BookingRow,
+  actorId: string | null,
+  spec: TransitionSpec,
+  now: Date,
+): Promise<BookingRow> {
+  if (!spec.from.includes(row.status as BookingStatus)) {
+    throw new AppError('INVALID_TRANSITION', { detail: `A ${row.status} booking cannot become ${spec.to}.`, details: { status: row.status } });
+  }
+  await spec.guard?.(row, tx);
+  const [updated] = await tx
+    .update(bookings)
+    .set({ status: spec.to, version: row.version + 1, updatedAt: now, ...spec.set })
+    .where(and(eq(bookings.id, row.id), eq(bookings.version, row.version)))
+    .returning();
+  if (!updated) throw new AppError('VERSION_MISMATCH');
+  await recordBookingEvent(tx, updated, { actorId, from: row.status, to: spec.to, reason: spec.reason ?? null, at: now });
+  if (row.source === 'waitlist') await settleWaitlistEntry(tx, row.id, spec.to);
+  if (isHolding(row.status) && !isHolding(spec.to)) {
+    // Only the part still ahead is worth offering (a no-show frees the rest of the slot).
+    const range = rangeOf(row.startAt, row.endAt);
+    if (range.end > now.getTime()) {
+      await promoteWaitlist(tx, { spaceId: row.spaceId, range: { start: Math.max(range.start, now.getTime()), end: range.end }, now });
+    }
+  }
+  return updated;
+}
+
+async function changeVisibleBooking(
+  deps: AppDeps,
+  actor: Actor,
+  bookingId: string,
+  expectedVersion: number | undefined,
+  spec: (row: BookingRow) => TransitionSpec,
+): Promise<Booking> {
+  const now = deps.now();
+  const visible = await findVisibleBooking(deps.db, actor, bookingId);
+  return deps.db.transaction(async (tx) => {
+    await lockForBooking(tx, [visible.spaceId], null);
+    const [row] = await tx.select().from(bookings).where(eq(bookings.id, bookingId));
+    assertVersion(row!, expectedVersion);
+    return toBooking(await transitionBooking(tx, row!, actor.userId, spec(row!), now));
+  });
+}
+
+export async function cancelBooking(deps: AppDeps, actor: Actor, bookingId: string, reason: string | undefined, expectedVersion?: number) {
+  return changeVisibleBooking(deps, actor, bookingId, expectedVersion, () => ({
+    from: ['pending', 'confirmed'],
+    to: 'cancelled',
+    reason: reason ?? 'cancelled',
+    guard: async (row, tx) => {
+      const policy = await loadSpacePolicy(tx, row.spaceId);
+      const refusal = checkCancellation({
+        now: deps.now().getTime(),
+        start: row.startAt.getTime(),
+        cancelCutoffMinutes: policy.values.cancelCutoffMinutes,
+        actorIsStaff: actor.role !== 'resident',
+      });
+      if (refusal) throw refusalError([refusal]);
+    },
+  }));
+}
+
+/** Approval is for requests awaiting staff; a waitlist offer is accepted by the resident instead. */
+export async function approveBooking(deps: AppDeps, actor: Actor, bookingId: string, expectedVersion?: number) {
+  return changeVisibleBooking(deps, actor, bookingId, expectedVersion, (row) => {
+    if (row.offerExpiresAt) throw new AppError('INVALID_TRANSITION', { detail: 'This is a waitlist offer; the resident accepts it.' });
+    return { from: ['pending'], to: 'confirmed', reason: 'approved' };
+  });
+}
+
+export async function rejectBooking(deps: AppDeps, actor: Actor, bookingId: string, reason: string, expectedVersion?: number) {
+  return changeVisibleBooking(deps, actor, bookingId, expectedVersion, () => ({ from: ['pending'], to: 'rejected', reason }));
+}
+
+/**
+ * Staff check anyone in; a resident checks in to their own booking with its code. Either way only inside the
+ * window: from 15 minutes before the start until the no-show deadline.
+ */
+export async function checkInBooking(deps: AppDeps, actor: Actor, bookingId: string, code: string | undefined) {
+  const now = deps.now();
+  return changeVisibleBooking(deps, actor, bookingId, undefined, () => ({
+    from: ['confirmed'],
+    to: 'checked_in',
+    reason: actor.role === 'resident' ? 'self check-in' : 'checked in by staff',
+    set: { checkedInAt: now },
+    guard: async (row, tx) => {
+      if (actor.role === 'resident' && (!code || code.toUpperCase() !== row.checkInCode)) throw new AppError('INVALID_CHECK_IN_CODE');
+      const policy = await loadSpacePolicy(tx, row.spaceId);
+      const window = checkInWindow({
+        now: now.getTime(),
+        start: row.startAt.getTime(),
+        end: row.endAt.getTime(),
+        noShowAfterMinutes: policy.values.noShowAfterMinutes,
+      });
+      if (window !== 'open') throw new AppError('CHECK_IN_NOT_OPEN', { details: { window } });
+    },
+  }));
+}
+
+/** The resident takes a held waitlist offer before it expires; if the space needs approval it then waits for staff. */
+export async function acceptOffer(deps: AppDeps, actor: Actor, bookingId: string) {
+  const now = deps.now();
+  return changeVisibleBooking(deps, actor, bookingId, undefined, (row) => {
+    if (!row.offerExpiresAt) throw new AppError('INVALID_TRANSITION', { detail: 'This booking is not a waitlist offer.' });
+    if (row.offerExpiresAt <= now) throw new AppError('OFFER_EXPIRED');
+    return { from: ['pending'], to: 'confirmed', reason: 'offer accepted', set: { offerExpiresAt: null } };
+  });
+}
+
+export interface SweepResult {
+  noShows: number;
+  completed: number;
+  expired: number;
+  waitlistExpired: number;
+}
+
+/**
+ * Turns the passing of time into status changes. Runs every minute in the server (and directly in tests with a
+ * fixed clock). Bookings are handled one by one, each in its own transaction under its space lock, so a sweep
+ * never blocks booking for long and a failure affects one booking only.
+ */
+export async function runLifecycleSweep(db: Database, now: Date, pageSize = 500): Promise<SweepResult> {
+  const result: SweepResult = { noShows: 0, completed: 0, expired: 0, waitlistExpired: 0 };
+  // Ongoing confirmed bookings are candidates until they end, so walk every candidate page by (start, id).
+  let after: { startAt: Date; id: string } | undefined;
+  for (;;) {
+    const page = await db
+      .select()
+      .from(bookings)
+      .where(
+        and(
+          inArray(bookings.status, [...HOLDING]),
+          or(lte(bookings.startAt, now), and(isNotNull(bookings.offerExpiresAt), lte(bookings.offerExpiresAt, now))),
+          after ? or(gt(bookings.startAt, after.startAt), and(eq(bookings.startAt, after.startAt), gt(bookings.id, after.id))) : undefined,
+        ),
+      )
+      .orderBy(asc(bookings.startAt), asc(bookings.id))
+      .limit(pageSize);
+    for (const candidate of page) {
+      const outcome = await sweepOne(db, candidate, now);
+      if (outcome === 'no_show') result.noShows++;
+      else if (outcome === 'completed') result.completed++;
+      else if (outcome === 'expired') result.expired++;
+    }
+    if (page.length < pageSize) break;
+    after = page[page.length - 1]!;
+  }
+  result.waitlistExpired = await expireStaleWaitlistEntries(db, now);
+  return result;
+}
+
+async function sweepOne(db: Database, candidate: BookingRow, now: Date): Promise<BookingStatus | null> {
+  const spec = await nextTimedStatus(db, candidate, now);
+  if (!spec) return null;
+  return db.transaction(async (tx) => {
+    await lockForBooking(tx, [candidate.spaceId], null);
+    const [row] = await tx.select().from(bookings).where(eq(bookings.id, candidate.id));
+    // Someone may have changed it since the page was read; decide again on the locked row.
+    const current = await nextTimedStatus(tx, row!, now);
+    if (!current) return null;
+    await transitionBooking(tx, row!, null, current, now);
+    return current.to;
+  });
+}
+
+async function nextTimedStatus(db: Database | Transaction, row: BookingRow, now: Date): Promise<TransitionSpec | null> {
+  const t = now.getTime();
+  if (row.status === 'pending') {
+    if (row.offerExpiresAt && row.offerExpiresAt.getTime() <= t) return { from: ['pending'], to: 'expired', reason: 'offer not accepted in time' };
+    if (row.startAt.getTime() <= t) return { from: ['pending'], to: 'expired', reason: 'not approved before the start' };
+    return null;
+  }
+  if (row.status === 'checked_in') {
+    return row.endAt.getTime() <= t ? { from: ['checked_in'], to: 'completed', reason: 'ended' } : null;
+  }
+  if (row.status === 'confirmed') {
+    const policy = await loadSpacePolicy(db, row.spaceId);
+    if (policy.values.checkInRequired) {
+      const closes = checkInClosesAt({ start: row.startAt.getTime(), end: row.endAt.getTime(), noShowAfterMinutes: policy.values.noShowAfterMinutes });
+      // The record stays as no_show; only the space is released.
+      return closes <= t ? { from: ['confirmed'], to: 'no_show', reason: 'not checked in; space released' } : null;
+    }
+    return row.endAt.getTime() <= t ? { from: ['confirmed'], to: 'completed', reason: 'ended' } : null;
+  }
+  return null;
+}
+
+/** Waitlist entries whose time has come without a place: kept as 'expired' (unmet demand), not deleted. */
+async function expireStaleWaitlistEntries(db: Database, now: Date): Promise<number> {
+  const expired = await db
+    .update(schema.waitlistEntries)
+    .set({ status: 'expired' })
+    .where(and(eq(schema.waitlistEntries.status, 'waiting'), lte(schema.waitlistEntries.startAt, now), isNull(schema.waitlistEntries.bookingId)))
+    .returning({ id: schema.waitlistEntries.id });
+  return expired.length;
+}

@@ -1,0 +1,175 @@
+/**
+ * The waitlist: residents wait for a taken slot (or a full seat area); when the space frees up, entries are
+ * promoted first come, first served, under the same space lock as the release, so two releases can never
+ * promote the same place twice.
+ */
+import type { CreateWaitlistBody, WaitlistEntry } from '@linli/contracts';
+import { type Database, type Transaction, schema } from '@linli/db';
+import type { InstantRange } from '@linli/domain';
+import { and, asc, eq, gt, lt } from 'drizzle-orm';
+import type { Actor } from '../../plugins/access.ts';
+import { AppError, notFound } from '../../lib/app-error.ts';
+import { toIso } from '../../lib/dates.ts';
+import type { AppDeps } from '../../lib/context.ts';
+import { checkPolicy, loadSpaceContext, lockForBooking } from '../bookings/booking-context.ts';
+import { findAvailabilityRefusal, newCheckInCode, rangeOf, recordBookingEvent, refusalError } from '../bookings/bookings.service.ts';
+
+const { waitlistEntries, bookings } = schema;
+const MINUTE_MS = 60_000;
+
+function toWaitlistEntry(row: typeof waitlistEntries.$inferSelect): WaitlistEntry {
+  return {
+    id: row.id,
+    siteId: row.siteId,
+    spaceId: row.spaceId,
+    startAt: toIso(row.startAt),
+    endAt: toIso(row.endAt),
+    partySize: row.partySize,
+    purpose: row.purpose,
+    status: row.status as WaitlistEntry['status'],
+    bookingId: row.bookingId,
+    createdAt: toIso(row.createdAt),
+  };
+}
+
+/** Joining is for a slot that is valid by policy but taken; a free slot should simply be booked. */
+export async function joinWaitlist(deps: AppDeps, actor: Actor, body: CreateWaitlistBody): Promise<WaitlistEntry> {
+  const now = deps.now();
+  const range = rangeOf(body.startAt, body.endAt);
+  return deps.db.transaction(async (tx) => {
+    await lockForBooking(tx, [body.spaceId], null);
+    const ctx = await loadSpaceContext(tx, actor, body.spaceId);
+    const refusals = (await checkPolicy(tx, ctx, { actor, bookerId: actor.userId, range, partySize: body.partySize, now }))
+      // Quotas are judged when a place is offered, not while waiting.
+      .filter((r) => r.code !== 'QUOTA_EXCEEDED');
+    if (refusals.length) throw refusalError(refusals);
+    if (!(await findAvailabilityRefusal(tx, ctx, range, body.partySize))) {
+      throw new AppError('CONFLICT', { detail: 'This time is free: book it instead of waiting.' });
+    }
+    const [row] = await tx
+      .insert(waitlistEntries)
+      .values({
+        orgId: actor.orgId,
+        siteId: ctx.site.id,
+        spaceId: ctx.space.id,
+        userId: actor.userId,
+        startAt: new Date(range.start),
+        endAt: new Date(range.end),
+        partySize: body.partySize,
+        purpose: body.purpose ?? null,
+        createdAt: now,
+      })
+      .returning();
+    return toWaitlistEntry(row!);
+  });
+}
+
+export async function listMyWaitlist(db: Database, actor: Actor): Promise<WaitlistEntry[]> {
+  const rows = await db
+    .select()
+    .from(waitlistEntries)
+    .where(and(eq(waitlistEntries.orgId, actor.orgId), eq(waitlistEntries.userId, actor.userId)))
+    .orderBy(asc(waitlistEntries.startAt))
+    .limit(200);
+  return rows.map(toWaitlistEntry);
+}
+
+export async function leaveWaitlist(db: Database, actor: Actor, entryId: string): Promise<WaitlistEntry> {
+  const [row] = await db
+    .update(waitlistEntries)
+    .set({ status: 'cancelled' })
+    .where(
+      and(
+        eq(waitlistEntries.id, entryId),
+        eq(waitlistEntries.orgId, actor.orgId),
+        eq(waitlistEntries.userId, actor.userId),
+        eq(waitlistEntries.status, 'waiting'),
+      ),
+    )
+    .returning();
+  if (!row) throw notFound('Waiting entry');
+  return toWaitlistEntry(row);
+}
+
+/**
+ * Offers freed time on a space to the waiting entries that overlap it, oldest first. Each entry that now fits
+ * (availability and policy, judged for that resident) is booked outright or offered with a hold, per the space's
+ * policy; later entries see the places earlier ones took. The caller holds the space lock.
+ */
+export async function promoteWaitlist(tx: Transaction, freed: { spaceId: string; range: InstantRange; now: Date }): Promise<number> {
+  const waiting = await tx
+    .select()
+    .from(waitlistEntries)
+    .where(
+      and(
+        eq(waitlistEntries.spaceId, freed.spaceId),
+        eq(waitlistEntries.status, 'waiting'),
+        lt(waitlistEntries.startAt, new Date(freed.range.end)),
+        gt(waitlistEntries.endAt, new Date(freed.range.start)),
+        gt(waitlistEntries.startAt, freed.now),
+      ),
+    )
+    .orderBy(asc(waitlistEntries.createdAt), asc(waitlistEntries.id));
+  let promoted = 0;
+  for (const entry of waiting) {
+    const resident: Actor = { userId: entry.userId, orgId: entry.orgId, role: 'resident', siteIds: [] };
+    const range = rangeOf(entry.startAt, entry.endAt);
+    let ctx;
+    try {
+      ctx = await loadSpaceContext(tx, resident, entry.spaceId);
+    } catch {
+      return promoted; // The space was archived: nobody can be promoted into it.
+    }
+    if (await findAvailabilityRefusal(tx, ctx, range, entry.partySize)) continue;
+    const refusals = (await checkPolicy(tx, ctx, { actor: resident, bookerId: entry.userId, range, partySize: entry.partySize, now: freed.now }))
+      // Booking late is the point of a waitlist: lead time does not apply to a promotion.
+      .filter((r) => r.code !== 'LEAD_TIME_NOT_MET');
+    if (refusals.length) continue;
+
+    const policy = ctx.policy.values;
+    const offer = policy.waitlistMode === 'offer';
+    const status = offer || policy.approvalRequired ? 'pending' : 'confirmed';
+    const offerExpiresAt = offer ? new Date(Math.min(freed.now.getTime() + policy.offerHoldMinutes * MINUTE_MS, range.start)) : null;
+    const [booking] = await tx
+      .insert(bookings)
+      .values({
+        orgId: entry.orgId,
+        siteId: entry.siteId,
+        spaceId: entry.spaceId,
+        exclusive: ctx.space.bookingMode === 'exclusive',
+        bookerId: entry.userId,
+        partySize: entry.partySize,
+        startAt: entry.startAt,
+        endAt: entry.endAt,
+        purpose: entry.purpose,
+        status,
+        source: 'waitlist',
+        checkInCode: newCheckInCode(),
+        offerExpiresAt,
+        createdAt: freed.now,
+        updatedAt: freed.now,
+      })
+      .returning();
+    await recordBookingEvent(tx, booking!, {
+      actorId: null,
+      from: null,
+      to: status,
+      reason: offer ? 'waitlist offer' : 'promoted from waitlist',
+      at: freed.now,
+    });
+    await tx
+      .update(waitlistEntries)
+      .set({ status: offer ? 'offered' : 'booked', bookingId: booking!.id, promotedAt: freed.now })
+      .where(eq(waitlistEntries.id, entry.id));
+    promoted++;
+  }
+  return promoted;
+}
+
+
+/** Keeps the entry behind a waitlist booking in step: an accepted offer is 'booked', a lapsed one 'expired'. */
+export async function settleWaitlistEntry(tx: Transaction, bookingId: string, bookingStatus: string): Promise<void> {
+  const status = bookingStatus === 'confirmed' ? 'booked' : ['expired', 'cancelled', 'rejected'].includes(bookingStatus) ? 'expired' : null;
+  if (!status) return;
+  await tx.update(waitlistEntries).set({ status }).where(eq(waitlistEntries.bookingId, bookingId));
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { IsoInstant, LocalDate, PageQuery } from './common.ts';
+
+export const BOOKING_STATUSES = ['pending', 'confirmed', 'rejected', 'expired', 'cancelled', 'checked_in', 'completed', 'no_show'] as const;
+export const BookingStatus = z.enum(BOOKING_STATUSES);
+export type BookingStatus = z.infer<typeof BookingStatus>;
+export const BOOKING_SOURCES = ['resident', 'staff', 'activity', 'series', 'waitlist'] as const;
+
+const Purpose = z.string().trim().max(200);
+const PartySize = z.number().int().min(1).max(10_000);
+
+export const CreateBookingBody = z.strictObject({
+  spaceId: z.uuid(),
+  startAt: IsoInstant,
+  endAt: IsoInstant,
+  partySize: PartySize.default(1),
+  purpose: Purpose.optional(),
+  /** Staff booking on behalf of a resident; residents always book for themselves. */
+  bookerId: z.uuid().optional(),
+});
+export type CreateBookingBody = z.infer<typeof CreateBookingBody>;
+
+/** Reschedule, move to another space, change the party: all checked like a new booking. */
+export const UpdateBookingBody = z
+  .strictObject({ spaceId: z.uuid(), startAt: IsoInstant, endAt: IsoInstant, partySize: PartySize, purpose: Purpose })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, { message: 'change at least one field' });
+export type UpdateBookingBody = z.infer<typeof UpdateBookingBody>;
+
+export const ReasonBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
+export type ReasonBody = z.infer<typeof ReasonBody>;
+export const RejectBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+export const CheckInBody = z.strictObject({ code: z.string().trim().min(4).max(16).optional() });
+export type CheckInBody = z.infer<typeof CheckInBody>;
+
+export const Booking = z.object({
+  id: z.uuid(),
+  siteId: z.uuid(),
+  spaceId: z.uuid(),
+  bookerId: z.uuid().nullable(),
+  createdById: z.uuid().nullable(),
+  partySize: z.number().int(),
+  startAt: IsoInstant,
+  endAt: IsoInstant,
+  purpose: z.string().nullable(),
+  status: BookingStatus,
+  source: z.string(),
+  seriesId: z.uuid().nullable(),
+  /** Shown to the booker and staff only; residents type it (or scan it) at check-in. */
+  checkInCode: z.string().nullable(),
+  checkedInAt: IsoInstant.nullable(),
+  offerExpiresAt: IsoInstant.nullable(),
+  version: z.number().int(),
+  createdAt: IsoInstant,
+});
+export type Booking = z.infer<typeof Booking>;
+
+export const BookingEvent = z.object({
+  id: z.uuid(),
+  actorId: z.uuid().nullable(),
+  fromStatus: z.string().nullable(),
+  toStatus: z.string(),
+  reason: z.string().nullable(),
+  at: IsoInstant,
+});
+export type BookingEvent = z.infer<typeof BookingEvent>;
+
+export const BookingWithHistory = Booking.extend({ events: z.array(BookingEvent) });
+
+export const ListBookingsQuery = PageQuery.extend({
+  siteId: z.uuid().optional(),
+  spaceId: z.uuid().optional(),
+  bookerId: z.uuid().optional(),
+  status: z
+    .string()
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(BookingStatus))
+    .optional(),
+  /** Bookings that end after `from` and start before `to`. */
+  from: IsoInstant.optional(),
+  to: IsoInstant.optional(),
+});
+export type ListBookingsQuery = z.infer<typeof ListBookingsQuery>;
+
+/** A bookable alternative offered when a request is refused as taken or full. */
+export const BookingAlternative = z.object({
+  spaceId: z.uuid(),
+  siteId: z.uuid(),
+  spaceName: z.string(),
+  siteName: z.string(),
+  startAt: IsoInstant,
+  endAt: IsoInstant,
+  /** 'same_space' (another time) or 'nearby_space' (same time, another space or site). */
+  kind: z.enum(['same_space', 'nearby_space']),
+  distanceKm: z.number().nullable(),
+});
+export type BookingAlternative = z.infer<typeof BookingAlternative>;
+
+export const IfMatchHeaders = z.object({ 'if-match': z.string().optional() });
+export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
+
+export const LocalDateRangeQuery = z.object({ from: LocalDate, to: LocalDate });

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { IsoInstant } from './common.ts';
+
+export const WAITLIST_STATUSES = ['waiting', 'offered', 'booked', 'expired', 'cancelled'] as const;
+
+export const CreateWaitlistBody = z.strictObject({
+  spaceId: z.uuid(),
+  startAt: IsoInstant,
+  endAt: IsoInstant,
+  partySize: z.number().int().min(1).max(10_000).default(1),
+  purpose: z.string().trim().max(200).optional(),
+});
+export type CreateWaitlistBody = z.infer<typeof CreateWaitlistBody>;
+
+export const WaitlistEntry = z.object({
+  id: z.uuid(),
+  siteId: z.uuid(),
+  spaceId: z.uuid(),
+  startAt: IsoInstant,
+  endAt: IsoInstant,
+  partySize: z.number().int(),
+  purpose: z.string().nullable(),
+  status: z.enum(WAITLIST_STATUSES),
+  /** The booking made or offered when the entry was promoted. */
+  bookingId: z.uuid().nullable(),
+  createdAt: IsoInstant,
+});
+export type WaitlistEntry = z.infer<typeof WaitlistEntry>;
