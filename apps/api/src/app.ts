@@ -26,6 +26,10 @@ import { spaceRoutes } from './modules/spaces/spaces.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { bookingRoutes } from './modules/bookings/bookings.routes.ts';
 import { waitlistRoutes } from './modules/waitlist/waitlist.routes.ts';
+import { availabilityRoutes } from './modules/availability/availability.routes.ts';
+import { scheduleRoutes } from './modules/schedules/schedules.routes.ts';
+import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
+import { seriesRoutes } from './modules/series/series.routes.ts';
 import { analyticsRoutes } from './modules/analytics/analytics.routes.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -92,6 +96,10 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
       await api.register(userRoutes);
       await api.register(bookingRoutes);
       await api.register(waitlistRoutes);
+      await api.register(availabilityRoutes);
+      await api.register(scheduleRoutes);
+      await api.register(calendarRoutes);
+      await api.register(seriesRoutes);
       await api.register(analyticsRoutes);
     },
     { prefix: API_PREFIX },

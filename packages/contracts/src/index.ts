@@ -8,3 +8,6 @@ export * from './auth.ts';
 export * from './bookings.ts';
 export * from './waitlist.ts';
 export * from './analytics.ts';
+export * from './availability.ts';
+export * from './series.ts';
+export * from './calendar.ts';

@@ -2,3 +2,4 @@ export * from './client.ts';
 export * from './migrate.ts';
 export * from './errors.ts';
 export * as schema from './schema.ts';
+export * from './passwords.ts';

@@ -86,3 +86,21 @@ export function durationMinutes(range: InstantRange): number {
     'minutes',
   );
 }
+
+/** The local date `days` after `localDate` (negative goes back); calendar days, not 24-hour steps. */
+export function addDaysToLocalDate(localDate: string, days: number): string {
+  return DateTime.fromISO(localDate, { zone: 'UTC' }).plus({ days }).toISODate()!;
+}
+
+/** The local calendar date of an instant in a zone. */
+export function localDateOf(instant: number, zone: string): string {
+  return DateTime.fromMillis(instant, { zone }).toISODate()!;
+}
+
+/**
+ * An instant as a zone-aware date object, for libraries that must print local wall-clock time (ical-generator
+ * writes DTSTART;TZID=... from it; given a plain Date it would print UTC digits under the site's TZID).
+ */
+export function toZonedDateTime(instant: number | Date, zone: string): DateTime {
+  return DateTime.fromMillis(typeof instant === 'number' ? instant : instant.getTime(), { zone });
+}

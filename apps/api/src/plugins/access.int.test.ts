@@ -10,7 +10,9 @@ import { type TestApp, bearer, startTestApp } from '../test/harness.ts';
 
 type RoleName = 'admin' | 'manager' | 'staff' | 'resident';
 const ALL: RoleName[] = ['admin', 'manager', 'staff', 'resident'];
+const STAFF: RoleName[] = ['admin', 'manager', 'staff'];
 const MANAGERS: RoleName[] = ['admin', 'manager'];
+const RESIDENT: RoleName[] = ['resident'];
 const ADMIN: RoleName[] = ['admin'];
 
 interface RouteCase {
@@ -52,6 +54,29 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/api/v1/users', allowed: ADMIN },
   { method: 'POST', path: '/api/v1/users', allowed: ADMIN, body: {} },
   { method: 'GET', path: '/api/v1/users/{id}', allowed: ADMIN },
+  { method: 'POST', path: '/api/v1/bookings', allowed: ALL, body: {} },
+  { method: 'GET', path: '/api/v1/bookings', allowed: ALL },
+  { method: 'GET', path: '/api/v1/bookings/{id}', allowed: ALL },
+  { method: 'PATCH', path: '/api/v1/bookings/{id}', allowed: ALL, body: { purpose: 'x' } },
+  { method: 'POST', path: '/api/v1/bookings/{id}/cancel', allowed: ALL, body: {} },
+  { method: 'POST', path: '/api/v1/bookings/{id}/approve', allowed: STAFF },
+  { method: 'POST', path: '/api/v1/bookings/{id}/reject', allowed: STAFF, body: { reason: 'x' } },
+  { method: 'POST', path: '/api/v1/bookings/{id}/check-in', allowed: ALL, body: {} },
+  { method: 'POST', path: '/api/v1/bookings/{id}/accept-offer', allowed: RESIDENT },
+  { method: 'POST', path: '/api/v1/waitlist', allowed: RESIDENT, body: {} },
+  { method: 'GET', path: '/api/v1/me/waitlist', allowed: ALL },
+  { method: 'POST', path: '/api/v1/waitlist/{id}/leave', allowed: RESIDENT },
+  { method: 'GET', path: '/api/v1/spaces/{id}/availability', allowed: ALL },
+  { method: 'GET', path: '/api/v1/availability/search', allowed: ALL },
+  { method: 'GET', path: '/api/v1/sites/{id}/schedule', allowed: STAFF },
+  { method: 'GET', path: '/api/v1/calendar/spaces/{id}/busy.ics', allowed: null },
+  { method: 'GET', path: '/api/v1/calendar/sites/{id}/busy.ics', allowed: null },
+  { method: 'GET', path: '/api/v1/calendar/feeds/{token}', allowed: null },
+  { method: 'POST', path: '/api/v1/me/calendar-feed', allowed: ALL },
+  { method: 'DELETE', path: '/api/v1/me/calendar-feed', allowed: ALL },
+  { method: 'POST', path: '/api/v1/series', allowed: ALL, body: {} },
+  { method: 'POST', path: '/api/v1/series/{id}/cancel', allowed: ALL, body: { scope: 'all' } },
+  { method: 'PATCH', path: '/api/v1/series/{id}', allowed: ALL, body: { scope: 'all' } },
 ];
 
 let t: TestApp;

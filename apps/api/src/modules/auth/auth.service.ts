@@ -1,7 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
 import type { CurrentUser, LoginBody, RegisterBody, Role, TokenResponse } from '@linli/contracts';
-import { type Database, schema } from '@linli/db';
+import { type Database, hashPassword, schema, verifyPassword } from '@linli/db';
 import { and, eq, isNull, or } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { AccessTokenClaims } from '../../plugins/access.ts';
@@ -9,12 +8,10 @@ import { AppError } from '../../lib/app-error.ts';
 
 const { users, userSites, organizations, refreshTokens, sites } = schema;
 
-// OWASP's argon2id baseline (19 MiB, 2 passes); @node-rs/argon2 defaults to argon2id.
-const ARGON2 = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 // Verified against when the login is unknown, so a wrong login costs as long as a wrong password.
 let dummyHash: Promise<string> | undefined;
 
-export const hashPassword = (password: string) => hash(password, ARGON2);
+export { hashPassword };
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -101,7 +98,7 @@ export async function login(app: FastifyInstance, body: LoginBody): Promise<Toke
         .where(and(eq(users.orgId, org.id), or(eq(users.email, loginValue), eq(users.phone, loginValue))))
     : [];
   dummyHash ??= hashPassword('not-a-real-password');
-  const valid = await verify(user?.passwordHash ?? (await dummyHash), body.password);
+  const valid = await verifyPassword(user?.passwordHash ?? (await dummyHash), body.password);
   if (!user || !valid || user.disabledAt) throw new AppError('INVALID_CREDENTIALS');
   return issueTokens(app, user);
 }

@@ -2,7 +2,7 @@
  * Where and when a party can be: free slots of one space, and the alternatives offered when a request is
  * refused as taken or full (the same space at the nearest free times, and equivalent spaces at nearby sites).
  */
-import type { BookingAlternative } from '@linli/contracts';
+import type { BookingAlternative, SearchSpacesQuery, SearchSpacesResponse, SpaceAvailability, SpaceAvailabilityQuery } from '@linli/contracts';
 import { type Database, type Transaction, schema } from '@linli/db';
 import {
   type InstantRange,
@@ -14,11 +14,14 @@ import {
   localDatesBetween,
   localDayRange,
   openRanges,
+  peakOccupancy,
 } from '@linli/domain';
 import { and, arrayContains, eq, gt, gte, inArray, isNull, lt, ne } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import type { AppDeps } from '../../lib/context.ts';
-import { HOLDING, type SpaceContext, findHoldingOverlaps, homeSiteOf, policyRefusals } from '../bookings/booking-context.ts';
+import { AppError } from '../../lib/app-error.ts';
+import { toSpace } from '../spaces/spaces.service.ts';
+import { HOLDING, type SpaceContext, findHoldingOverlaps, homeSiteOf, loadSpaceContext, policyRefusals } from '../bookings/booking-context.ts';
 import { availabilityRefusal } from '../bookings/bookings.service.ts';
 
 const { spaces, sites, closures, bookings } = schema;
@@ -185,4 +188,140 @@ export async function suggestAlternatives(
     ...(await sameSpaceAlternatives(deps, actor, ctx, range, partySize)),
     ...(await nearbySpaceAlternatives(deps, actor, ctx, range, partySize)),
   ];
+}
+
+const MAX_AVAILABILITY_DAYS = 31;
+
+/** GET /spaces/:id/availability: free slots over local dates in the site's zone. */
+export async function getSpaceAvailability(deps: AppDeps, actor: Actor, spaceId: string, query: SpaceAvailabilityQuery): Promise<SpaceAvailability> {
+  if (query.to < query.from) {
+    throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'querystring.to', message: 'must not be before from' }] });
+  }
+  const ctx = await loadSpaceContext(deps.db, actor, spaceId);
+  const zone = ctx.site.timezone;
+  const window = { start: localDayRange(query.from, zone).start, end: localDayRange(query.to, zone).end };
+  if (window.end - window.start > (MAX_AVAILABILITY_DAYS + 1) * DAY_MS) {
+    throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'querystring.to', message: `at most ${MAX_AVAILABILITY_DAYS} days` }] });
+  }
+  const durationMinutes = query.durationMinutes ?? Math.max(ctx.policy.values.minDurationMinutes, ctx.policy.values.slotMinutes);
+  const slots = await findFreeSlots(deps.db, actor, ctx, window, { durationMinutes, partySize: query.partySize, now: deps.now() });
+  return {
+    spaceId,
+    timezone: zone,
+    durationMinutes,
+    slots: slots.map((s) => ({
+      startAt: new Date(s.range.start).toISOString(),
+      endAt: new Date(s.range.end).toISOString(),
+      remaining: s.remaining ?? null,
+    })),
+  };
+}
+
+/**
+ * Portfolio search: every space this actor may book that is free for exactly [startAt, endAt) with room for the
+ * party and all the features asked for, judged against opening hours, closures and policy. Filters run in SQL;
+ * the time rules run in memory over the few hundred candidates, with one query for their bookings.
+ * Ranked by distance when a point is given, otherwise by how snugly the space fits the party.
+ */
+export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpacesQuery): Promise<SearchSpacesResponse> {
+  const { db } = deps;
+  const range = { start: Date.parse(query.startAt), end: Date.parse(query.endAt) };
+  if (!(range.end > range.start)) {
+    throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'querystring.endAt', message: 'must be after startAt' }] });
+  }
+  let origin: { lat: number; lng: number } | null = query.lat !== undefined && query.lng !== undefined ? { lat: query.lat, lng: query.lng } : null;
+  if (query.nearSiteId) {
+    const [near] = await db.select().from(sites).where(and(eq(sites.id, query.nearSiteId), eq(sites.orgId, actor.orgId)));
+    if (!near) throw new AppError('NOT_FOUND', { detail: 'Site not found' });
+    if (near.lat !== null && near.lng !== null) origin = { lat: near.lat, lng: near.lng };
+  }
+  const [org] = await db.select({ policy: schema.organizations.policy }).from(schema.organizations).where(eq(schema.organizations.id, actor.orgId));
+  const isSiteStaff = actor.role === 'site_manager' || actor.role === 'staff';
+  const candidates = await db
+    .select({ space: spaces, site: sites })
+    .from(spaces)
+    .innerJoin(sites, eq(sites.id, spaces.siteId))
+    .where(
+      and(
+        eq(spaces.orgId, actor.orgId),
+        gte(spaces.capacity, query.partySize),
+        isNull(spaces.archivedAt),
+        isNull(sites.archivedAt),
+        query.features?.length ? arrayContains(spaces.features, query.features) : undefined,
+        query.kind ? eq(spaces.kind, query.kind) : undefined,
+        query.siteKind ? eq(sites.kind, query.siteKind) : undefined,
+        query.district ? eq(sites.district, query.district) : undefined,
+        actor.role === 'resident' ? eq(spaces.bookableBy, 'residents') : undefined,
+        isSiteStaff ? inArray(sites.id, actor.siteIds.length ? actor.siteIds : ['00000000-0000-0000-0000-000000000000']) : undefined,
+      ),
+    );
+  const withDistance = candidates
+    .map((c) => ({
+      ...c,
+      distance: origin && c.site.lat !== null && c.site.lng !== null ? distanceKm(origin, { lat: c.site.lat, lng: c.site.lng }) : null,
+    }))
+    .filter((c) => query.maxDistanceKm === undefined || (c.distance !== null && c.distance <= query.maxDistanceKm));
+  const ids = withDistance.map((c) => c.space.id);
+  const [orgClosures, holding, homeSiteId] = await Promise.all([
+    db.select().from(closures).where(eq(closures.orgId, actor.orgId)),
+    ids.length
+      ? db
+          .select({ spaceId: bookings.spaceId, startAt: bookings.startAt, endAt: bookings.endAt, partySize: bookings.partySize })
+          .from(bookings)
+          .where(
+            and(
+              inArray(bookings.spaceId, ids),
+              inArray(bookings.status, [...HOLDING]),
+              lt(bookings.startAt, new Date(range.end + DAY_MS)),
+              gt(bookings.endAt, new Date(range.start - DAY_MS)),
+            ),
+          )
+      : Promise.resolve([]),
+    actor.role === 'resident' ? homeSiteOf(db, actor.userId) : Promise.resolve(null),
+  ]);
+  const holdingBySpace = new Map<string, typeof holding>();
+  for (const b of holding) holdingBySpace.set(b.spaceId, [...(holdingBySpace.get(b.spaceId) ?? []), b]);
+  const now = deps.now();
+  const results = [];
+  for (const c of withDistance) {
+    const ctx: SpaceContext = {
+      space: c.space,
+      site: c.site,
+      orgPolicy: org?.policy ?? {},
+      policy: getEffectivePolicy({ org: org?.policy, site: c.site.policy, space: c.space.policy }),
+      closures: orgClosures.filter((k) => k.scope === 'org' || (k.scope === 'district' && k.district === c.site.district) || k.siteId === c.site.id),
+    };
+    if (policyRefusals(ctx, { actor, range, partySize: query.partySize, now }, homeSiteId).length) continue;
+    const spaceHolding = holdingBySpace.get(c.space.id) ?? [];
+    if (availabilityRefusal(ctx, range, query.partySize, spaceHolding)) continue;
+    const remaining =
+      c.space.bookingMode === 'shared_capacity'
+        ? c.space.capacity - peakOccupancy(spaceHolding.map((b) => ({ range: { start: b.startAt.getTime(), end: b.endAt.getTime() }, partySize: b.partySize })), range)
+        : null;
+    results.push({ ...c, remaining });
+  }
+  results.sort((a, b) =>
+    origin
+      ? (a.distance ?? Infinity) - (b.distance ?? Infinity)
+      : a.space.capacity - query.partySize - (b.space.capacity - query.partySize) || a.site.name.localeCompare(b.site.name),
+  );
+  const items = results.slice(0, query.limit).map((r) => ({
+    space: toSpace(r.space),
+    site: { id: r.site.id, name: r.site.name, kind: r.site.kind, district: r.site.district, subdistrict: r.site.subdistrict, address: r.site.address, lat: r.site.lat, lng: r.site.lng, timezone: r.site.timezone },
+    distanceKm: r.distance === null ? null : Math.round(r.distance * 10) / 10,
+    remaining: r.remaining,
+  }));
+  if (items.length === 0) {
+    // A search that found nothing is unmet demand, by district (or site) and hour.
+    await db.insert(schema.demandEvents).values({
+      orgId: actor.orgId,
+      siteId: query.nearSiteId ?? null,
+      userId: actor.userId,
+      kind: 'search_empty',
+      requestedStart: new Date(range.start),
+      requestedEnd: new Date(range.end),
+      at: now,
+    });
+  }
+  return { items };
 }

@@ -174,7 +174,14 @@ export async function checkPolicy(db: Db, ctx: SpaceContext, request: RequestChe
  * Resident quotas, checked per level they come from, each against the booker's bookings in that level's scope.
  * Run under the booker lock (see lockForBooking) so two simultaneous requests cannot both take the last unit.
  */
-export async function quotaRefusals(db: Db, ctx: SpaceContext, request: RequestCheck, homeSiteId: string | null): Promise<Refusal[]> {
+export async function quotaRefusals(
+  db: Db,
+  ctx: SpaceContext,
+  request: RequestCheck,
+  homeSiteId: string | null,
+  /** Bookings not yet written that count too (earlier occurrences of the same new series). */
+  pending: InstantRange[] = [],
+): Promise<Refusal[]> {
   if (request.actor.role !== 'resident' || !request.bookerId) return [];
   const values = ctx.policy.values;
   const refusals: Refusal[] = [];
@@ -183,7 +190,7 @@ export async function quotaRefusals(db: Db, ctx: SpaceContext, request: RequestC
     const quotasFromLevel = Object.fromEntries(
       QUOTA_KEYS.map((k) => [k, ctx.policy.sources[k] === level ? values[k] : null]),
     ) as Pick<BookingPolicy, (typeof QUOTA_KEYS)[number]>;
-    const held = await quotaUsage(db, ctx, request.bookerId, level, request.range, request.excludeBookingId);
+    const held = [...(await quotaUsage(db, ctx, request.bookerId, level, request.range, request.excludeBookingId)), ...pending];
     const quotaRefusals = checkBookingRequest({ ...ruleInput(ctx, request, homeSiteId), policy: { ...values, ...quotasFromLevel }, heldBookingsInQuotaScope: held });
     refusals.push(...quotaRefusals.filter((r) => r.code === 'QUOTA_EXCEEDED').map((r) => ({ ...r, params: { ...r.params, scope: level } })));
   }

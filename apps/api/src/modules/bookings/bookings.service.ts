@@ -81,7 +81,7 @@ export function availabilityRefusal(
   return { code: 'CAPACITY_FULL' as Refusal['code'], params: { capacity: ctx.space.capacity, taken: peak, remaining: Math.max(0, ctx.space.capacity - peak) } };
 }
 
-async function resolveBooker(db: Database, actor: Actor, requested: string | undefined): Promise<string | null> {
+export async function resolveBooker(db: Database, actor: Actor, requested: string | undefined): Promise<string | null> {
   if (actor.role === 'resident') {
     if (requested && requested !== actor.userId) throw new AppError('FORBIDDEN', { detail: 'Residents book for themselves.' });
     return actor.userId;

@@ -1,0 +1,75 @@
+import { schema } from '@linli/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { at, createOrg, createSite, createSpace, createUser, tokenFor } from '../../test/factories.ts';
+import { type TestApp, bearer, startTestApp } from '../../test/harness.ts';
+
+let t: TestApp;
+let org: Awaited<ReturnType<typeof createOrg>>;
+let token: string;
+const DAY = '2027-03-02';
+beforeAll(async () => {
+  t = await startTestApp({ now: at('2027-03-01', '09:00') });
+  org = await createOrg(t.db);
+  token = tokenFor(t.app, await createUser(t.db, { orgId: org.id, role: 'resident' }));
+});
+afterAll(() => t.close());
+
+const get = (url: string) => t.app.inject({ url: `/api/v1${url}`, headers: bearer(token) });
+const hoursOnly = (start: string, end: string) =>
+  Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start, end }]])) as never;
+
+describe('free slots of one space', () => {
+  it('honours opening hours, existing bookings and the local grid', async () => {
+    const site = await createSite(t.db, { orgId: org.id, openingHours: hoursOnly('09:00', '12:00') });
+    const room = await createSpace(t.db, { orgId: org.id, siteId: site.id });
+    await t.db.insert(schema.bookings).values({ orgId: org.id, siteId: site.id, spaceId: room.id, exclusive: true, startAt: new Date(at(DAY, '10:00')), endAt: new Date(at(DAY, '11:00')), status: 'confirmed' });
+    const res = await get(`/spaces/${room.id}/availability?from=${DAY}&to=${DAY}&durationMinutes=60`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().slots.map((s: { startAt: string }) => s.startAt)).toEqual([at(DAY, '09:00'), at(DAY, '11:00')]);
+  });
+
+  it('closures leave the day empty; a reversed or too long range is a 400', async () => {
+    const site = await createSite(t.db, { orgId: org.id });
+    const room = await createSpace(t.db, { orgId: org.id, siteId: site.id });
+    await t.db.insert(schema.closures).values({ orgId: org.id, scope: 'site', siteId: site.id, startDate: DAY, endDate: DAY, reason: '停电' });
+    expect((await get(`/spaces/${room.id}/availability?from=${DAY}&to=${DAY}`)).json().slots).toEqual([]);
+    expect((await get(`/spaces/${room.id}/availability?from=2027-03-05&to=2027-03-02`)).statusCode).toBe(400);
+    expect((await get(`/spaces/${room.id}/availability?from=2027-03-02&to=2027-06-02`)).statusCode).toBe(400);
+  });
+
+  it('a shared seat area reports the places left', async () => {
+    const site = await createSite(t.db, { orgId: org.id, openingHours: hoursOnly('09:00', '11:00') });
+    const seats = await createSpace(t.db, { orgId: org.id, siteId: site.id, bookingMode: 'shared_capacity', capacity: 40, kind: 'study_area' });
+    await t.db.insert(schema.bookings).values({ orgId: org.id, siteId: site.id, spaceId: seats.id, exclusive: false, partySize: 15, startAt: new Date(at(DAY, '09:00')), endAt: new Date(at(DAY, '10:00')), status: 'confirmed' });
+    const slots = (await get(`/spaces/${seats.id}/availability?from=${DAY}&to=${DAY}&durationMinutes=60`)).json().slots;
+    expect(slots.map((s: { remaining: number }) => s.remaining)).toEqual([25, 25, 40]);
+  });
+});
+
+describe('portfolio search', () => {
+  it('finds free spaces with the capacity and features asked for, nearest first, and skips busy or closed ones', async () => {
+    const near = await createSite(t.db, { orgId: org.id, lat: 31.2, lng: 121.45, district: '搜索区' });
+    const far = await createSite(t.db, { orgId: org.id, lat: 31.3, lng: 121.6, district: '搜索区' });
+    const closed = await createSite(t.db, { orgId: org.id, lat: 31.201, lng: 121.451, district: '搜索区', openingHours: hoursOnly('18:00', '20:00') });
+    const busyRoom = await createSpace(t.db, { orgId: org.id, siteId: near.id, capacity: 20, features: ['projector'] });
+    const farRoom = await createSpace(t.db, { orgId: org.id, siteId: far.id, capacity: 20, features: ['projector', 'piano'] });
+    const nearRoom = await createSpace(t.db, { orgId: org.id, siteId: near.id, capacity: 30, features: ['projector'] });
+    await createSpace(t.db, { orgId: org.id, siteId: near.id, capacity: 5, features: ['projector'] });
+    await createSpace(t.db, { orgId: org.id, siteId: near.id, capacity: 20, features: [] });
+    await createSpace(t.db, { orgId: org.id, siteId: closed.id, capacity: 20, features: ['projector'] });
+    await t.db.insert(schema.bookings).values({ orgId: org.id, siteId: near.id, spaceId: busyRoom.id, exclusive: true, startAt: new Date(at(DAY, '14:00')), endAt: new Date(at(DAY, '15:00')), status: 'confirmed' });
+
+    const query = new URLSearchParams({ startAt: at(DAY, '14:00'), endAt: at(DAY, '15:00'), partySize: '10', features: 'projector', district: '搜索区', nearSiteId: near.id });
+    const res = await get(`/availability/search?${query}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items.map((i: { space: { id: string } }) => i.space.id)).toEqual([nearRoom.id, farRoom.id]);
+    expect(res.json().items[1].distanceKm).toBeGreaterThan(10);
+  });
+
+  it('a search that finds nothing is recorded as unmet demand', async () => {
+    const query = new URLSearchParams({ startAt: at(DAY, '14:00'), endAt: at(DAY, '15:00'), partySize: '9999' });
+    expect((await get(`/availability/search?${query}`)).json().items).toEqual([]);
+    const demand = await t.db.select().from(schema.demandEvents);
+    expect(demand.some((d) => d.kind === 'search_empty' && d.orgId === org.id)).toBe(true);
+  });
+});

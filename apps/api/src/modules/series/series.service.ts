@@ -1,0 +1,291 @@
+/**
+ * Recurring bookings. A series is a rule anchored in the site's zone (so 19:00 stays 19:00 across DST); its
+ * occurrences are materialized as ordinary bookings, checked one by one like any booking, inside one transaction
+ * under the space lock: either every occurrence is booked, or (onConflict 'skip') exactly the reported part is,
+ * or (onConflict 'fail') nothing is written.
+ */
+import type { Booking, CancelSeriesBody, CreateSeriesBody, SeriesChangeResult, SeriesOccurrence, SeriesResult, UpdateSeriesBody } from '@linli/contracts';
+import { type Transaction, schema } from '@linli/db';
+import {
+  type InstantRange,
+  type Refusal,
+  bookingHorizon,
+  expandRecurrence,
+  localDateOf,
+  localTimeExists,
+  localTimeToInstant,
+  parseClockTime,
+  parseRecurrenceRule,
+} from '@linli/domain';
+import { and, asc, eq, gt, inArray, lt } from 'drizzle-orm';
+import type { Actor } from '../../plugins/access.ts';
+import { AppError, notFound } from '../../lib/app-error.ts';
+import type { AppDeps } from '../../lib/context.ts';
+import { HOLDING, type SpaceContext, homeSiteOf, loadSpaceContext, lockForBooking, policyRefusals, quotaRefusals, toBooking } from '../bookings/booking-context.ts';
+import { availabilityRefusal, newCheckInCode, recordBookingEvent, resolveBooker } from '../bookings/bookings.service.ts';
+import { transitionBooking } from '../bookings/lifecycle.service.ts';
+
+const { bookings, bookingSeries } = schema;
+/** The most occurrences one request may create: a daily series for a year. */
+export const MAX_SERIES_OCCURRENCES = 366;
+/** Staff may plan further ahead than the resident horizon, but not without limit. */
+const STAFF_SERIES_HORIZON_DAYS = 400;
+const DAY_MS = 86_400_000;
+
+interface Candidate {
+  localDate: string;
+  range: InstantRange | null;
+  refusal: string | null;
+}
+
+export async function createSeries(deps: AppDeps, actor: Actor, body: CreateSeriesBody): Promise<SeriesResult> {
+  const { db } = deps;
+  const now = deps.now();
+  const parsed = parseRecurrenceRule(body.rule);
+  if (!parsed.ok) {
+    throw new AppError('INVALID_RECURRENCE', { errors: parsed.errors.map((e) => ({ path: `body.rule${e.path ? `.${e.path}` : ''}`, message: e.message })) });
+  }
+  const bookerId = await resolveBooker(db, actor, body.bookerId);
+  const ctx = await loadSpaceContext(db, actor, body.spaceId);
+  const zone = ctx.site.timezone;
+  const horizonEnd =
+    actor.role === 'resident'
+      ? bookingHorizon({ now: now.getTime(), horizonDays: ctx.policy.values.horizonDays, zone }).end
+      : now.getTime() + STAFF_SERIES_HORIZON_DAYS * DAY_MS;
+  const expansion = expandRecurrence({
+    rule: parsed.rule,
+    startLocalDate: body.startDate,
+    startMinutes: parseClockTime(body.startTime)!,
+    durationMinutes: body.durationMinutes,
+    zone,
+    exdates: body.exdates,
+    maxOccurrences: MAX_SERIES_OCCURRENCES,
+    horizonEnd,
+  });
+  if (expansion.errors.length) {
+    throw new AppError('INVALID_RECURRENCE', {
+      detail: expansion.errors.map((e) => e.message).join(' '),
+      errors: expansion.errors.map((e) => ({ path: `body.${e.path || 'rule'}`, message: e.message })),
+      details: { reasons: expansion.errors.map((e) => ({ code: e.code })) },
+    });
+  }
+  const homeSiteId = actor.role === 'resident' ? await homeSiteOf(db, actor.userId) : null;
+
+  const outcome = await db.transaction(async (tx) => {
+    await lockForBooking(tx, [ctx.space.id], actor.role === 'resident' ? bookerId : null);
+    const candidates: Candidate[] = [
+      ...expansion.skipped.map((s) => ({ localDate: s.localDate, range: null, refusal: s.reason })),
+      ...(await judgeOccurrences(tx, ctx, actor, bookerId, homeSiteId, expansion.occurrences, body.partySize, now)),
+    ].sort((a, b) => a.localDate.localeCompare(b.localDate));
+    const bookable = candidates.filter((c) => c.range && !c.refusal);
+    const conflicts = candidates.filter((c) => c.range && c.refusal);
+    if (conflicts.length && body.onConflict === 'fail' && !body.dryRun) {
+      throw new AppError('SERIES_CONFLICTS', { details: { occurrences: candidates.map((c) => toOccurrence(c, null)) } });
+    }
+    if (body.dryRun || bookable.length === 0) return { seriesId: null, candidates, booked: new Map<string, string>() };
+
+    const [series] = await tx
+      .insert(bookingSeries)
+      .values({
+        orgId: actor.orgId,
+        siteId: ctx.site.id,
+        spaceId: ctx.space.id,
+        bookerId,
+        createdById: actor.userId,
+        rule: body.rule,
+        startLocalDate: body.startDate,
+        startTime: body.startTime,
+        durationMinutes: body.durationMinutes,
+        timezone: zone,
+        exdates: body.exdates,
+        partySize: body.partySize,
+        purpose: body.purpose ?? null,
+        createdAt: now,
+      })
+      .returning();
+    const status = ctx.policy.values.approvalRequired && actor.role === 'resident' ? 'pending' : 'confirmed';
+    const rows = await tx
+      .insert(bookings)
+      .values(
+        bookable.map((c) => ({
+          orgId: actor.orgId,
+          siteId: ctx.site.id,
+          spaceId: ctx.space.id,
+          exclusive: ctx.space.bookingMode === 'exclusive',
+          bookerId,
+          createdById: actor.userId,
+          partySize: body.partySize,
+          startAt: new Date(c.range!.start),
+          endAt: new Date(c.range!.end),
+          purpose: body.purpose ?? null,
+          status,
+          source: 'series',
+          seriesId: series!.id,
+          checkInCode: newCheckInCode(),
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      .returning();
+    await tx.insert(schema.bookingEvents).values(
+      rows.map((r) => ({ orgId: r.orgId, bookingId: r.id, actorId: actor.userId, fromStatus: null, toStatus: status, reason: 'created by series', at: now })),
+    );
+    const booked = new Map(rows.map((r) => [localDateOf(r.startAt.getTime(), zone), r.id]));
+    return { seriesId: series!.id, candidates, booked };
+  });
+
+  const occurrences = outcome.candidates.map((c) => toOccurrence(c, outcome.booked.get(c.localDate) ?? null));
+  return {
+    seriesId: outcome.seriesId,
+    dryRun: body.dryRun,
+    occurrences,
+    booked: outcome.booked.size,
+    skipped: occurrences.filter((o) => o.status !== 'ok').length,
+  };
+}
+
+/**
+ * Each occurrence judged like a single booking: policy (pure), quotas, and availability against the space's
+ * bookings plus the occurrences already accepted in this series (read once, kept in memory).
+ */
+async function judgeOccurrences(
+  tx: Transaction,
+  ctx: SpaceContext,
+  actor: Actor,
+  bookerId: string | null,
+  homeSiteId: string | null,
+  occurrences: { localDate: string; range: InstantRange }[],
+  partySize: number,
+  now: Date,
+): Promise<Candidate[]> {
+  if (!occurrences.length) return [];
+  const span = { start: occurrences[0]!.range.start - DAY_MS, end: occurrences[occurrences.length - 1]!.range.end + DAY_MS };
+  const holding = await tx
+    .select({ startAt: bookings.startAt, endAt: bookings.endAt, partySize: bookings.partySize })
+    .from(bookings)
+    .where(and(eq(bookings.spaceId, ctx.space.id), inArray(bookings.status, [...HOLDING]), gt(bookings.endAt, new Date(span.start)), lt(bookings.startAt, new Date(span.end))));
+  const accepted: { startAt: Date; endAt: Date; partySize: number }[] = [];
+  const acceptedRanges: InstantRange[] = [];
+  const judged: Candidate[] = [];
+  for (const occurrence of occurrences) {
+    const request = { actor, bookerId, range: occurrence.range, partySize, now };
+    let refusals: Refusal[] = policyRefusals(ctx, request, homeSiteId);
+    if (!refusals.length) {
+      const quota = await quotaRefusals(tx, ctx, request, homeSiteId, acceptedRanges);
+      const taken = availabilityRefusal(ctx, occurrence.range, partySize, [...holding, ...accepted]);
+      refusals = [...quota, ...(taken ? [taken] : [])];
+    }
+    judged.push({ localDate: occurrence.localDate, range: occurrence.range, refusal: refusals[0]?.code ?? null });
+    if (!refusals.length) {
+      accepted.push({ startAt: new Date(occurrence.range.start), endAt: new Date(occurrence.range.end), partySize });
+      acceptedRanges.push(occurrence.range);
+    }
+  }
+  return judged;
+}
+
+function toOccurrence(c: Candidate, bookingId: string | null): SeriesOccurrence {
+  return {
+    localDate: c.localDate,
+    startAt: c.range ? new Date(c.range.start).toISOString() : null,
+    endAt: c.range ? new Date(c.range.end).toISOString() : null,
+    status: c.refusal ?? 'ok',
+    bookingId,
+  };
+}
+
+async function findSeries(tx: Transaction, actor: Actor, seriesId: string) {
+  const [series] = await tx.select().from(bookingSeries).where(and(eq(bookingSeries.id, seriesId), eq(bookingSeries.orgId, actor.orgId)));
+  const visible =
+    series &&
+    (actor.role === 'org_admin' ||
+      (actor.role === 'resident' ? series.bookerId === actor.userId : actor.siteIds.includes(series.siteId)));
+  if (!visible) throw notFound('Series');
+  return series;
+}
+
+/** The upcoming, still-changeable occurrences a scope covers. */
+async function occurrencesInScope(tx: Transaction, seriesId: string, scope: 'one' | 'following' | 'all', fromBookingId: string | undefined, now: Date) {
+  const upcoming = await tx
+    .select()
+    .from(bookings)
+    .where(and(eq(bookings.seriesId, seriesId), inArray(bookings.status, ['pending', 'confirmed']), gt(bookings.startAt, now)))
+    .orderBy(asc(bookings.startAt));
+  if (scope === 'all') return upcoming;
+  const anchor = upcoming.find((b) => b.id === fromBookingId);
+  if (!anchor) {
+    throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'body.bookingId', message: 'must be an upcoming occurrence of this series' }] });
+  }
+  return scope === 'one' ? [anchor] : upcoming.filter((b) => b.startAt >= anchor.startAt);
+}
+
+export async function cancelSeries(deps: AppDeps, actor: Actor, seriesId: string, body: CancelSeriesBody): Promise<Booking[]> {
+  const now = deps.now();
+  return deps.db.transaction(async (tx) => {
+    const series = await findSeries(tx, actor, seriesId);
+    await lockForBooking(tx, [series.spaceId], null);
+    const chosen = await occurrencesInScope(tx, series.id, body.scope, body.bookingId, now);
+    const cancelled: Booking[] = [];
+    for (const row of chosen) {
+      cancelled.push(toBooking(await transitionBooking(tx, row, actor.userId, { from: ['pending', 'confirmed'], to: 'cancelled', reason: body.reason ?? `series cancelled (${body.scope})` }, now)));
+    }
+    if (body.scope === 'all') await tx.update(bookingSeries).set({ cancelledAt: now }).where(eq(bookingSeries.id, series.id));
+    return cancelled;
+  });
+}
+
+/**
+ * Moves the chosen occurrences to a new local start time and/or length, each on its own date. An occurrence that
+ * cannot take the change (taken, closed, a DST gap) keeps its old time and is reported; the rest change.
+ */
+export async function updateSeries(deps: AppDeps, actor: Actor, seriesId: string, body: UpdateSeriesBody): Promise<SeriesChangeResult> {
+  const now = deps.now();
+  return deps.db.transaction(async (tx) => {
+    const series = await findSeries(tx, actor, seriesId);
+    await lockForBooking(tx, [series.spaceId], null);
+    const ctx = await loadSpaceContext(tx, actor, series.spaceId);
+    const homeSiteId = actor.role === 'resident' ? await homeSiteOf(tx, actor.userId) : null;
+    const chosen = await occurrencesInScope(tx, series.id, body.scope, body.bookingId, now);
+    const zone = ctx.site.timezone;
+    const minutes = body.startTime ? parseClockTime(body.startTime)! : undefined;
+    const result: SeriesChangeResult = { changed: [], refused: [] };
+    for (const row of chosen) {
+      const localDate = localDateOf(row.startAt.getTime(), zone);
+      const duration = body.durationMinutes ?? (row.endAt.getTime() - row.startAt.getTime()) / 60_000;
+      if (minutes !== undefined && !localTimeExists(localDate, minutes, zone)) {
+        result.refused.push({ bookingId: row.id, code: 'NONEXISTENT_LOCAL_TIME' });
+        continue;
+      }
+      const start = minutes !== undefined ? localTimeToInstant(localDate, minutes, zone) : row.startAt.getTime();
+      const range = { start, end: start + duration * 60_000 };
+      const partySize = body.partySize ?? row.partySize;
+      const request = { actor, bookerId: row.bookerId, range, partySize, now, excludeBookingId: row.id };
+      const others = await tx
+        .select({ startAt: bookings.startAt, endAt: bookings.endAt, partySize: bookings.partySize, id: bookings.id })
+        .from(bookings)
+        .where(and(eq(bookings.spaceId, row.spaceId), inArray(bookings.status, [...HOLDING]), gt(bookings.endAt, new Date(range.start - DAY_MS)), lt(bookings.startAt, new Date(range.end + DAY_MS))));
+      const refusal =
+        policyRefusals(ctx, request, homeSiteId)[0] ??
+        (await quotaRefusals(tx, ctx, request, homeSiteId))[0] ??
+        availabilityRefusal(ctx, range, partySize, others.filter((o) => o.id !== row.id));
+      if (refusal) {
+        result.refused.push({ bookingId: row.id, code: refusal.code });
+        continue;
+      }
+      const [updated] = await tx
+        .update(bookings)
+        .set({ startAt: new Date(range.start), endAt: new Date(range.end), partySize, purpose: body.purpose ?? row.purpose, version: row.version + 1, updatedAt: now })
+        .where(and(eq(bookings.id, row.id), eq(bookings.version, row.version)))
+        .returning();
+      await recordBookingEvent(tx, updated!, { actorId: actor.userId, from: row.status, to: updated!.status, reason: `series changed (${body.scope})`, at: now });
+      result.changed.push(toBooking(updated!));
+    }
+    if (body.scope === 'all') {
+      await tx
+        .update(bookingSeries)
+        .set({ startTime: body.startTime ?? series.startTime, durationMinutes: body.durationMinutes ?? series.durationMinutes, partySize: body.partySize ?? series.partySize })
+        .where(eq(bookingSeries.id, series.id));
+    }
+    return result;
+  });
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { IsoInstant, LocalDate } from './common.ts';
+import { Booking } from './bookings.ts';
+import { Closure, Site } from './sites.ts';
+import { Space } from './spaces.ts';
+
+/** Free slots of one space over local dates [from, to] in the site's zone (at most 31 days). */
+export const SpaceAvailabilityQuery = z.object({
+  from: LocalDate,
+  to: LocalDate,
+  durationMinutes: z.coerce.number().int().min(5).max(24 * 60).optional(),
+  partySize: z.coerce.number().int().min(1).max(10_000).default(1),
+});
+export type SpaceAvailabilityQuery = z.infer<typeof SpaceAvailabilityQuery>;
+
+export const FreeSlot = z.object({
+  startAt: IsoInstant,
+  endAt: IsoInstant,
+  /** Shared-capacity spaces: places left for the whole slot. */
+  remaining: z.number().int().nullable(),
+});
+export const SpaceAvailability = z.object({
+  spaceId: z.uuid(),
+  timezone: z.string(),
+  durationMinutes: z.number().int(),
+  slots: z.array(FreeSlot),
+});
+export type SpaceAvailability = z.infer<typeof SpaceAvailability>;
+
+/** Portfolio search: spaces free for exactly [startAt, endAt), ranked. */
+export const SearchSpacesQuery = z.object({
+  startAt: IsoInstant,
+  endAt: IsoInstant,
+  partySize: z.coerce.number().int().min(1).max(10_000).default(1),
+  /** Comma-separated feature slugs the space must all have. */
+  features: z
+    .string()
+    .transform((s) => s.split(',').map((f) => f.trim()).filter(Boolean))
+    .optional(),
+  kind: z.string().max(40).optional(),
+  siteKind: z.string().max(40).optional(),
+  district: z.string().max(60).optional(),
+  /** Rank by distance from this site (or from lat/lng). */
+  nearSiteId: z.uuid().optional(),
+  lat: z.coerce.number().min(-90).max(90).optional(),
+  lng: z.coerce.number().min(-180).max(180).optional(),
+  maxDistanceKm: z.coerce.number().positive().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+export type SearchSpacesQuery = z.infer<typeof SearchSpacesQuery>;
+
+export const SpaceSearchResult = z.object({
+  space: Space,
+  site: Site.pick({ id: true, name: true, kind: true, district: true, subdistrict: true, address: true, lat: true, lng: true, timezone: true }),
+  distanceKm: z.number().nullable(),
+  /** Shared-capacity spaces: places left for the whole interval. */
+  remaining: z.number().int().nullable(),
+});
+export const SearchSpacesResponse = z.object({ items: z.array(SpaceSearchResult) });
+export type SearchSpacesResponse = z.infer<typeof SearchSpacesResponse>;
+
+/** A site's schedule for the operator timeline: spaces x bookings, with open hours and closures. */
+export const SiteScheduleQuery = z.object({
+  date: LocalDate,
+  days: z.coerce.number().int().min(1).max(14).default(1),
+});
+export type SiteScheduleQuery = z.infer<typeof SiteScheduleQuery>;
+
+export const SiteSchedule = z.object({
+  site: Site,
+  from: IsoInstant,
+  to: IsoInstant,
+  spaces: z.array(Space),
+  bookings: z.array(Booking),
+  /** When the site is open inside [from, to), closures already removed. */
+  openRanges: z.array(z.object({ startAt: IsoInstant, endAt: IsoInstant })),
+  closures: z.array(Closure),
+});
+export type SiteSchedule = z.infer<typeof SiteSchedule>;
