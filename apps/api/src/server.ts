@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { migrateDatabase, openDatabase } from '@linli/db';
 import { databaseHasData, seedDemoPortfolio } from '@linli/db/seed';
 import { buildApp } from './app.ts';
+import { runLifecycleSweep } from './modules/bookings/lifecycle.service.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
 async function main() {
@@ -27,7 +28,9 @@ async function main() {
   }
 
   const app = await buildApp({ config, db: database.db, ping: database.ping, now: () => new Date() });
+  const sweeper = startLifecycleSweeper(app);
   const close = async () => {
+    clearInterval(sweeper);
     await app.close();
     await database.close();
     process.exit(0);
@@ -45,6 +48,25 @@ async function main() {
   } else if (config.SEED_DEMO) {
     console.log('Demo logins: admin@demo.linli.dev / linli-demo (organization "demo"), see README.');
   }
+}
+
+/** Marks no-shows, completions and lapsed offers every minute, so released spaces reach the waitlist promptly. */
+function startLifecycleSweeper(app: Awaited<ReturnType<typeof buildApp>>): NodeJS.Timeout {
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      const result = await runLifecycleSweep(app.deps.db, app.deps.now());
+      if (result.noShows + result.completed + result.expired + result.waitlistExpired > 0) app.log.info({ sweep: result }, 'lifecycle sweep');
+    } catch (error) {
+      app.log.error({ err: error }, 'lifecycle sweep failed');
+    } finally {
+      running = false;
+    }
+  }, 60_000);
+  timer.unref();
+  return timer;
 }
 
 main().catch((error: unknown) => {
