@@ -98,6 +98,31 @@ describe('policy refusals carry a reason code and both languages', () => {
   });
 });
 
+describe('who sees which booking', () => {
+  it("one site's staff cannot read, approve or cancel another site's booking; a resident cannot read another's", async () => {
+    const otherSite = await createSite(t.db, { orgId: org.id });
+    const room = await createSpace(t.db, { orgId: org.id, siteId: otherSite.id, policy: { approvalRequired: true } });
+    const owner = await resident();
+    const booking = (await book(owner.token, { spaceId: room.id, startAt: at(DAY, '10:00'), endAt: at(DAY, '11:00') })).json();
+    const stranger = await resident();
+    expect((await t.app.inject({ url: `/api/v1/bookings/${booking.id}`, headers: bearer(staffToken) })).statusCode).toBe(404);
+    expect((await post(staffToken, `/bookings/${booking.id}/approve`)).statusCode).toBe(404);
+    expect((await post(staffToken, `/bookings/${booking.id}/cancel`)).statusCode).toBe(404);
+    expect((await t.app.inject({ url: `/api/v1/bookings/${booking.id}`, headers: bearer(stranger.token) })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: `/api/v1/bookings?siteId=${otherSite.id}`, headers: bearer(staffToken) })).statusCode).toBe(404);
+    const staffList = (await t.app.inject({ url: '/api/v1/bookings?limit=200', headers: bearer(staffToken) })).json().items;
+    expect(staffList.every((b: { siteId: string }) => b.siteId === site.id)).toBe(true);
+  });
+
+  it('an archived space takes no bookings: hidden from residents (404), refused to staff (409)', async () => {
+    const room = await createSpace(t.db, { orgId: org.id, siteId: site.id, archivedAt: new Date() });
+    const { token } = await resident();
+    const payload = { spaceId: room.id, startAt: at(DAY, '10:00'), endAt: at(DAY, '11:00') };
+    expect((await book(token, payload)).statusCode).toBe(404);
+    expect((await book(staffToken, payload)).json().code).toBe('SPACE_UNAVAILABLE');
+  });
+});
+
 describe('when a slot is taken', () => {
   it('the refusal suggests the same room at the nearest free times and an equivalent room at a nearby site', async () => {
     const near = await createSite(t.db, { orgId: org.id, lat: 31.18, lng: 121.44, name: '附近站点' });
