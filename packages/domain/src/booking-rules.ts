@@ -254,7 +254,7 @@ export function checkCancellation({
 }): Refusal | null {
   if (actorIsStaff) return null;
   const deadline = start - cancelCutoffMinutes * MS_PER_MINUTE;
-  return now < deadline ? null : { code: 'CANCEL_CUTOFF_PASSED', params: { cancelCutoffMinutes, deadline } };
+  return now <= deadline ? null : { code: 'CANCEL_CUTOFF_PASSED', params: { cancelCutoffMinutes, deadline } };
 }
 
 export type CheckInWindowState = 'too_early' | 'open' | 'closed';
