@@ -73,3 +73,14 @@ describe('openRanges', () => {
     expect(isWithinOpenRanges({ start: utc('2026-11-28T01:00:00+08:00'), end: utc('2026-11-28T02:30:00+08:00') }, ranges)).toBe(false);
   });
 });
+
+describe('local days at the edges of DST', () => {
+  it('a day whose midnight falls in a DST gap (Santiago) ends at the next midnight, not 25 hours later', async () => {
+    const { localDayRange, localTimeToInstant } = await import('./time.ts');
+    const day = localDayRange('2026-09-06', 'America/Santiago');
+    expect(new Date(day.start).toISOString()).toBe('2026-09-06T04:00:00.000Z'); // 01:00 -03, the first instant
+    expect(new Date(day.end).toISOString()).toBe('2026-09-07T03:00:00.000Z'); // 00:00 -03
+    // 01:30 on the night clocks go back in New York happens twice; the first is meant.
+    expect(new Date(localTimeToInstant('2026-11-01', 90, 'America/New_York')).toISOString()).toBe('2026-11-01T05:30:00.000Z');
+  });
+});

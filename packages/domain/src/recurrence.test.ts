@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { type Options, RRule, type Weekday } from 'rrule';
 import { describe, expect, it } from 'vitest';
+import { findInstantsAtLocalTime } from './time.ts';
 import {
   type ExpandRecurrenceInput,
   type RecurrenceExpansion,
   type RecurrenceRule,
   expandRecurrence,
-  findInstantsAtLocalTime,
   formatRecurrenceRule,
   parseRecurrenceRule,
 } from './recurrence.ts';

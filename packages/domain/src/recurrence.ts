@@ -6,7 +6,7 @@
  * zone; only turning "date + 19:00" into an instant consults the zone.
  */
 import { IANAZone } from 'luxon';
-import { type InstantRange, isValidTimeZone, localTimeToInstant } from './time.ts';
+import { type InstantRange, findInstantsAtLocalTime, isValidTimeZone, localTimeToInstant } from './time.ts';
 
 export type RecurrenceFrequency = 'DAILY' | 'WEEKLY' | 'MONTHLY';
 
@@ -489,24 +489,6 @@ function matchesMonthDayFilter(rule: RecurrenceRule, day: number): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // Local wall-clock time -> instants
 
-/**
- * Every instant at which a zone's wall clock reads `localDate` + `minutes`, ascending: none inside a DST gap,
- * two inside a DST overlap (e.g. 01:30 on America/New_York's fall-back day), otherwise one. Unlike
- * `localTimeToInstant` in time.ts it never shifts a time silently, which recurrences and slot grids need.
- */
-export function findInstantsAtLocalTime(localDate: string, minutes: number, zone: string): number[] {
-  const ianaZone = IANAZone.create(zone);
-  const wall = toEpochDay(localDate) * MS_PER_DAY + minutes * MS_PER_MINUTE;
-  // The true instant lies within 14 hours of the wall time read as UTC; the offsets in force on either side of
-  // that window include every offset that could apply (zones change offset at most once in a day).
-  const offsets = new Set([-14, 0, 14].map((hours) => ianaZone.offset(wall + hours * 3_600_000)));
-  const instants: number[] = [];
-  for (const offset of offsets) {
-    const instant = wall - offset * MS_PER_MINUTE;
-    if (ianaZone.offset(instant) === offset && !instants.includes(instant)) instants.push(instant);
-  }
-  return instants.sort((a, b) => a - b);
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Civil dates as epoch days (UTC arithmetic, so the process TZ never matters)

@@ -4,8 +4,7 @@
  * DST days), because that is what residents read on the wall.
  */
 import { DateTime, IANAZone } from 'luxon';
-import { findInstantsAtLocalTime } from './recurrence.ts';
-import { type InstantRange, localDatesBetween, localDayRange, overlaps } from './time.ts';
+import { type InstantRange, findInstantsAtLocalTime, localDatesBetween, localDayRange, overlaps } from './time.ts';
 
 export type BookingMode = 'exclusive' | 'shared_capacity';
 

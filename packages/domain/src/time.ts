@@ -51,10 +51,32 @@ export function weekdayOf(localDate: string): Weekday {
  * pushed forward by luxon (02:30 on a spring-forward day becomes 03:30), so opening hours never vanish.
  */
 export function localTimeToInstant(localDate: string, minutes: number, zone: string): number {
-  const midnight = DateTime.fromISO(localDate, { zone }).startOf('day');
-  if (minutes === 24 * 60) return midnight.plus({ days: 1 }).toMillis();
-  return midnight.set({ hour: Math.floor(minutes / 60), minute: minutes % 60 }).toMillis();
+  if (minutes === 24 * 60) return localTimeToInstant(addDaysToLocalDate(localDate, 1), 0, zone);
+  // An ambiguous time (clocks going back) means its first occurrence, as RFC 5545 says.
+  const [first] = findInstantsAtLocalTime(localDate, minutes, zone);
+  if (first !== undefined) return first;
+  return DateTime.fromISO(localDate, { zone }).set({ hour: Math.floor(minutes / 60), minute: minutes % 60 }).toMillis();
 }
+
+/**
+ * Every instant at which a zone's wall clock reads `localDate` + `minutes`, ascending: none inside a DST gap,
+ * two inside a DST overlap (e.g. 01:30 on America/New_York's fall-back day), otherwise one. Unlike
+ * `localTimeToInstant` in time.ts it never shifts a time silently, which recurrences and slot grids need.
+ */
+export function findInstantsAtLocalTime(localDate: string, minutes: number, zone: string): number[] {
+  const ianaZone = IANAZone.create(zone);
+  const wall = Date.parse(`${localDate}T00:00:00Z`) + minutes * 60_000;
+  // The true instant lies within 14 hours of the wall time read as UTC; the offsets in force on either side of
+  // that window include every offset that could apply (zones change offset at most once in a day).
+  const offsets = new Set([-14, 0, 14].map((hours) => ianaZone.offset(wall + hours * 3_600_000)));
+  const instants: number[] = [];
+  for (const offset of offsets) {
+    const instant = wall - offset * 60_000;
+    if (ianaZone.offset(instant) === offset && !instants.includes(instant)) instants.push(instant);
+  }
+  return instants.sort((a, b) => a - b);
+}
+
 
 /** Whether a local wall-clock time exists on that date in the zone (false inside a spring-forward gap). */
 export function localTimeExists(localDate: string, minutes: number, zone: string): boolean {
@@ -67,8 +89,9 @@ export function localTimeExists(localDate: string, minutes: number, zone: string
 
 /** Start and end instants of a local date in a zone (23, 24 or 25 hours long). */
 export function localDayRange(localDate: string, zone: string): InstantRange {
-  const start = DateTime.fromISO(localDate, { zone }).startOf('day');
-  return { start: start.toMillis(), end: start.plus({ days: 1 }).toMillis() };
+  // Each end on its own: where midnight falls in a DST gap (America/Santiago), the day starts at 01:00 but the
+  // next one still starts at its own midnight.
+  return { start: localTimeToInstant(localDate, 0, zone), end: localTimeToInstant(addDaysToLocalDate(localDate, 1), 0, zone) };
 }
 
 export function overlaps(a: InstantRange, b: InstantRange): boolean {
