@@ -2,7 +2,7 @@
  * Where and when a party can be: free slots of one space, and the alternatives offered when a request is
  * refused as taken or full (the same space at the nearest free times, and equivalent spaces at nearby sites).
  */
-import type { BookingAlternative, SearchSpacesQuery, SearchSpacesResponse, SpaceAvailability, SpaceAvailabilityQuery } from '@linli/contracts';
+import type { BookingAlternative, PolicyRules, SearchSpacesQuery, SearchSpacesResponse, SpaceAvailability, SpaceAvailabilityQuery } from '@linli/contracts';
 import { type Database, type Transaction, schema } from '@linli/db';
 import {
   type InstantRange,
@@ -95,6 +95,49 @@ async function sameSpaceAlternatives(deps: AppDeps, actor: Actor, ctx: SpaceCont
     );
 }
 
+type Candidate = { space: typeof spaces.$inferSelect; site: typeof sites.$inferSelect };
+type HoldingRow = { spaceId: string; startAt: Date; endAt: Date; partySize: number };
+
+/**
+ * What judging many candidate spaces at once needs, in three queries: the org's closures, the bookings holding
+ * the candidates around the range (a day either side covers any buffer), and the resident's home site.
+ */
+async function loadCandidateFacts(db: Db, actor: Actor, spaceIds: string[], range: InstantRange) {
+  const [orgClosures, holding, homeSiteId] = await Promise.all([
+    db.select().from(closures).where(eq(closures.orgId, actor.orgId)),
+    spaceIds.length
+      ? db
+          .select({ spaceId: bookings.spaceId, startAt: bookings.startAt, endAt: bookings.endAt, partySize: bookings.partySize })
+          .from(bookings)
+          .where(
+            and(
+              inArray(bookings.spaceId, spaceIds),
+              inArray(bookings.status, [...HOLDING]),
+              lt(bookings.startAt, new Date(range.end + DAY_MS)),
+              gt(bookings.endAt, new Date(range.start - DAY_MS)),
+            ),
+          )
+      : Promise.resolve([] as HoldingRow[]),
+    actor.role === 'resident' ? homeSiteOf(db, actor.userId) : Promise.resolve(null),
+  ]);
+  const holdingBySpace = new Map<string, HoldingRow[]>();
+  for (const b of holding) holdingBySpace.set(b.spaceId, [...(holdingBySpace.get(b.spaceId) ?? []), b]);
+  return { orgClosures, holdingBySpace, homeSiteId };
+}
+
+/** A candidate's booking context built in memory from its rows and the org's policy and closures. */
+function candidateContext(c: Candidate, orgPolicy: PolicyRules, orgClosures: (typeof closures.$inferSelect)[]): SpaceContext {
+  return {
+    space: c.space,
+    site: c.site,
+    orgPolicy,
+    policy: getEffectivePolicy({ org: orgPolicy, site: c.site.policy, space: c.space.policy }),
+    closures: orgClosures.filter(
+      (k) => k.scope === 'org' || (k.scope === 'district' && k.district === c.site.district) || k.siteId === c.site.id,
+    ),
+  };
+}
+
 /**
  * Cross-site substitution: spaces of the same kind and mode, big enough, with at least the same features, free
  * for exactly the requested time and bookable by this actor, nearest first. Judged in memory from four queries,
@@ -130,39 +173,14 @@ async function nearbySpaceAlternatives(deps: AppDeps, actor: Actor, ctx: SpaceCo
     .slice(0, NEARBY_CANDIDATES);
   if (!ranked.length) return [];
 
-  const ids = ranked.map((c) => c.space.id);
-  const [orgClosures, holding, homeSiteId] = await Promise.all([
-    db.select().from(closures).where(eq(closures.orgId, actor.orgId)),
-    db
-      .select({ spaceId: bookings.spaceId, startAt: bookings.startAt, endAt: bookings.endAt, partySize: bookings.partySize })
-      .from(bookings)
-      .where(
-        and(
-          inArray(bookings.spaceId, ids),
-          inArray(bookings.status, [...HOLDING]),
-          // A day either side covers any buffer a policy can set.
-          lt(bookings.startAt, new Date(range.end + DAY_MS)),
-          gt(bookings.endAt, new Date(range.start - DAY_MS)),
-        ),
-      ),
-    actor.role === 'resident' ? homeSiteOf(db, actor.userId) : Promise.resolve(null),
-  ]);
+  const { orgClosures, holdingBySpace, homeSiteId } = await loadCandidateFacts(db, actor, ranked.map((c) => c.space.id), range);
 
   const alternatives: BookingAlternative[] = [];
   for (const candidate of ranked) {
     if (alternatives.length >= ALTERNATIVES_PER_KIND) break;
-    const candidateCtx: SpaceContext = {
-      space: candidate.space,
-      site: candidate.site,
-      orgPolicy: ctx.orgPolicy,
-      policy: getEffectivePolicy({ org: ctx.orgPolicy, site: candidate.site.policy, space: candidate.space.policy }),
-      closures: orgClosures.filter(
-        (c) => c.scope === 'org' || (c.scope === 'district' && c.district === candidate.site.district) || c.siteId === candidate.site.id,
-      ),
-    };
+    const candidateCtx = candidateContext(candidate, ctx.orgPolicy, orgClosures);
     if (policyRefusals(candidateCtx, { actor, range, partySize, now: deps.now() }, homeSiteId).length) continue;
-    const spaceHolding = holding.filter((b) => b.spaceId === candidate.space.id);
-    if (availabilityRefusal(candidateCtx, range, partySize, spaceHolding)) continue;
+    if (availabilityRefusal(candidateCtx, range, partySize, holdingBySpace.get(candidate.space.id) ?? [])) continue;
     alternatives.push({
       spaceId: candidate.space.id,
       siteId: candidate.site.id,
@@ -261,36 +279,11 @@ export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpa
       distance: origin && c.site.lat !== null && c.site.lng !== null ? distanceKm(origin, { lat: c.site.lat, lng: c.site.lng }) : null,
     }))
     .filter((c) => query.maxDistanceKm === undefined || (c.distance !== null && c.distance <= query.maxDistanceKm));
-  const ids = withDistance.map((c) => c.space.id);
-  const [orgClosures, holding, homeSiteId] = await Promise.all([
-    db.select().from(closures).where(eq(closures.orgId, actor.orgId)),
-    ids.length
-      ? db
-          .select({ spaceId: bookings.spaceId, startAt: bookings.startAt, endAt: bookings.endAt, partySize: bookings.partySize })
-          .from(bookings)
-          .where(
-            and(
-              inArray(bookings.spaceId, ids),
-              inArray(bookings.status, [...HOLDING]),
-              lt(bookings.startAt, new Date(range.end + DAY_MS)),
-              gt(bookings.endAt, new Date(range.start - DAY_MS)),
-            ),
-          )
-      : Promise.resolve([]),
-    actor.role === 'resident' ? homeSiteOf(db, actor.userId) : Promise.resolve(null),
-  ]);
-  const holdingBySpace = new Map<string, typeof holding>();
-  for (const b of holding) holdingBySpace.set(b.spaceId, [...(holdingBySpace.get(b.spaceId) ?? []), b]);
+  const { orgClosures, holdingBySpace, homeSiteId } = await loadCandidateFacts(db, actor, withDistance.map((c) => c.space.id), range);
   const now = deps.now();
   const results = [];
   for (const c of withDistance) {
-    const ctx: SpaceContext = {
-      space: c.space,
-      site: c.site,
-      orgPolicy: org?.policy ?? {},
-      policy: getEffectivePolicy({ org: org?.policy, site: c.site.policy, space: c.space.policy }),
-      closures: orgClosures.filter((k) => k.scope === 'org' || (k.scope === 'district' && k.district === c.site.district) || k.siteId === c.site.id),
-    };
+    const ctx = candidateContext(c, org?.policy ?? {}, orgClosures);
     if (policyRefusals(ctx, { actor, range, partySize: query.partySize, now }, homeSiteId).length) continue;
     const spaceHolding = holdingBySpace.get(c.space.id) ?? [];
     if (availabilityRefusal(ctx, range, query.partySize, spaceHolding)) continue;
