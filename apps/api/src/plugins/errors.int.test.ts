@@ -101,6 +101,20 @@ describe('health, readiness and the API document', () => {
   });
 });
 
+describe('CORS', () => {
+  it('answers cross-origin requests only for origins on the allow-list', async () => {
+    const cors = await startTestApp({ env: { CORS_ORIGINS: 'https://ops.example.cn' } });
+    try {
+      const allowed = await cors.app.inject({ url: '/healthz', headers: { origin: 'https://ops.example.cn' } });
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://ops.example.cn');
+      const other = await cors.app.inject({ url: '/healthz', headers: { origin: 'https://evil.example.com' } });
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await cors.close();
+    }
+  });
+});
+
 describe('when the database is gone', () => {
   it('/readyz answers 503 and a data route answers a 500 problem without internals', async () => {
     const broken = await startTestApp();
