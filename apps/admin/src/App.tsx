@@ -1,4 +1,4 @@
-import { ConfigProvider, type ThemeConfig } from 'antd';
+import { App as AntApp, ConfigProvider, type ThemeConfig } from 'antd';
 import enUS from 'antd/es/locale/en_US';
 import zhCN from 'antd/es/locale/zh_CN';
 import { Suspense, lazy } from 'react';
@@ -36,13 +36,16 @@ export function App() {
   const { i18n } = useTranslation();
   return (
     <ConfigProvider locale={i18n.language === 'zh-CN' ? zhCN : enUS} theme={THEME}>
-      <SessionProvider>
-        <LoadErrorBoundary>
-          <Suspense fallback={<LoadingScreen />}>
-            <CurrentScreen />
-          </Suspense>
-        </LoadErrorBoundary>
-      </SessionProvider>
+      {/* AntApp gives messages and confirm dialogs the theme and locale above. */}
+      <AntApp>
+        <SessionProvider>
+          <LoadErrorBoundary>
+            <Suspense fallback={<LoadingScreen />}>
+              <CurrentScreen />
+            </Suspense>
+          </LoadErrorBoundary>
+        </SessionProvider>
+      </AntApp>
     </ConfigProvider>
   );
 }

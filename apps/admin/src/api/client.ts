@@ -3,14 +3,28 @@
  * silent refresh of the tokens and one retry; when the refresh token is refused the session ends. Every failure
  * is an ApiError carrying the RFC 9457 problem the API sent.
  */
-import type { Problem, RefreshBody, TokenResponse } from '@linli/contracts';
+import type { BookingAlternative, Problem, RefreshBody, TokenResponse } from '@linli/contracts';
 
 export type FieldProblem = NonNullable<Problem['errors']>[number];
+
+/** One reason a booking was refused: a stable code and its parameters (never prose), see @linli/domain. */
+export interface RefusalReason {
+  code: string;
+  params?: Record<string, string | number>;
+}
+
+/** What booking refusals carry in `details`; other problems may carry other keys. */
+export interface ProblemDetails {
+  reasons?: RefusalReason[];
+  alternatives?: BookingAlternative[];
+  [key: string]: unknown;
+}
 
 /** What the client reports when there is no problem body to read. */
 type ClientErrorCode = 'NETWORK_ERROR' | 'UNEXPECTED_RESPONSE';
 
-type ProblemFields = Pick<Problem, 'status' | 'code'> & Partial<Pick<Problem, 'title' | 'detail' | 'errors' | 'requestId'>>;
+type ProblemFields = Pick<Problem, 'status' | 'code'> &
+  Partial<Pick<Problem, 'title' | 'detail' | 'errors' | 'requestId'>> & { details?: ProblemDetails };
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -22,6 +36,8 @@ export class ApiError extends Error {
   readonly detail: string | undefined;
   readonly errors: FieldProblem[];
   readonly requestId: string | undefined;
+  /** Why a booking was refused (every reason) and what could be booked instead. */
+  readonly details: ProblemDetails;
 
   constructor(problem: ProblemFields) {
     super(problem.detail ?? problem.title ?? problem.code);
@@ -30,6 +46,7 @@ export class ApiError extends Error {
     this.detail = problem.detail;
     this.errors = problem.errors ?? [];
     this.requestId = problem.requestId;
+    this.details = problem.details ?? {};
   }
 }
 
@@ -108,11 +125,23 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Public endpoints (sign-in, meta): no token, and a 401 is just an error, not an expired session. */
   anonymous?: boolean;
+  /** Extra request headers, e.g. If-Match or Idempotency-Key. */
+  headers?: Record<string, string>;
+  /** 'text' for non-JSON answers such as CSV downloads. */
+  as?: 'json' | 'text';
 }
 
-async function send(method: Method, path: string, body: unknown, accessToken: string | null, signal?: AbortSignal) {
+async function send(
+  method: Method,
+  path: string,
+  body: unknown,
+  accessToken: string | null,
+  signal?: AbortSignal,
+  extraHeaders: Record<string, string> = {},
+) {
   const headers: Record<string, string> = {
-    Accept: 'application/json, application/problem+json',
+    ...extraHeaders,
+    Accept: 'application/json, application/problem+json, text/csv',
     // The API words problem details in this language; the page's lang follows the UI language.
     'Accept-Language': document.documentElement.lang || 'en',
   };
@@ -141,8 +170,9 @@ async function problemFrom(response: Response): Promise<ApiError> {
   return clientError('UNEXPECTED_RESPONSE', response.status, requestId);
 }
 
-async function readJson<T>(response: Response): Promise<T> {
+async function readJson<T>(response: Response, as: 'json' | 'text' = 'json'): Promise<T> {
   if (!response.ok) throw await problemFrom(response);
+  if (as === 'text') return (await response.text()) as T;
   if (response.status === 204) return undefined as T;
   try {
     return (await response.json()) as T;
@@ -185,21 +215,31 @@ function renewTokens(used: Tokens): Promise<Tokens | ApiError> {
 }
 
 export async function apiRequest<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
-  const { body, signal, anonymous = false } = options;
+  const { body, signal, anonymous = false, headers, as } = options;
   const tokens = anonymous ? null : readTokens();
-  const response = await send(method, path, body, tokens?.accessToken ?? null, signal);
-  if (response.status !== 401 || !tokens) return readJson<T>(response);
+  const response = await send(method, path, body, tokens?.accessToken ?? null, signal, headers);
+  if (response.status !== 401 || !tokens) return readJson<T>(response, as);
 
   const renewed = await renewTokens(tokens);
   if (renewed instanceof ApiError) {
     endSession(renewed);
     throw renewed;
   }
-  const retried = await send(method, path, body, renewed.accessToken, signal);
+  const retried = await send(method, path, body, renewed.accessToken, signal, headers);
   if (retried.status === 401) {
     const problem = await problemFrom(retried);
     endSession(problem);
     throw problem;
   }
-  return readJson<T>(retried);
+  return readJson<T>(retried, as);
+}
+
+/** A query string from the defined values only (undefined and empty strings are left out). */
+export function queryString(params: Record<string, string | number | boolean | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
 }

@@ -1,21 +1,14 @@
 import type { Site } from '@linli/contracts';
-import type { CustomTypeOptions } from 'i18next';
 import { Alert, Button, Empty, Flex, Table, type TableColumnsType, Tag, Typography } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
-import { i18n } from '../i18n/index.ts';
 import type { PageProps } from '../shell/navigation.ts';
 import { type HoursWording, summarizeOpeningHours } from './openingHours.ts';
+import { siteKindLabel } from './siteKinds.ts';
 import { listSites } from './sites.api.ts';
 
-type TranslatedKind = keyof CustomTypeOptions['resources']['translation']['siteKinds'];
-
-const isTranslatedKind = (kind: string): kind is TranslatedKind => i18n.exists(`siteKinds.${kind}`);
-
-/** Kinds are extensible (operators add their own slugs); one without a translation shows as written. */
-const siteKindLabel = (kind: string): string => (isTranslatedKind(kind) ? i18n.t(`siteKinds.${kind}`) : kind);
 
 export default function SitesPage({ title }: PageProps) {
   const { t, i18n: { language } } = useTranslation();

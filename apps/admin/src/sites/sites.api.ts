@@ -1,5 +1,5 @@
-import type { Site } from '@linli/contracts';
-import { apiRequest } from '../api/client.ts';
+import type { Closure, CreateClosureBody, CreateSiteBody, Site, UpdateSiteBody } from '@linli/contracts';
+import { apiRequest, queryString } from '../api/client.ts';
 
 export interface SitePage {
   items: Site[];
@@ -10,6 +10,32 @@ export interface SitePage {
 /** The API's largest page; a portfolio beyond it needs paging or filters in the UI (a later issue). */
 const SITES_PAGE_SIZE = 200;
 
-export function listSites(signal?: AbortSignal): Promise<SitePage> {
-  return apiRequest<SitePage>('GET', `/api/v1/sites?limit=${SITES_PAGE_SIZE}`, { signal });
+export function listSites(signal?: AbortSignal, { includeArchived = false } = {}): Promise<SitePage> {
+  return apiRequest<SitePage>('GET', `/api/v1/sites${queryString({ limit: SITES_PAGE_SIZE, includeArchived: includeArchived || undefined })}`, {
+    signal,
+  });
+}
+
+export function createSite(body: CreateSiteBody): Promise<Site> {
+  return apiRequest<Site>('POST', '/api/v1/sites', { body });
+}
+
+export function updateSite(id: string, body: UpdateSiteBody): Promise<Site> {
+  return apiRequest<Site>('PATCH', `/api/v1/sites/${id}`, { body });
+}
+
+export function setSiteArchived(id: string, archived: boolean): Promise<Site> {
+  return apiRequest<Site>('POST', `/api/v1/sites/${id}/${archived ? 'archive' : 'unarchive'}`, {});
+}
+
+export function listClosures(siteId: string, signal?: AbortSignal): Promise<{ items: Closure[]; nextCursor: string | null }> {
+  return apiRequest('GET', `/api/v1/closures${queryString({ siteId, limit: 200 })}`, { signal });
+}
+
+export function createClosure(body: CreateClosureBody): Promise<Closure> {
+  return apiRequest<Closure>('POST', '/api/v1/closures', { body });
+}
+
+export function deleteClosure(id: string): Promise<void> {
+  return apiRequest<void>('DELETE', `/api/v1/closures/${id}`);
 }

@@ -1,0 +1,261 @@
+import type { SiteRankingResponse } from '@linli/contracts';
+import { Alert, App, Button, Card, Col, DatePicker, Dropdown, Empty, Flex, Row, Select, Skeleton, Statistic, Typography } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { Suspense, lazy, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { describeError } from '../api/describeError.ts';
+import { useResource } from '../api/useResource.ts';
+import type { PageProps } from '../shell/navigation.ts';
+import { siteKindLabel } from '../sites/siteKinds.ts';
+import { usePortfolio } from '../spaces/portfolio.ts';
+import { addDaysToLocalDate } from '../time/zoned.ts';
+import {
+  ANALYTICS_REPORTS,
+  type AnalyticsFilter,
+  downloadCsv,
+  getBehaviour,
+  getHeatmap,
+  getSiteRanking,
+  getUnmetDemand,
+  getUtilization,
+} from './analytics.api.ts';
+
+const EChart = lazy(() => import('./EChart.tsx'));
+
+const percent = (value: number | null | undefined, digits = 1) => (value === null || value === undefined ? '—' : `${(value * 100).toFixed(digits)}%`);
+
+/** Days between two local dates, inclusive. */
+const lengthOf = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
+
+async function loadDashboard(filter: AnalyticsFilter, signal: AbortSignal) {
+  const days = lengthOf(filter.from, filter.to);
+  const previous = { ...filter, from: addDaysToLocalDate(filter.from, -days), to: addDaysToLocalDate(filter.from, -1) };
+  const interval = days > 92 ? 'week' : 'day';
+  const [ranking, heatmap, behaviour, unmet, trend, previousTrend] = await Promise.all([
+    getSiteRanking(filter, signal),
+    getHeatmap(filter, signal),
+    getBehaviour(filter, signal),
+    getUnmetDemand(filter, signal),
+    getUtilization({ ...filter, groupBy: 'portfolio', interval }, signal),
+    getUtilization({ ...previous, groupBy: 'portfolio', interval }, signal),
+  ]);
+  return { ranking, heatmap, behaviour, unmet, trend, previousTrend };
+}
+
+/** Portfolio dashboard: which sites are used, when, how residents behave, and what demand went unmet. */
+export default function AnalyticsPage({ title }: PageProps) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const portfolio = usePortfolio();
+  const yesterday = dayjs().subtract(1, 'day');
+  const [period, setPeriod] = useState<[Dayjs, Dayjs]>([yesterday.subtract(27, 'day'), yesterday]);
+  const [kind, setKind] = useState<string | undefined>();
+  const [district, setDistrict] = useState<string | undefined>();
+  const filter: AnalyticsFilter = useMemo(
+    () => ({ from: period[0].format('YYYY-MM-DD'), to: period[1].format('YYYY-MM-DD'), kind, district }),
+    [period, kind, district],
+  );
+  const dashboard = useResource((signal) => loadDashboard(filter, signal), [filter]);
+  const kinds = [...new Set(portfolio.data?.sites.map((s) => s.kind) ?? [])];
+  const districts = [...new Set(portfolio.data?.sites.map((s) => s.district) ?? [])].sort((a, b) => a.localeCompare(b, 'zh-CN'));
+  const data = dashboard.data;
+
+  const total = data?.behaviour.rows.find((row) => row.siteId === null);
+  const unmetTotal = data?.unmet.sites.reduce((sum, s) => sum + s.total, 0) ?? 0;
+  const current = data?.trend.rows[0] ? averageUtilization(data.trend.rows) : null;
+  const before = data?.previousTrend.rows[0] ? averageUtilization(data.previousTrend.rows) : null;
+
+  return (
+    <Flex vertical gap="middle">
+      <Flex align="center" justify="space-between" gap="middle" wrap>
+        <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>
+          {title}
+        </Typography.Title>
+        <Dropdown
+          menu={{
+            items: ANALYTICS_REPORTS.map((report) => ({ key: report, label: t(`analytics.reports.${report}`) })),
+            onClick: ({ key }) => void downloadCsv(key as (typeof ANALYTICS_REPORTS)[number], filter).catch((e: unknown) => void message.error(describeError(e))),
+          }}
+        >
+          <Button>{t('analytics.downloadCsv')}</Button>
+        </Dropdown>
+      </Flex>
+      <Flex gap="small" wrap>
+        <DatePicker.RangePicker
+          aria-label={t('analytics.period')}
+          value={period}
+          allowClear={false}
+          disabledDate={(day) => day.isAfter(dayjs(), 'day')}
+          presets={[
+            { label: t('analytics.last7'), value: [yesterday.subtract(6, 'day'), yesterday] },
+            { label: t('analytics.last28'), value: [yesterday.subtract(27, 'day'), yesterday] },
+            { label: t('analytics.last90'), value: [yesterday.subtract(89, 'day'), yesterday] },
+          ]}
+          onChange={(value) => value?.[0] && value[1] && setPeriod([value[0], value[1]])}
+        />
+        <Select allowClear placeholder={t('sites.kind')} aria-label={t('sites.kind')} style={{ minWidth: 180 }} value={kind} onChange={setKind} options={kinds.map((k) => ({ value: k, label: siteKindLabel(k) }))} />
+        <Select allowClear placeholder={t('sites.district')} aria-label={t('sites.district')} style={{ minWidth: 160 }} value={district} onChange={setDistrict} options={districts.map((d) => ({ value: d, label: d }))} />
+      </Flex>
+      {dashboard.error ? (
+        <Alert type="error" showIcon title={t('analytics.loadFailed')} description={describeError(dashboard.error)} action={<Button onClick={dashboard.reload}>{t('errors.retry')}</Button>} />
+      ) : null}
+      {!data && !dashboard.error ? <Skeleton active paragraph={{ rows: 10 }} /> : null}
+      {data ? (
+        <div style={{ opacity: dashboard.loading ? 0.6 : 1 }} aria-busy={dashboard.loading} data-testid="analytics">
+          <Row gutter={[16, 16]}>
+            <Col xs={12} md={6}>
+              <Card size="small">
+                <Statistic title={t('analytics.utilization')} value={percent(current)} />
+                <Typography.Text type={current !== null && before !== null && current >= before ? 'success' : 'danger'}>
+                  {current !== null && before !== null ? t('analytics.vsPrevious', { change: `${current >= before ? '+' : ''}${((current - before) * 100).toFixed(1)}` }) : '—'}
+                </Typography.Text>
+              </Card>
+            </Col>
+            <Col xs={12} md={6}>
+              <Card size="small">
+                <Statistic title={t('analytics.medianSite')} value={percent(data.ranking.portfolio.median)} />
+                <Typography.Text type="secondary">{t('analytics.sitesRanked', { count: data.ranking.portfolio.count })}</Typography.Text>
+              </Card>
+            </Col>
+            <Col xs={12} md={6}>
+              <Card size="small">
+                <Statistic title={t('analytics.noShowRate')} value={percent(total?.noShowRate)} />
+                <Typography.Text type="secondary">{t('analytics.noShows', { count: total?.noShows ?? 0 })}</Typography.Text>
+              </Card>
+            </Col>
+            <Col xs={12} md={6}>
+              <Card size="small">
+                <Statistic title={t('analytics.unmet')} value={unmetTotal} />
+                <Typography.Text type="secondary">{t('analytics.bookings', { count: total?.bookings ?? 0 })}</Typography.Text>
+              </Card>
+            </Col>
+            <Col xs={24} xl={12}>
+              <Card size="small" title={t('analytics.trend')}>
+                <Suspense fallback={<Skeleton active />}>
+                  <EChart label={t('analytics.trend')} option={trendOption(data.trend.rows, data.previousTrend.rows, t)} height={280} />
+                </Suspense>
+              </Card>
+            </Col>
+            <Col xs={24} xl={12}>
+              <Card size="small" title={t('analytics.heatmap')}>
+                <Suspense fallback={<Skeleton active />}>
+                  <EChart label={t('analytics.heatmap')} option={heatmapOption(data.heatmap.cells, t)} height={280} />
+                </Suspense>
+              </Card>
+            </Col>
+            <Col xs={24}>
+              <Card size="small" title={t('analytics.ranking')}>
+                {data.ranking.rows.length ? <RankingCharts ranking={data.ranking} /> : <Empty />}
+              </Card>
+            </Col>
+            <Col xs={24}>
+              <Card size="small" title={t('analytics.unmetByHour')}>
+                {data.unmet.rows.length ? (
+                  <Suspense fallback={<Skeleton active />}>
+                    <EChart label={t('analytics.unmetByHour')} option={unmetOption(data.unmet.rows, t)} height={260} />
+                  </Suspense>
+                ) : (
+                  <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('analytics.noUnmet')} />
+                )}
+              </Card>
+            </Col>
+          </Row>
+        </div>
+      ) : null}
+    </Flex>
+  );
+}
+
+type Translate = ReturnType<typeof useTranslation>['t'];
+
+function averageUtilization(rows: { openMinutes: number; bookedMinutes: number }[]): number | null {
+  const open = rows.reduce((sum, row) => sum + row.openMinutes, 0);
+  return open ? rows.reduce((sum, row) => sum + row.bookedMinutes, 0) / open : null;
+}
+
+function RankingCharts({ ranking }: { ranking: SiteRankingResponse }) {
+  const { t } = useTranslation();
+  return (
+    <Flex vertical gap="large">
+      {ranking.kinds.map((kind) => {
+        const rows = ranking.rows.filter((row) => row.kind === kind.kind && row.utilization !== null).sort((a, b) => (a.rankInKind ?? 99) - (b.rankInKind ?? 99));
+        if (!rows.length) return null;
+        return (
+          <div key={kind.kind}>
+            <Typography.Text strong>
+              {siteKindLabel(kind.kind)} · {t('analytics.median')} {percent(kind.median)}
+            </Typography.Text>
+            <Suspense fallback={<Skeleton active />}>
+              <EChart
+                label={`${t('analytics.ranking')} ${siteKindLabel(kind.kind)}`}
+                height={Math.max(140, rows.length * 24 + 60)}
+                option={{
+                  grid: { left: 8, right: 48, top: 24, bottom: 8, containLabel: true },
+                  tooltip: { trigger: 'axis', valueFormatter: (v: number) => percent(v) },
+                  xAxis: { type: 'value', axisLabel: { formatter: (v: number) => percent(v) } },
+                  yAxis: { type: 'category', inverse: true, data: rows.map((row) => row.siteName), axisLabel: { width: 180, overflow: 'truncate' } },
+                  series: [
+                    {
+                      type: 'bar',
+                      data: rows.map((row) => row.utilization),
+                      itemStyle: { color: '#0f766e' },
+                      label: { show: true, position: 'right', formatter: ({ value }: { value: number }) => percent(value) },
+                      markLine: kind.median === null ? undefined : { symbol: 'none', data: [{ xAxis: kind.median, name: t('analytics.median') }], lineStyle: { color: '#b45309', type: 'dashed' }, label: { formatter: t('analytics.median'), position: 'insideEndTop' } },
+                    },
+                  ],
+                }}
+              />
+            </Suspense>
+          </div>
+        );
+      })}
+    </Flex>
+  );
+}
+
+function trendOption(current: { bucketStart: string; utilization: number | null }[], previous: { utilization: number | null }[], t: Translate) {
+  return {
+    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    tooltip: { trigger: 'axis', valueFormatter: (v: number) => percent(v) },
+    legend: { top: 0 },
+    xAxis: { type: 'category', data: current.map((row) => row.bucketStart.slice(5)) },
+    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${(v * 100).toFixed(1)}%` } },
+    series: [
+      { name: t('analytics.thisPeriod'), type: 'line', smooth: true, data: current.map((row) => row.utilization), itemStyle: { color: '#0f766e' } },
+      { name: t('analytics.previousPeriod'), type: 'line', smooth: true, data: previous.map((row) => row.utilization), itemStyle: { color: '#94a3b8' }, lineStyle: { type: 'dashed' } },
+    ],
+  };
+}
+
+function heatmapOption(cells: { weekday: number; hour: number; utilization: number | null }[], t: Translate) {
+  const days = (['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const).map((d) => t(`hours.days.${d}`));
+  const max = Math.max(0.0001, ...cells.map((cell) => cell.utilization ?? 0));
+  return {
+    grid: { left: 8, right: 8, top: 8, bottom: 48, containLabel: true },
+    tooltip: { formatter: ({ value }: { value: [number, number, number] }) => `${days[value[1]]} ${value[0]}:00 · ${percent(value[2])}` },
+    xAxis: { type: 'category', data: Array.from({ length: 24 }, (_, h) => String(h)), splitArea: { show: true } },
+    yAxis: { type: 'category', data: days, inverse: true, splitArea: { show: true } },
+    visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, inRange: { color: ['#f0fdfa', '#0f766e'] }, formatter: (v: number) => percent(v, 0) },
+    series: [{ type: 'heatmap', data: cells.map((cell) => [cell.hour, cell.weekday, cell.utilization ?? 0]) }],
+  };
+}
+
+function unmetOption(rows: { hour: number; refusedTaken: number; refusedFull: number; waitlistUnserved: number; searchEmpty: number }[], t: Translate) {
+  const hours = Array.from({ length: 24 }, (_, h) => h);
+  const sum = (key: 'refusedTaken' | 'refusedFull' | 'waitlistUnserved' | 'searchEmpty') => hours.map((h) => rows.filter((r) => r.hour === h).reduce((s, r) => s + r[key], 0));
+  const colors = { refusedTaken: '#b91c1c', refusedFull: '#b45309', waitlistUnserved: '#7c3aed', searchEmpty: '#475569' };
+  return {
+    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    xAxis: { type: 'category', data: hours.map((h) => `${h}:00`) },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: (['refusedTaken', 'refusedFull', 'waitlistUnserved', 'searchEmpty'] as const).map((key) => ({
+      name: t(`analytics.unmetKinds.${key}`),
+      type: 'bar',
+      stack: 'unmet',
+      data: sum(key),
+      itemStyle: { color: colors[key] },
+    })),
+  };
+}
