@@ -2,7 +2,7 @@
  * `npm start`: opens the database (PGlite under .data/ unless DATABASE_URL is set), applies migrations, seeds the
  * demo portfolio into an empty database, and serves the API and the built admin app.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { migrateDatabase, openDatabase } from '@linli/db';
 import { databaseHasData, seedDemoPortfolio } from '@linli/db/seed';
 import { buildApp } from './app.ts';
@@ -11,7 +11,10 @@ import { ConfigError, loadConfig } from './config.ts';
 
 async function main() {
   const config = loadConfig();
-  if (!config.DATABASE_URL) mkdirSync(config.DATA_DIR, { recursive: true });
+  if (!config.DATABASE_URL) {
+    mkdirSync(config.DATA_DIR, { recursive: true });
+    claimDataDir(config.DATA_DIR);
+  }
   const database = await openDatabase({
     url: config.DATABASE_URL,
     dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR,
@@ -47,6 +50,31 @@ async function main() {
     for (const l of demoLogins) console.log(`  ${l.role.padEnd(13)} ${l.login.padEnd(28)} ${l.password}`);
   } else if (config.SEED_DEMO) {
     console.log('Demo logins: admin@demo.linli.dev / linli-demo (organization "demo"), see README.');
+  }
+}
+
+/**
+ * PGlite is one process's database: a second server on the same directory would corrupt it. A pid file next to
+ * the data refuses that with a clear message; a stale one (its process is gone) is taken over.
+ */
+function claimDataDir(dataDir: string) {
+  const lockFile = `${dataDir.replace(/\/+$/, '')}.pid`;
+  if (existsSync(lockFile)) {
+    const pid = Number(readFileSync(lockFile, 'utf8'));
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new ConfigError(`Another Linli server (pid ${pid}) is using ${dataDir}. The embedded database serves one process; stop it, or set DATA_DIR or DATABASE_URL.`);
+    }
+  }
+  writeFileSync(lockFile, String(process.pid));
+  process.once('exit', () => rmSync(lockFile, { force: true }));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
