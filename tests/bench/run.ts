@@ -15,7 +15,7 @@ import pg from 'pg';
 import { migrateDatabase, openDatabase, schema } from '@linli/db';
 import { generatePortfolio } from '@linli/db/seed';
 import { addDaysToLocalDate, localDayRange, openRanges } from '@linli/domain';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { buildApp } from '../../apps/api/src/app.ts';
 import { loadConfig } from '../../apps/api/src/config.ts';
 import { benchAnalytics } from './analytics.ts';
@@ -90,7 +90,8 @@ async function main() {
   const sites = await db.select().from(schema.sites).where(eq(schema.sites.orgId, org!.id));
   const spaces = await db.select().from(schema.spaces).where(eq(schema.spaces.orgId, org!.id));
   const [admin] = await db.select().from(schema.users).where(eq(schema.users.orgId, org!.id)).limit(1);
-  const [{ count }] = (await db.execute<{ count: string }>(`SELECT count(*) FROM bookings WHERE org_id = '${org!.id}'`)).rows as [{ count: string }];
+  const counted = await db.select({ count: sql<number>`count(*)::int` }).from(schema.bookings).where(eq(schema.bookings.orgId, org!.id));
+  const count = counted[0]!.count;
   console.log(`Portfolio: ${sites.length} sites, ${spaces.length} spaces, ${Number(count).toLocaleString()} bookings`);
 
   // The real API, as `npm start` builds it, on PostgreSQL.

@@ -2,7 +2,7 @@
  * Usage analytics (docs/metrics.md). Periods are local dates [from, to], inclusive, evaluated in each site's zone.
  * Every endpoint answers JSON, or CSV with `format=csv` (UTF-8 with BOM, so Excel opens Chinese names).
  */
-import { BUCKET_INTERVALS, addMonths, periodDays } from '@linli/domain';
+import { BUCKET_INTERVALS, isLongerThanMonths, periodDays } from '@linli/domain';
 import { z } from 'zod';
 import { LocalDate } from './common.ts';
 import { SiteKind } from './sites.ts';
@@ -34,7 +34,7 @@ function checkPeriod(q: { from: string; to: string; interval?: UtilizationInterv
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
     return;
   }
-  if (q.to >= addMonths(q.from, ANALYTICS_MAX_MONTHS)) {
+  if (isLongerThanMonths(q, ANALYTICS_MAX_MONTHS)) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: `the period may cover at most ${ANALYTICS_MAX_MONTHS} months` });
     return;
   }

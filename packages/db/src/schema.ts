@@ -362,3 +362,48 @@ export const calendarTokens = pgTable('calendar_tokens', {
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
   createdAt: createdAt(),
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Analytics rollup (docs/metrics.md, "How it is computed"). A cache, not a source of truth: every row can be
+// recomputed from bookings, sites and closures, so there are no foreign keys and TRUNCATE of tenant data empties it.
+
+/** `xid8`: a transaction id, compared with a stored snapshot to know whether a change is already counted. */
+const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
+
+/**
+ * Occupied minutes of one site on one local date, clipped to its open time, as of `snapshot`: valid while its
+ * `fingerprint` (zone, opening hours, closure of that date, spaces' modes and capacities) still matches and no
+ * booking change of that site and date was committed outside the snapshot (see usage_changes).
+ */
+export const siteUsageDaily = pgTable(
+  'site_usage_daily',
+  {
+    orgId: orgId(),
+    siteId: uuid('site_id').notNull(),
+    localDate: date('local_date').notNull(),
+    bookedMinutes: doublePrecision('booked_minutes').notNull(),
+    usedMinutes: doublePrecision('used_minutes').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    /** pg_current_snapshot() of the transaction that computed the row, as text. */
+    snapshot: text('snapshot').notNull(),
+    computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.localDate] })],
+);
+
+/**
+ * Site-dates whose bookings changed, written by triggers on bookings (migration analytics_rollups) with the writing
+ * transaction's id. A rollup row is stale when a change to its site and date is not visible in its snapshot.
+ */
+export const usageChanges = pgTable(
+  'usage_changes',
+  {
+    orgId: orgId(),
+    siteId: uuid('site_id').notNull(),
+    localDate: date('local_date').notNull(),
+    xid: xid8('xid')
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
+  },
+  (t) => [index('usage_changes_site_date_idx').on(t.siteId, t.localDate)],
+);

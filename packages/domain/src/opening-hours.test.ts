@@ -84,3 +84,11 @@ describe('local days at the edges of DST', () => {
     expect(new Date(localTimeToInstant('2026-11-01', 90, 'America/New_York')).toISOString()).toBe('2026-11-01T05:30:00.000Z');
   });
 });
+
+describe('local dates in zones whose clocks change at midnight', () => {
+  it('lists every date a range touches in America/Santiago around the September change', async () => {
+    const { localDatesBetween, localDayRange } = await import('./time.ts');
+    const range = { start: localDayRange('2026-09-05', 'America/Santiago').start, end: localDayRange('2026-09-07', 'America/Santiago').end };
+    expect(localDatesBetween(range, 'America/Santiago')).toEqual(['2026-09-05', '2026-09-06', '2026-09-07']);
+  });
+});

@@ -5,7 +5,6 @@
  * The calendar part (which local dates match) is plain civil-date arithmetic on epoch days, independent of any
  * zone; only turning "date + 19:00" into an instant consults the zone.
  */
-import { IANAZone } from 'luxon';
 import { type InstantRange, findInstantsAtLocalTime, isValidTimeZone, localTimeToInstant } from './time.ts';
 
 export type RecurrenceFrequency = 'DAILY' | 'WEEKLY' | 'MONTHLY';
@@ -55,7 +54,6 @@ const MAX_MONTHLY_ORDINAL = 5;
 /** RFC 5545 years have four digits; scanning stops there, as rrule.js does, so a rule that never matches ends. */
 const LAST_SCANNED_YEAR = 9999;
 const LAST_SCANNED_DAY = toEpochDayFromCivil(LAST_SCANNED_YEAR, 12, 31);
-const MS_PER_DAY = 86_400_000;
 const MS_PER_MINUTE = 60_000;
 
 // ---------------------------------------------------------------------------------------------------------------

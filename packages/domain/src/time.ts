@@ -31,13 +31,11 @@ export type Weekday = (typeof WEEKDAYS)[number];
 
 /** The local calendar dates (yyyy-MM-dd) a range of instants touches in a zone. */
 export function localDatesBetween(range: InstantRange, zone: string): string[] {
+  // Walk calendar dates, not instants: in zones whose clocks change at midnight a "start of day" can be 01:00.
+  const first = DateTime.fromMillis(range.start, { zone }).toISODate()!;
+  const last = DateTime.fromMillis(range.end - 1, { zone }).toISODate()!;
   const dates: string[] = [];
-  let day = DateTime.fromMillis(range.start, { zone }).startOf('day');
-  const last = DateTime.fromMillis(range.end - 1, { zone }).startOf('day');
-  while (day <= last) {
-    dates.push(day.toISODate()!);
-    day = day.plus({ days: 1 });
-  }
+  for (let date = first; date <= last; date = addDaysToLocalDate(date, 1)) dates.push(date);
   return dates;
 }
 

@@ -8,7 +8,7 @@ import { DateTime, IANAZone } from 'luxon';
 import type { BookingStatus } from './booking-rules.ts';
 import { type ClosureDates, type WeeklyHours, isClosedOn } from './opening-hours.ts';
 import type { BookingMode } from './slots.ts';
-import { type InstantRange, WEEKDAYS, type Weekday, localDayRange, localTimeToInstant, parseClockTime } from './time.ts';
+import { type InstantRange, WEEKDAYS, localDayRange, localTimeToInstant, parseClockTime } from './time.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -353,16 +353,6 @@ function unionOf(ranges: readonly InstantRange[]): InstantRange[] {
   return merged;
 }
 
-export function addUsage(a: UsageTotals, b: UsageTotals): UsageTotals {
-  return {
-    openMinutes: a.openMinutes + b.openMinutes,
-    bookedMinutes: a.bookedMinutes + b.bookedMinutes,
-    usedMinutes: a.usedMinutes + b.usedMinutes,
-  };
-}
-
-export const NO_USAGE: UsageTotals = Object.freeze({ openMinutes: 0, bookedMinutes: 0, usedMinutes: 0 });
-
 export interface UtilizationFigures {
   /** bookedMinutes / openMinutes; null when nothing was open (not 0%: there was nothing to use). */
   utilization: number | null;
@@ -409,10 +399,6 @@ export function percentile(values: readonly number[], p: number): number | null 
   const lower = Math.floor(rank);
   const upper = Math.ceil(rank);
   return sorted[lower]! + (sorted[upper]! - sorted[lower]!) * (rank - lower);
-}
-
-export function median(values: readonly number[]): number | null {
-  return percentile(values, 0.5);
 }
 
 export interface Distribution {

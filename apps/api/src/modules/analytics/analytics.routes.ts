@@ -54,7 +54,7 @@ export async function analyticsRoutes(fastify: FastifyInstance) {
       response: { 200: UtilizationResponse },
     },
     handler: async (request, reply) =>
-      answer(reply, request.query.format, await getUtilization(db, actorOf(request), request.query), utilizationCsv),
+      answer(reply, request.query.format, await getUtilization(db, actorOf(request), request.query, app.deps.now()), utilizationCsv),
   });
 
   app.get('/analytics/heatmap', {
@@ -80,7 +80,7 @@ export async function analyticsRoutes(fastify: FastifyInstance) {
       response: { 200: SiteRankingResponse },
     },
     handler: async (request, reply) =>
-      answer(reply, request.query.format, await getSiteRanking(db, actorOf(request), request.query), siteRankingCsv),
+      answer(reply, request.query.format, await getSiteRanking(db, actorOf(request), request.query, app.deps.now()), siteRankingCsv),
   });
 
   app.get('/analytics/behaviour', {

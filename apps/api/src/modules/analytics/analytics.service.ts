@@ -21,7 +21,8 @@ import type {
   UtilizationRow,
   WeeklyHours,
 } from '@linli/contracts';
-import { type Database, type Transaction, schema } from '@linli/db';
+import { createHash } from 'node:crypto';
+import { type Database, SQLSTATE, type Transaction, schema, sqlStateOf } from '@linli/db';
 import {
   type ClosureDates,
   HOURS_PER_WEEK,
@@ -52,10 +53,13 @@ import { findVisibleSite } from '../sites/sites.service.ts';
 import {
   type BehaviourSqlRow,
   type PieceParams,
+  type RollupRow,
   type UnmetDemandSqlRow,
   type UsageRow,
   behaviourSql,
+  freshRollupSql,
   queryRows,
+  sealRollupSql,
   unmetDemandSql,
   usageSql,
 } from './analytics.sql.ts';
@@ -102,7 +106,10 @@ interface ScopeSpace {
 interface Scope {
   orgId: string;
   sites: ScopeSite[];
+  /** Spaces counted in the period (not archived before it). */
   spaces: ScopeSpace[];
+  /** Every space of the sites, archived or not: what bookings may refer to, and what the rollup depends on. */
+  allSpaces: ScopeSpace[];
   siteById: Map<string, ScopeSite>;
 }
 
@@ -112,7 +119,6 @@ interface Scope {
  * left out; those archived during it count until they were archived.
  */
 async function loadScope(db: Database | Transaction, actor: Actor, filters: ScopeFilters, period: LocalPeriod): Promise<Scope> {
-  if (filters.siteId) await findVisibleSite(db as Database, actor, filters.siteId);
   // Archived a day before the period starts anywhere on Earth: certainly before it.
   const archivedBefore = new Date(dayNumberOf(period.from) * 86_400_000 - 2 * 86_400_000);
   const siteFilters: (SQL | undefined)[] = [
@@ -137,7 +143,11 @@ async function loadScope(db: Database | Transaction, actor: Actor, filters: Scop
     .from(sites)
     .where(and(...siteFilters))
     .orderBy(sites.name, sites.id);
-  if (siteRows.length === 0) return { orgId: actor.orgId, sites: [], spaces: [], siteById: new Map() };
+  if (siteRows.length === 0) {
+    // Nothing in scope: for a site asked for by id, tell "not yours / not there" (404) from "archived before" (empty).
+    if (filters.siteId) await findVisibleSite(db as Database, actor, filters.siteId);
+    return { orgId: actor.orgId, sites: [], spaces: [], allSpaces: [], siteById: new Map() };
+  }
 
   const siteIds = siteRows.map((s) => s.id);
   const districts = [...new Set(siteRows.map((s) => s.district))];
@@ -153,13 +163,7 @@ async function loadScope(db: Database | Transaction, actor: Actor, filters: Scop
         archivedAt: spaces.archivedAt,
       })
       .from(spaces)
-      .where(
-        and(
-          eq(spaces.orgId, actor.orgId),
-          inArray(spaces.siteId, siteIds),
-          or(isNull(spaces.archivedAt), gt(spaces.archivedAt, archivedBefore)),
-        ),
-      )
+      .where(and(eq(spaces.orgId, actor.orgId), inArray(spaces.siteId, siteIds)))
       .orderBy(spaces.name, spaces.id),
     db
       .select({
@@ -194,7 +198,7 @@ async function loadScope(db: Database | Transaction, actor: Actor, filters: Scop
       .sort((a, b) => a.startDate.localeCompare(b.startDate) || a.endDate.localeCompare(b.endDate)),
   }));
   const siteById = new Map(scopeSites.map((s) => [s.id, s]));
-  const scopeSpaces: ScopeSpace[] = spaceRows.map((sp) => {
+  const allSpaces: ScopeSpace[] = spaceRows.map((sp) => {
     const siteArchived = siteById.get(sp.siteId)!.archivedAt;
     const own = sp.archivedAt?.getTime() ?? null;
     return {
@@ -204,7 +208,8 @@ async function loadScope(db: Database | Transaction, actor: Actor, filters: Scop
       archivedAt: own === null ? siteArchived : siteArchived === null ? own : Math.min(own, siteArchived),
     };
   });
-  return { orgId: actor.orgId, sites: scopeSites, spaces: scopeSpaces, siteById };
+  const counted = allSpaces.filter((sp) => sp.archivedAt === null || sp.archivedAt > archivedBefore.getTime());
+  return { orgId: actor.orgId, sites: scopeSites, spaces: counted, allSpaces, siteById };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -219,8 +224,6 @@ interface OpenTime {
   piecesOfPattern: BucketedPiece[][];
   /** Open minutes per pattern and bucket (for spaces not archived during the period). */
   minutesOfPattern: Map<number, number>[];
-  start: number;
-  end: number;
 }
 
 interface PeriodLayout {
@@ -234,8 +237,6 @@ function layOutOpenTime(scopeSites: ScopeSite[], layouts: PeriodLayout[], split:
   const patternByKey = new Map<string, number>();
   const piecesOfPattern: BucketedPiece[][] = [];
   const daysByZone = new Map<string, LocalDay[][]>();
-  let start = Infinity;
-  let end = -Infinity;
   for (const site of scopeSites) {
     const key = `${site.timezone}|${JSON.stringify(site.openingHours)}|${JSON.stringify(site.closures)}`;
     let pattern = patternByKey.get(key);
@@ -251,9 +252,6 @@ function layOutOpenTime(scopeSites: ScopeSite[], layouts: PeriodLayout[], split:
       layouts.forEach((layout, i) => {
         const laidOut = openPieces({ hours: site.openingHours, zone: site.timezone, days: days[i]!, closures: site.closures, split });
         for (const piece of laidOut) pieces.push({ ...piece, bucket: layout.bucketOf(piece) });
-        const range = { start: days[i]![0]!.start, end: days[i]![days[i]!.length - 1]!.end };
-        start = Math.min(start, range.start);
-        end = Math.max(end, range.end);
       });
       piecesOfPattern.push(pieces);
     }
@@ -264,7 +262,7 @@ function layOutOpenTime(scopeSites: ScopeSite[], layouts: PeriodLayout[], split:
     for (const p of pieces) minutes.set(p.bucket, (minutes.get(p.bucket) ?? 0) + (p.end - p.start) / 60_000);
     return minutes;
   });
-  return { patternOfSite, piecesOfPattern, minutesOfPattern, start, end };
+  return { patternOfSite, piecesOfPattern, minutesOfPattern };
 }
 
 /** A space's open minutes per bucket: its site's, cut off when it was archived. */
@@ -295,6 +293,9 @@ async function queryUsage(
   level: 'space' | 'site',
 ): Promise<Map<string, { booked: number; used: number }>> {
   const pieces: PieceParams = { patterns: [], days: [], startMs: [], endMs: [], buckets: [] };
+  // The bookings scanned are those overlapping the pieces, so only the stale days of a mostly stored month are read.
+  let start = Infinity;
+  let end = -Infinity;
   open.piecesOfPattern.forEach((list, pattern) => {
     for (const p of list) {
       pieces.patterns.push(pattern);
@@ -302,6 +303,8 @@ async function queryUsage(
       pieces.startMs.push(p.start);
       pieces.endMs.push(p.end);
       pieces.buckets.push(p.bucket);
+      start = Math.min(start, p.start);
+      end = Math.max(end, p.end);
     }
   });
   const usage = new Map<string, { booked: number; used: number }>();
@@ -316,9 +319,9 @@ async function queryUsage(
         zones: scope.sites.map((s) => s.timezone),
       },
       pieces,
-      start: open.start,
-      end: open.end,
-      sharedCapacities: new Map(scope.spaces.filter((s) => s.bookingMode === 'shared_capacity').map((s) => [s.id, s.capacity])),
+      start,
+      end,
+      sharedCapacities: sharedCapacitiesOf(scope),
       level,
     }),
   );
@@ -326,16 +329,159 @@ async function queryUsage(
   return usage;
 }
 
+function sharedCapacitiesOf(scope: Scope): Map<string, number> {
+  return new Map(scope.allSpaces.filter((s) => s.bookingMode === 'shared_capacity').map((s) => [s.id, s.capacity]));
+}
+
 /**
- * Analytics read a lot and write nothing: one read-only transaction, with PostgreSQL's JIT off (it misjudges the
- * unnested row sets and spends more compiling than the query takes) and room to sort in memory.
+ * One transaction per request, with PostgreSQL's JIT off (it misjudges the unnested row sets and spends more
+ * compiling than the query takes), no merge joins (bookings joined to a few hundred open pieces were sorted for a
+ * merge join instead of probing a hash of the pieces) and room to sort in memory. Read-only, except where the daily
+ * rollup may be written: those run in REPEATABLE READ, so the snapshot stamped on a rollup row is the one its
+ * numbers came from.
  */
-async function inAnalyticsTransaction<T>(db: Database, work: (tx: Transaction) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`SET TRANSACTION READ ONLY`);
-    await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
-    return work(tx);
+async function inAnalyticsTransaction<T>(
+  db: Database,
+  mode: 'read' | 'rollup',
+  work: (tx: Transaction) => Promise<T>,
+): Promise<T> {
+  return db.transaction(
+    async (tx) => {
+      await tx.execute(
+        sql`SELECT set_config('jit', 'off', true), set_config('enable_mergejoin', 'off', true), set_config('work_mem', '64MB', true)`,
+      );
+      return work(tx);
+    },
+    mode === 'read' ? { accessMode: 'read only' } : { isolationLevel: 'repeatable read' },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The daily rollup: occupied minutes per site and local date, reused until a booking change or a change of the
+// site's hours, closures or spaces makes them stale (docs/metrics.md, "How it is computed").
+
+/**
+ * A local date is written to the rollup from three days after the same UTC date began: it has then been over for at
+ * least a day and a half in any zone, and its check-ins, completions and no-shows have settled.
+ */
+const ROLLUP_AFTER_DAYS = 3;
+/** Failures that only mean another request wrote the same rows first, or a read-only replica: skip writing. */
+const ROLLUP_WRITE_SKIPPED = new Set<string>([SQLSTATE.serializationFailure, SQLSTATE.deadlockDetected, SQLSTATE.uniqueViolation, '25006']);
+
+/** What a site's daily numbers depend on besides its bookings: zone, hours, spaces, and whether the date is closed. */
+function rollupFingerprints(scope: Scope): Map<string, { open: string; closed: string }> {
+  const spacesOfSite = new Map<string, string[]>();
+  for (const sp of scope.allSpaces) {
+    spacesOfSite.set(sp.siteId, [...(spacesOfSite.get(sp.siteId) ?? []), `${sp.id}:${sp.bookingMode}:${sp.capacity}`]);
+  }
+  return new Map(
+    scope.sites.map((site) => {
+      const base = JSON.stringify([site.timezone, site.openingHours, (spacesOfSite.get(site.id) ?? []).sort()]);
+      const hash = (closed: boolean) => createHash('sha1').update(`${base}|${closed}`).digest('hex').slice(0, 20);
+      return [site.id, { open: hash(false), closed: hash(true) }];
+    }),
+  );
+}
+
+/**
+ * Occupied minutes per site and bucket for open time split by day: from the rollup where its rows are fresh,
+ * computed on the fly for the other site-dates, which are then written to the rollup if they have settled.
+ */
+async function siteUsageByBucket(
+  tx: Transaction,
+  scope: Scope,
+  open: OpenTime,
+  now: Date,
+): Promise<Map<string, { booked: number; used: number }>> {
+  const usage = new Map<string, { booked: number; used: number }>();
+  const add = (siteId: string, bucket: number, booked: number, used: number) => {
+    const key = `${siteId}|${bucket}`;
+    const sum = usage.get(key) ?? { booked: 0, used: 0 };
+    usage.set(key, { booked: sum.booked + booked, used: sum.used + used });
+  };
+  // The site-dates with open time, and the bucket each date adds to.
+  const bucketOfDate = new Map<string, number>();
+  const datesOfPattern = open.piecesOfPattern.map((pieces) => {
+    for (const p of pieces) bucketOfDate.set(p.date, p.bucket);
+    return [...new Set(pieces.map((p) => p.date))];
   });
+  const allDates = [...bucketOfDate.keys()].sort();
+  if (allDates.length === 0) return usage;
+
+  const fingerprints = rollupFingerprints(scope);
+  const fingerprintOf = (site: ScopeSite, date: string) =>
+    site.closures.some((c) => c.startDate <= date && date <= c.endDate) ? fingerprints.get(site.id)!.closed : fingerprints.get(site.id)!.open;
+  const fresh = new Set<string>();
+  const rows = await queryRows<RollupRow>(
+    tx,
+    freshRollupSql({ siteIds: scope.sites.map((s) => s.id), from: allDates[0]!, to: allDates[allDates.length - 1]! }),
+  );
+  for (const row of rows) {
+    const site = scope.siteById.get(row.site_id)!;
+    const bucket = bucketOfDate.get(row.local_date);
+    if (bucket === undefined || row.fingerprint !== fingerprintOf(site, row.local_date)) continue;
+    fresh.add(`${row.site_id}|${row.local_date}`);
+    add(row.site_id, bucket, row.booked_minutes, row.used_minutes);
+  }
+
+  // The rest on the fly, one row per site and date; sites with the same pattern and the same stale dates share pieces.
+  const stale = new Map<string, string[]>();
+  for (const site of scope.sites) {
+    const dates = datesOfPattern[open.patternOfSite.get(site.id)!]!.filter((d) => !fresh.has(`${site.id}|${d}`));
+    if (dates.length) stale.set(site.id, dates);
+  }
+  if (stale.size === 0) return usage;
+  const staleSites = scope.sites.filter((s) => stale.has(s.id));
+  const patternOfStale = new Map<string, number>();
+  const stalePieces: BucketedPiece[][] = [];
+  const stalePatternOfSite = new Map<string, number>();
+  for (const site of staleSites) {
+    const pattern = open.patternOfSite.get(site.id)!;
+    const dates = stale.get(site.id)!;
+    const key = `${pattern}|${dates.join(',')}`;
+    let index = patternOfStale.get(key);
+    if (index === undefined) {
+      index = stalePieces.length;
+      patternOfStale.set(key, index);
+      const wanted = new Set(dates);
+      stalePieces.push(open.piecesOfPattern[pattern]!.filter((p) => wanted.has(p.date)).map((p) => ({ ...p, bucket: dayNumberOf(p.date) })));
+    }
+    stalePatternOfSite.set(site.id, index);
+  }
+  const computed = await queryUsage(
+    tx,
+    { ...scope, sites: staleSites },
+    { ...open, patternOfSite: stalePatternOfSite, piecesOfPattern: stalePieces },
+    'site',
+  );
+
+  const sealable = { siteIds: [] as string[], dates: [] as string[], booked: [] as number[], used: [] as number[], fingerprints: [] as string[] };
+  for (const site of staleSites) {
+    for (const date of stale.get(site.id)!) {
+      const value = computed.get(`${site.id}|${dayNumberOf(date)}`) ?? { booked: 0, used: 0 };
+      add(site.id, bucketOfDate.get(date)!, value.booked, value.used);
+      if ((dayNumberOf(date) + ROLLUP_AFTER_DAYS) * 86_400_000 <= now.getTime()) {
+        sealable.siteIds.push(site.id);
+        sealable.dates.push(date);
+        sealable.booked.push(value.booked);
+        sealable.used.push(value.used);
+        sealable.fingerprints.push(fingerprintOf(site, date));
+      }
+    }
+  }
+  if (sealable.siteIds.length) await writeRollup(tx, { orgId: scope.orgId, ...sealable });
+  return usage;
+}
+
+/** Writes settled site-dates to the rollup; a conflict with another request doing the same is not an error. */
+async function writeRollup(tx: Transaction, rows: Parameters<typeof sealRollupSql>[0]): Promise<void> {
+  try {
+    await tx.transaction(async (savepoint) => {
+      for (const statement of sealRollupSql(rows)) await savepoint.execute(statement);
+    });
+  } catch (error) {
+    if (!ROLLUP_WRITE_SKIPPED.has(sqlStateOf(error) ?? '')) throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -363,28 +509,24 @@ function tooManyRows(count: number): AppError {
   });
 }
 
-export async function getUtilization(db: Database, actor: Actor, query: UtilizationQuery): Promise<UtilizationResponse> {
+export async function getUtilization(db: Database, actor: Actor, query: UtilizationQuery, now: Date): Promise<UtilizationResponse> {
   const period = { from: query.from, to: query.to };
   const buckets = bucketsOf(period, query.interval);
   const bucketIndex = bucketIndexByDate(period, query.interval);
 
-  return inAnalyticsTransaction(db, async (tx) => {
+  return inAnalyticsTransaction(db, query.groupBy === 'space' ? 'read' : 'rollup', async (tx) => {
     const scope = await loadScope(tx, actor, query, period);
-    const groupCount = query.groupBy === 'space' ? scope.spaces.length : query.groupBy === 'site' ? scope.sites.length : scope.sites.length;
+    const groupCount = query.groupBy === 'space' ? scope.spaces.length : scope.sites.length;
     if (groupCount * buckets.length > MAX_ANALYTICS_ROWS) throw tooManyRows(groupCount * buckets.length);
 
     const open = layOutOpenTime(scope.sites, [{ period, bucketOf: (p) => bucketIndex.get(p.date)! }], 'day');
-    const level = query.groupBy === 'space' ? 'space' : 'site';
-    const usage = await queryUsage(tx, scope, open, level);
+    const usage =
+      query.groupBy === 'space' ? await queryUsage(tx, scope, open, 'space') : await siteUsageByBucket(tx, scope, open, now);
 
-    // Per space or site and bucket, then folded into the requested groups.
-    interface Group {
-      row: Omit<UtilizationRow, keyof ReturnType<typeof usageFields> | 'bucketStart' | 'bucketEnd' | 'spaces'>;
-      spaces: number;
-      totals: UsageTotals[];
-    }
-    const groups = new Map<string, Group>();
-    const groupOf = (key: string, row: Group['row']) => {
+    // Open minutes come per space, occupied minutes per space (groupBy=space) or per site; both fold into groups.
+    const groups = new Map<string, { row: GroupColumns; spaces: number; totals: UsageTotals[] }>();
+    const groupOf = (site: ScopeSite | null, space: ScopeSpace | null) => {
+      const { key, row } = groupIdentity(query.groupBy, site, space);
       let group = groups.get(key);
       if (!group) {
         group = { row, spaces: 0, totals: buckets.map(() => ({ openMinutes: 0, bookedMinutes: 0, usedMinutes: 0 })) };
@@ -392,64 +534,20 @@ export async function getUtilization(db: Database, actor: Actor, query: Utilizat
       }
       return group;
     };
-    const blank = { spaceId: null, spaceName: null, bookingMode: null, capacity: null, siteId: null, siteName: null, kind: null, district: null };
-    for (const site of scope.sites) {
-      const siteRow = { ...blank, siteId: site.id, siteName: site.name, kind: site.kind, district: site.district };
-      if (query.groupBy === 'space') continue;
-      const key = query.groupBy === 'site' ? site.id : query.groupBy === 'kind' ? site.kind : query.groupBy === 'district' ? site.district : '';
-      const row =
-        query.groupBy === 'site'
-          ? siteRow
-          : query.groupBy === 'kind'
-            ? { ...blank, kind: site.kind }
-            : query.groupBy === 'district'
-              ? { ...blank, district: site.district }
-              : blank;
-      const group = groupOf(key, row);
+    const addOccupied = (totals: UsageTotals[], key: string) =>
       buckets.forEach((_, b) => {
-        const used = usage.get(`${site.id}|${b}`);
-        group.totals[b]!.bookedMinutes += used?.booked ?? 0;
-        group.totals[b]!.usedMinutes += used?.used ?? 0;
+        const occupied = usage.get(`${key}|${b}`);
+        totals[b]!.bookedMinutes += occupied?.booked ?? 0;
+        totals[b]!.usedMinutes += occupied?.used ?? 0;
       });
-    }
+    if (query.groupBy !== 'space') for (const site of scope.sites) addOccupied(groupOf(site, null).totals, site.id);
     for (const space of scope.spaces) {
-      const site = scope.siteById.get(space.siteId)!;
-      const key =
-        query.groupBy === 'space'
-          ? space.id
-          : query.groupBy === 'site'
-            ? site.id
-            : query.groupBy === 'kind'
-              ? site.kind
-              : query.groupBy === 'district'
-                ? site.district
-                : '';
-      const group =
-        query.groupBy === 'space'
-          ? groupOf(key, {
-              ...blank,
-              spaceId: space.id,
-              spaceName: space.name,
-              bookingMode: space.bookingMode,
-              capacity: space.capacity,
-              siteId: site.id,
-              siteName: site.name,
-              kind: site.kind,
-              district: site.district,
-            })
-          : groups.get(key)!;
+      const group = groupOf(scope.siteById.get(space.siteId)!, space);
       group.spaces += 1;
-      const minutes = openMinutesOfSpace(space, open);
-      buckets.forEach((_, b) => {
-        group.totals[b]!.openMinutes += minutes.get(b) ?? 0;
-        if (query.groupBy === 'space') {
-          const used = usage.get(`${space.id}|${b}`);
-          group.totals[b]!.bookedMinutes += used?.booked ?? 0;
-          group.totals[b]!.usedMinutes += used?.used ?? 0;
-        }
-      });
+      for (const [b, minutes] of openMinutesOfSpace(space, open)) group.totals[b]!.openMinutes += minutes;
+      if (query.groupBy === 'space') addOccupied(group.totals, space.id);
     }
-    if (query.groupBy === 'portfolio' && groups.size === 0) groupOf('', blank);
+    if (query.groupBy === 'portfolio' && groups.size === 0) groupOf(null, null);
 
     const ordered = [...groups.values()].sort((a, b) => groupLabel(a.row).localeCompare(groupLabel(b.row), 'zh-CN'));
     const rows: UtilizationRow[] = ordered.flatMap((group) =>
@@ -465,7 +563,26 @@ export async function getUtilization(db: Database, actor: Actor, query: Utilizat
   });
 }
 
-function groupLabel(row: { siteName: string | null; spaceName: string | null; kind: string | null; district: string | null }) {
+type GroupColumns = Pick<
+  UtilizationRow,
+  'spaceId' | 'spaceName' | 'bookingMode' | 'capacity' | 'siteId' | 'siteName' | 'kind' | 'district'
+>;
+
+/** The group a space (or, for site-level numbers, a site) adds to, and the columns that name it. */
+function groupIdentity(groupBy: UtilizationQuery['groupBy'], site: ScopeSite | null, space: ScopeSpace | null): { key: string; row: GroupColumns } {
+  const row: GroupColumns = { spaceId: null, spaceName: null, bookingMode: null, capacity: null, siteId: null, siteName: null, kind: null, district: null };
+  if (!site || groupBy === 'portfolio') return { key: '', row };
+  if (groupBy === 'kind') return { key: site.kind, row: { ...row, kind: site.kind } };
+  if (groupBy === 'district') return { key: site.district, row: { ...row, district: site.district } };
+  const siteRow = { ...row, siteId: site.id, siteName: site.name, kind: site.kind, district: site.district };
+  if (groupBy === 'site' || !space) return { key: site.id, row: siteRow };
+  return {
+    key: space.id,
+    row: { ...siteRow, spaceId: space.id, spaceName: space.name, bookingMode: space.bookingMode, capacity: space.capacity },
+  };
+}
+
+function groupLabel(row: GroupColumns) {
   return [row.siteName, row.spaceName, row.kind, row.district].filter(Boolean).join('\u0000');
 }
 
@@ -474,7 +591,7 @@ function groupLabel(row: { siteName: string | null; spaceName: string | null; ki
 
 export async function getHeatmap(db: Database, actor: Actor, query: HeatmapQuery): Promise<HeatmapResponse> {
   const period = { from: query.from, to: query.to };
-  return inAnalyticsTransaction(db, async (tx) => {
+  return inAnalyticsTransaction(db, 'read', async (tx) => {
     const scope = await loadScope(tx, actor, query, period);
     const open = layOutOpenTime(scope.sites, [{ period, bucketOf: (p) => hourOfWeekCell(p.weekday, p.hour!) }], 'hour');
     const usage = await queryUsage(tx, scope, open, 'site');
@@ -498,10 +615,10 @@ export async function getHeatmap(db: Database, actor: Actor, query: HeatmapQuery
 // ---------------------------------------------------------------------------------------------------------------
 // Site ranking.
 
-export async function getSiteRanking(db: Database, actor: Actor, query: SiteRankingQuery): Promise<SiteRankingResponse> {
+export async function getSiteRanking(db: Database, actor: Actor, query: SiteRankingQuery, now: Date): Promise<SiteRankingResponse> {
   const period = { from: query.from, to: query.to };
   const previous = previousPeriod(period);
-  return inAnalyticsTransaction(db, async (tx) => {
+  return inAnalyticsTransaction(db, 'rollup', async (tx) => {
     const scope = await loadScope(tx, actor, query, { from: previous.from, to: period.to });
     const open = layOutOpenTime(
       scope.sites,
@@ -511,7 +628,7 @@ export async function getSiteRanking(db: Database, actor: Actor, query: SiteRank
       ],
       'day',
     );
-    const usage = await queryUsage(tx, scope, open, 'site');
+    const usage = await siteUsageByBucket(tx, scope, open, now);
     const openOfSite = openMinutesBySite(scope, open);
     const totalsOf = (siteId: string, bucket: number): UsageTotals => {
       const used = usage.get(`${siteId}|${bucket}`);
@@ -577,7 +694,7 @@ const ratio = (part: number, whole: number) => (whole > 0 ? round6(part / whole)
 
 export async function getBehaviour(db: Database, actor: Actor, query: BehaviourQuery): Promise<BehaviourResponse> {
   const period = { from: query.from, to: query.to };
-  return inAnalyticsTransaction(db, async (tx) => {
+  return inAnalyticsTransaction(db, 'read', async (tx) => {
     const scope = await loadScope(tx, actor, query, period);
     const [org] = await tx.select({ policy: organizations.policy }).from(organizations).where(eq(organizations.id, actor.orgId));
     const ranges = scope.sites.map((s) => periodRange(period, s.timezone));
@@ -632,7 +749,7 @@ export async function getBehaviour(db: Database, actor: Actor, query: BehaviourQ
 
 export async function getUnmetDemand(db: Database, actor: Actor, query: UnmetDemandQuery, now: Date): Promise<UnmetDemandResponse> {
   const period = { from: query.from, to: query.to };
-  return inAnalyticsTransaction(db, async (tx) => {
+  return inAnalyticsTransaction(db, 'read', async (tx) => {
     const scope = await loadScope(tx, actor, query, period);
     // Searches that named no site belong to the whole organization: only an org admin asking for all of it sees them.
     const includeSiteless = actor.role === 'org_admin' && !query.siteId && !query.kind && !query.district;

@@ -102,13 +102,19 @@ export function usageSql(p: UsageQueryParams): SQL {
         (b.start_at AT TIME ZONE s.zone)::date - DATE '1970-01-01' AS d0,
         ((b.end_at - interval '1 microsecond') AT TIME ZONE s.zone)::date - DATE '1970-01-01' AS d1
       FROM site_scope s
-      JOIN bookings b ON b.site_id = s.site_id
+      -- Per site through the (site_id, start_at) index: the cost follows the period, not the table's whole history.
+      -- OFFSET 0 keeps the planner from flattening this into a sequential scan of every booking.
+      CROSS JOIN LATERAL (
+        SELECT b.* FROM bookings b
+        WHERE b.site_id = s.site_id
+          AND b.org_id = ${p.orgId}::uuid
+          AND b.start_at >= to_timestamp(${(p.start - LONGEST_BOOKING_MS) / 1000}::float8)
+          AND b.start_at < to_timestamp(${p.end / 1000}::float8)
+          AND b.end_at > to_timestamp(${p.start / 1000}::float8)
+          AND b.status IN (${BOOKED})
+        OFFSET 0
+      ) b
       LEFT JOIN shared sh ON sh.space_id = b.space_id
-      WHERE b.org_id = ${p.orgId}::uuid
-        AND b.start_at >= to_timestamp(${(p.start - LONGEST_BOOKING_MS) / 1000}::float8)
-        AND b.start_at < to_timestamp(${p.end / 1000}::float8)
-        AND b.end_at > to_timestamp(${p.start / 1000}::float8)
-        AND b.status IN (${BOOKED})
     ),
     part AS (
       SELECT k.site_id, k.space_id, k.party_size, k.capacity, k.used, p.bucket,
@@ -202,6 +208,7 @@ export function behaviourSql(p: BehaviourQueryParams): SQL {
         min(e.at) FILTER (WHERE e.to_status = 'pending') AS pending_at,
         min(e.at) FILTER (WHERE e.to_status IN ('confirmed', 'rejected') AND e.from_status = 'pending') AS decided_at
       FROM b JOIN booking_events e ON e.booking_id = b.id
+      WHERE e.to_status IN ('cancelled', 'pending', 'confirmed', 'rejected')
       GROUP BY e.booking_id
     ),
     x AS MATERIALIZED (
@@ -312,4 +319,60 @@ export function unmetDemandSql(p: UnmetDemandQueryParams): SQL {
     FROM unmet
     GROUP BY 1, 2
     ORDER BY 1 NULLS LAST, 2`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The daily rollup (site_usage_daily): see docs/metrics.md, "How it is computed".
+
+export interface RollupRow {
+  site_id: string;
+  local_date: string;
+  booked_minutes: number;
+  used_minutes: number;
+  fingerprint: string;
+}
+
+/**
+ * Rollup rows of these sites and dates that no later booking change has made stale: every change recorded for
+ * the site and date (usage_changes) was visible to the transaction that computed the row.
+ */
+export function freshRollupSql(p: { siteIds: string[]; from: string; to: string }): SQL {
+  return sql`
+    SELECT u.site_id::text AS site_id, u.local_date::text AS local_date, u.booked_minutes, u.used_minutes, u.fingerprint
+    FROM site_usage_daily u
+    WHERE u.site_id = ANY(${arrayLiteral(p.siteIds)}::uuid[])
+      AND u.local_date BETWEEN ${p.from}::date AND ${p.to}::date
+      AND NOT EXISTS (
+        SELECT 1 FROM usage_changes c
+        WHERE c.site_id = u.site_id AND c.local_date = u.local_date
+          AND NOT pg_visible_in_snapshot(c.xid, u.snapshot::pg_snapshot))`;
+}
+
+export interface SealParams {
+  orgId: string;
+  siteIds: string[];
+  dates: string[];
+  booked: number[];
+  used: number[];
+  fingerprints: string[];
+}
+
+/**
+ * Writes rollup rows computed in this (repeatable read) transaction, stamped with its snapshot, and forgets the
+ * changes they include. Changes committed after the snapshot are not visible here, so they stay and keep the row stale.
+ */
+export function sealRollupSql(p: SealParams): SQL[] {
+  const rows = sql`unnest(${arrayLiteral(p.siteIds)}::uuid[], ${arrayLiteral(p.dates)}::date[], ${arrayLiteral(p.booked)}::float8[],
+    ${arrayLiteral(p.used)}::float8[], ${arrayLiteral(p.fingerprints)}::text[]) AS t(site_id, local_date, booked, used, fingerprint)`;
+  return [
+    sql`
+      INSERT INTO site_usage_daily (org_id, site_id, local_date, booked_minutes, used_minutes, fingerprint, snapshot, computed_at)
+      SELECT ${p.orgId}::uuid, site_id, local_date, booked, used, fingerprint, pg_current_snapshot()::text, now() FROM ${rows}
+      ON CONFLICT (site_id, local_date) DO UPDATE SET
+        booked_minutes = excluded.booked_minutes, used_minutes = excluded.used_minutes, fingerprint = excluded.fingerprint,
+        snapshot = excluded.snapshot, computed_at = excluded.computed_at`,
+    sql`
+      DELETE FROM usage_changes c USING ${rows}
+      WHERE c.site_id = t.site_id AND c.local_date = t.local_date AND pg_visible_in_snapshot(c.xid, pg_current_snapshot())`,
+  ];
 }
