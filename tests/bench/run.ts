@@ -9,15 +9,12 @@
  *   --duration 10                    seconds per load run;  --connections 50
  */
 import { parseArgs } from 'node:util';
+import { type ChildProcess, spawn } from 'node:child_process';
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
-import pg from 'pg';
 import { migrateDatabase, openDatabase, schema } from '@linli/db';
-import { generatePortfolio } from '@linli/db/seed';
+import { BENCH_PASSWORD, generatePortfolio } from '@linli/db/seed';
 import { addDaysToLocalDate, localDayRange, openRanges } from '@linli/domain';
-import { eq, sql } from 'drizzle-orm';
-import { buildApp } from '../../apps/api/src/app.ts';
-import { loadConfig } from '../../apps/api/src/config.ts';
+import { and, eq, sql } from 'drizzle-orm';
 import { benchAnalytics } from './analytics.ts';
 
 const { values: args } = parseArgs({
@@ -28,8 +25,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
   },
 });
-const DATABASE_URL = process.env.DATABASE_URL;
-if (!DATABASE_URL?.startsWith('postgres')) {
+const DATABASE_URL = process.env.DATABASE_URL ?? '';
+if (!DATABASE_URL.startsWith('postgres')) {
   console.error('npm run bench needs PostgreSQL: set DATABASE_URL=postgres://...');
   process.exit(64);
 }
@@ -77,6 +74,24 @@ async function load(name: string, url: string, requests: () => { method: 'GET' |
   };
 }
 
+function startServer(entry: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  process.once('exit', () => child.kill('SIGTERM'));
+  return child;
+}
+
+async function waitFor(url: string) {
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
 async function main() {
   const database = await openDatabase({ url: DATABASE_URL, poolSize: 30 });
   await migrateDatabase(database);
@@ -89,42 +104,27 @@ async function main() {
   }
   const sites = await db.select().from(schema.sites).where(eq(schema.sites.orgId, org!.id));
   const spaces = await db.select().from(schema.spaces).where(eq(schema.spaces.orgId, org!.id));
-  const [admin] = await db.select().from(schema.users).where(eq(schema.users.orgId, org!.id)).limit(1);
+  const [admin] = await db.select().from(schema.users).where(and(eq(schema.users.orgId, org!.id), eq(schema.users.role, 'org_admin'))).limit(1);
   const counted = await db.select({ count: sql<number>`count(*)::int` }).from(schema.bookings).where(eq(schema.bookings.orgId, org!.id));
   const count = counted[0]!.count;
   console.log(`Portfolio: ${sites.length} sites, ${spaces.length} spaces, ${Number(count).toLocaleString()} bookings`);
 
-  // The real API, as `npm start` builds it, on PostgreSQL.
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', SEED_DEMO: 'false', PORT: '0', AUTH_RATE_LIMIT_PER_MINUTE: '100000' });
-  const app = await buildApp({ config, db, ping: database.ping, now: () => new Date() }, { logger: false });
-  const apiUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-  const adminUser = await db.select().from(schema.userSites).where(eq(schema.userSites.userId, admin!.id));
-  const token = app.jwt.sign({ sub: admin!.id, org: org!.id, role: admin!.role, sites: adminUser.map((u) => u.siteId) });
+  // The real API as `npm start` runs it, and the bare ceiling, each in a process of its own (the load generator
+  // lives in this one), on the same PostgreSQL tables.
+  const apiUrl = 'http://127.0.0.1:3931';
+  const bareUrl = 'http://127.0.0.1:3932';
+  const children = [
+    startServer('apps/api/src/server.ts', { DATABASE_URL, PORT: '3931', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '30', AUTH_RATE_LIMIT_PER_MINUTE: '100000' }),
+    startServer('tests/bench/bare-server.ts', { DATABASE_URL, PORT: '3932', ORG_ID: org!.id }),
+  ];
+  await Promise.all([waitFor(`${apiUrl}/readyz`), waitFor(`${bareUrl}/healthz`)]);
+  const login = await fetch(`${apiUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ org: org!.slug, login: admin!.email, password: BENCH_PASSWORD }),
+  });
+  const token = ((await login.json()) as { accessToken: string }).accessToken;
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-
-  // The ceiling: a bare Fastify + pg server doing one statement per request on the same tables.
-  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 30 });
-  const bare = Fastify();
-  bare.post('/insert', async (request, reply) => {
-    const b = JSON.parse(request.body as string) as { spaceId: string; siteId: string; startAt: string; endAt: string };
-    try {
-      const { rows } = await pool.query(
-        `INSERT INTO bookings (id, org_id, site_id, space_id, exclusive, start_at, end_at, status, source)
-         VALUES (gen_random_uuid(), $1, $2, $3, true, $4, $5, 'confirmed', 'staff') RETURNING id`,
-        [org!.id, b.siteId, b.spaceId, b.startAt, b.endAt],
-      );
-      return reply.status(201).send(rows[0]);
-    } catch {
-      return reply.status(409).send({});
-    }
-  });
-  bare.get('/rows', async (request) => {
-    const q = request.query as { spaceId: string; from: string };
-    const { rows } = await pool.query('SELECT * FROM bookings WHERE space_id = $1 AND start_at >= $2 ORDER BY start_at LIMIT 20', [q.spaceId, q.from]);
-    return rows;
-  });
-  bare.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 
   // Booking requests on the slot grid inside opening hours, 40-400 days ahead (empty time: most succeed).
   const siteById = new Map(sites.map((s) => [s.id, s]));
@@ -179,8 +179,6 @@ async function main() {
     () => load('bare', bareUrl, () => ({ method: 'GET', path: `/rows?spaceId=${random(spaces).id}&from=${weekStart()}` })),
   );
 
-  const analytics = await benchAnalytics({ baseUrl: apiUrl, token, siteId: random(sites).id, iterations: 30 });
-
   console.log('\n| measurement | API req/s | API p50 / p99 ms | ceiling req/s | ceiling p50 / p99 ms | ratio | target | non-2xx | 5xx |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
@@ -189,13 +187,13 @@ async function main() {
       `| ${r.pair} | ${r.api.rps.toFixed(0)} | ${r.api.p50} / ${r.api.p99} | ${r.ceiling.rps.toFixed(0)} | ${r.ceiling.p50} / ${r.ceiling.p99} | ${(ratio * 100).toFixed(0)}% | ≥ ${r.target * 100}% ${ratio >= r.target ? 'met' : 'MISSED'} | ${r.api.non2xx} | ${r.api.errors5xx} |`,
     );
   }
+  const analytics = await benchAnalytics({ baseUrl: apiUrl, token, siteId: random(sites).id, iterations: 30 });
+
   console.log('\n| analytics endpoint | p50 ms | p99 ms |');
   console.log('|---|---|---|');
   for (const a of analytics) console.log(`| ${a.name} | ${a.p50.toFixed(1)} | ${a.p99.toFixed(1)} |`);
 
-  await app.close();
-  await bare.close();
-  await pool.end();
+  for (const child of children) child.kill('SIGTERM');
   await database.close();
 }
 

@@ -8,8 +8,9 @@ export const PolicyRules = z.strictObject({
   slotMinutes: z.number().int().min(5).max(24 * 60).refine((m) => (24 * 60) % m === 0, {
     message: 'must divide a day evenly (5, 10, 15, 30, 60 ...)',
   }),
-  minDurationMinutes: Minutes.min(5),
-  maxDurationMinutes: Minutes.min(5),
+  minDurationMinutes: Minutes.min(5).max(24 * 60),
+  /** A booking lasts at most a day: range queries rely on it to bound their index scans. */
+  maxDurationMinutes: Minutes.min(5).max(24 * 60),
   leadTimeMinutes: Minutes,
   horizonDays: z.number().int().min(1).max(730),
   bufferMinutes: Minutes.max(24 * 60),

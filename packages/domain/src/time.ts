@@ -125,3 +125,10 @@ export function localDateOf(instant: number, zone: string): string {
 export function toZonedDateTime(instant: number | Date, zone: string): DateTime {
   return DateTime.fromMillis(typeof instant === 'number' ? instant : instant.getTime(), { zone });
 }
+
+/**
+ * The longest a booking can last (policy caps maxDurationMinutes at a day). Queries for bookings overlapping a
+ * range bound `start_at` from below by `range.start - MAX_BOOKING_MS`, so they use the (space|site, start_at)
+ * indexes instead of scanning a space's whole history.
+ */
+export const MAX_BOOKING_MS = 24 * 60 * 60_000;

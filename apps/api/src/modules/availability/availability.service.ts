@@ -9,7 +9,9 @@ import {
   type FreeSlot,
   bookingHorizon,
   distanceKm,
+  MAX_BOOKING_MS,
   getEffectivePolicy,
+  isWithinOpenRanges,
   listFreeSlots,
   localDatesBetween,
   localDayRange,
@@ -27,6 +29,8 @@ import { availabilityRefusal } from '../bookings/bookings.service.ts';
 const { spaces, sites, closures, bookings } = schema;
 const DAY_MS = 86_400_000;
 const ALTERNATIVES_PER_KIND = 3;
+/** Sites judged per round of a ranked search. */
+const SEARCH_SITE_CHUNK = 8;
 const SAME_SPACE_DAYS = 3;
 /** How many nearby candidate spaces are checked in full before giving up. */
 const NEARBY_CANDIDATES = 15;
@@ -114,6 +118,7 @@ async function loadCandidateFacts(db: Db, actor: Actor, spaceIds: string[], rang
               inArray(bookings.spaceId, spaceIds),
               inArray(bookings.status, [...HOLDING]),
               lt(bookings.startAt, new Date(range.end + DAY_MS)),
+              gt(bookings.startAt, new Date(range.start - DAY_MS - MAX_BOOKING_MS)),
               gt(bookings.endAt, new Date(range.start - DAY_MS)),
             ),
           )
@@ -255,49 +260,74 @@ export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpa
   }
   const [org] = await db.select({ policy: schema.organizations.policy }).from(schema.organizations).where(eq(schema.organizations.id, actor.orgId));
   const isSiteStaff = actor.role === 'site_manager' || actor.role === 'staff';
-  const candidates = await db
-    .select({ space: spaces, site: sites })
-    .from(spaces)
-    .innerJoin(sites, eq(sites.id, spaces.siteId))
+  // Sites first (a few hundred rows at most), ranked; then spaces site-chunk by site-chunk, best first, until the
+  // page is full. Loading every space of a large portfolio per search would spend the time parsing rows.
+  const siteRows = await db
+    .select()
+    .from(sites)
     .where(
       and(
-        eq(spaces.orgId, actor.orgId),
-        gte(spaces.capacity, query.partySize),
-        isNull(spaces.archivedAt),
+        eq(sites.orgId, actor.orgId),
         isNull(sites.archivedAt),
-        query.features?.length ? arrayContains(spaces.features, query.features) : undefined,
-        query.kind ? eq(spaces.kind, query.kind) : undefined,
         query.siteKind ? eq(sites.kind, query.siteKind) : undefined,
         query.district ? eq(sites.district, query.district) : undefined,
-        actor.role === 'resident' ? eq(spaces.bookableBy, 'residents') : undefined,
         isSiteStaff ? inArray(sites.id, actor.siteIds.length ? actor.siteIds : ['00000000-0000-0000-0000-000000000000']) : undefined,
       ),
     );
-  const withDistance = candidates
-    .map((c) => ({
-      ...c,
-      distance: origin && c.site.lat !== null && c.site.lng !== null ? distanceKm(origin, { lat: c.site.lat, lng: c.site.lng }) : null,
-    }))
-    .filter((c) => query.maxDistanceKm === undefined || (c.distance !== null && c.distance <= query.maxDistanceKm));
-  const { orgClosures, holdingBySpace, homeSiteId } = await loadCandidateFacts(db, actor, withDistance.map((c) => c.space.id), range);
+  const rankedSites = siteRows
+    .map((site) => ({ site, distance: origin && site.lat !== null && site.lng !== null ? distanceKm(origin, { lat: site.lat, lng: site.lng }) : null }))
+    .filter((c) => query.maxDistanceKm === undefined || (c.distance !== null && c.distance <= query.maxDistanceKm))
+    .sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity));
+  // Without a point to rank by, the ranking is by fit across all spaces, so all sites form one chunk.
+  const chunkSize = origin ? SEARCH_SITE_CHUNK : Math.max(1, rankedSites.length);
   const now = deps.now();
-  const results = [];
-  for (const c of withDistance) {
-    const ctx = candidateContext(c, org?.policy ?? {}, orgClosures);
-    if (policyRefusals(ctx, { actor, range, partySize: query.partySize, now }, homeSiteId).length) continue;
-    const spaceHolding = holdingBySpace.get(c.space.id) ?? [];
-    if (availabilityRefusal(ctx, range, query.partySize, spaceHolding)) continue;
-    const remaining =
-      c.space.bookingMode === 'shared_capacity'
-        ? c.space.capacity - peakOccupancy(spaceHolding.map((b) => ({ range: { start: b.startAt.getTime(), end: b.endAt.getTime() }, partySize: b.partySize })), range)
-        : null;
-    results.push({ ...c, remaining });
+  const orgPolicy = org?.policy ?? {};
+  const results: { space: typeof spaces.$inferSelect; site: typeof sites.$inferSelect; distance: number | null; remaining: number | null }[] = [];
+  for (let i = 0; i < rankedSites.length && results.length < query.limit; i += chunkSize) {
+    const chunk = rankedSites.slice(i, i + chunkSize);
+    const distanceOf = new Map(chunk.map((c) => [c.site.id, c.distance]));
+    const siteById = new Map(chunk.map((c) => [c.site.id, c.site]));
+    const spaceRows = await db
+      .select()
+      .from(spaces)
+      .where(
+        and(
+          inArray(spaces.siteId, [...siteById.keys()]),
+          gte(spaces.capacity, query.partySize),
+          isNull(spaces.archivedAt),
+          query.features?.length ? arrayContains(spaces.features, query.features) : undefined,
+          query.kind ? eq(spaces.kind, query.kind) : undefined,
+          actor.role === 'resident' ? eq(spaces.bookableBy, 'residents') : undefined,
+        ),
+      );
+    const ranked = spaceRows
+      .map((space) => ({ space, site: siteById.get(space.siteId)!, distance: distanceOf.get(space.siteId) ?? null }))
+      .sort((a, b) =>
+        origin
+          ? (a.distance ?? Infinity) - (b.distance ?? Infinity)
+          : a.space.capacity - query.partySize - (b.space.capacity - query.partySize) || a.site.name.localeCompare(b.site.name),
+      );
+    const { orgClosures, holdingBySpace, homeSiteId } = await loadCandidateFacts(db, actor, ranked.map((c) => c.space.id), range);
+    // Judged best-ranked first and only until the page is full: the full policy check costs real CPU per space,
+    // and whether a site is open then is worked out once per site, not once per space.
+    const siteOpen = new Map<string, boolean>();
+    for (const c of ranked) {
+      if (results.length >= query.limit) break;
+      const spaceHolding = holdingBySpace.get(c.space.id) ?? [];
+      const ctx = candidateContext(c, orgPolicy, orgClosures);
+      if (availabilityRefusal(ctx, range, query.partySize, spaceHolding)) continue;
+      if (!siteOpen.has(c.site.id)) {
+        siteOpen.set(c.site.id, isWithinOpenRanges(range, openRanges(c.site.openingHours, c.site.timezone, range, ctx.closures)));
+      }
+      if (!siteOpen.get(c.site.id)) continue;
+      if (policyRefusals(ctx, { actor, range, partySize: query.partySize, now }, homeSiteId).length) continue;
+      const remaining =
+        c.space.bookingMode === 'shared_capacity'
+          ? c.space.capacity - peakOccupancy(spaceHolding.map((b) => ({ range: { start: b.startAt.getTime(), end: b.endAt.getTime() }, partySize: b.partySize })), range)
+          : null;
+      results.push({ ...c, remaining });
+    }
   }
-  results.sort((a, b) =>
-    origin
-      ? (a.distance ?? Infinity) - (b.distance ?? Infinity)
-      : a.space.capacity - query.partySize - (b.space.capacity - query.partySize) || a.site.name.localeCompare(b.site.name),
-  );
   const items = results.slice(0, query.limit).map((r) => ({
     space: toSpace(r.space),
     site: { id: r.site.id, name: r.site.name, kind: r.site.kind, district: r.site.district, subdistrict: r.site.subdistrict, address: r.site.address, lat: r.site.lat, lng: r.site.lng, timezone: r.site.timezone },

@@ -10,6 +10,7 @@ import {
   type InstantRange,
   type PolicyLevel,
   type Refusal,
+  MAX_BOOKING_MS,
   checkBookingRequest,
   getEffectivePolicy,
 } from '@linli/domain';
@@ -109,6 +110,7 @@ export async function findHoldingOverlaps(
         eq(bookings.spaceId, spaceId),
         inArray(bookings.status, [...HOLDING]),
         lt(bookings.startAt, new Date(range.end + buffer)),
+        gt(bookings.startAt, new Date(range.start - buffer - MAX_BOOKING_MS)),
         gt(bookings.endAt, new Date(range.start - buffer)),
         options.excludeBookingId ? ne(bookings.id, options.excludeBookingId) : undefined,
       ),

@@ -28,6 +28,7 @@ describe('iCalendar feeds', () => {
     const res = await t.app.inject({ url: `/api/v1/calendar/spaces/${p.spaceA.id}/busy.ics` });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/calendar');
+    expect(res.body.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
     expect(res.body).toContain('BEGIN:VTIMEZONE');
     expect(res.body).toContain('TZID:Asia/Shanghai');
     expect(res.body).toMatch(/DTSTART;TZID=Asia\/Shanghai:20270302T190000/);

@@ -1,7 +1,7 @@
 /** A site's schedule for the operator timeline: its spaces, their bookings, when it is open, and its closures. */
 import type { SiteSchedule, SiteScheduleQuery } from '@linli/contracts';
 import { type Database, schema } from '@linli/db';
-import { addDaysToLocalDate, localDayRange, openRanges } from '@linli/domain';
+import { MAX_BOOKING_MS, addDaysToLocalDate, localDayRange, openRanges } from '@linli/domain';
 import { and, asc, eq, gt, inArray, isNull, lt } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { toBooking } from '../bookings/booking-context.ts';
@@ -29,6 +29,7 @@ export async function getSiteSchedule(db: Database, actor: Actor, siteId: string
           eq(bookings.siteId, site.id),
           inArray(bookings.status, SHOWN_ON_SCHEDULE),
           lt(bookings.startAt, new Date(to)),
+          gt(bookings.startAt, new Date(from - MAX_BOOKING_MS)),
           gt(bookings.endAt, new Date(from)),
         ),
       )

@@ -8,6 +8,7 @@ import type { Booking, CancelSeriesBody, CreateSeriesBody, SeriesChangeResult, S
 import { type Transaction, schema } from '@linli/db';
 import {
   type InstantRange,
+  MAX_BOOKING_MS,
   type Refusal,
   bookingHorizon,
   expandRecurrence,
@@ -163,7 +164,7 @@ async function judgeOccurrences(
   const holding = await tx
     .select({ startAt: bookings.startAt, endAt: bookings.endAt, partySize: bookings.partySize })
     .from(bookings)
-    .where(and(eq(bookings.spaceId, ctx.space.id), inArray(bookings.status, [...HOLDING]), gt(bookings.endAt, new Date(span.start)), lt(bookings.startAt, new Date(span.end))));
+    .where(and(eq(bookings.spaceId, ctx.space.id), inArray(bookings.status, [...HOLDING]), gt(bookings.endAt, new Date(span.start)), gt(bookings.startAt, new Date(span.start - MAX_BOOKING_MS)), lt(bookings.startAt, new Date(span.end))));
   const accepted: { startAt: Date; endAt: Date; partySize: number }[] = [];
   const acceptedRanges: InstantRange[] = [];
   const judged: Candidate[] = [];
@@ -263,7 +264,7 @@ export async function updateSeries(deps: AppDeps, actor: Actor, seriesId: string
       const others = await tx
         .select({ startAt: bookings.startAt, endAt: bookings.endAt, partySize: bookings.partySize, id: bookings.id })
         .from(bookings)
-        .where(and(eq(bookings.spaceId, row.spaceId), inArray(bookings.status, [...HOLDING]), gt(bookings.endAt, new Date(range.start - DAY_MS)), lt(bookings.startAt, new Date(range.end + DAY_MS))));
+        .where(and(eq(bookings.spaceId, row.spaceId), inArray(bookings.status, [...HOLDING]), gt(bookings.endAt, new Date(range.start - DAY_MS)), gt(bookings.startAt, new Date(range.start - DAY_MS - MAX_BOOKING_MS)), lt(bookings.startAt, new Date(range.end + DAY_MS))));
       const refusal =
         policyRefusals(ctx, request, homeSiteId)[0] ??
         (await quotaRefusals(tx, ctx, request, homeSiteId))[0] ??
