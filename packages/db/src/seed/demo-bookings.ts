@@ -1,9 +1,7 @@
 /**
- * Six weeks of bookings around "now" (four back, two ahead), so the demo's timeline, check-in desk and analytics
- * look like a portfolio in use: each resident-bookable space has a popularity, and each two-hour window of its
- * site's opening hours is booked with that probability for 60 or 90 minutes from the window's start (so at
- * least 30 minutes stay free between bookings, which covers every demo buffer). Statuses fit the time (past:
- * completed / no-show / cancelled; now: checked in; future: confirmed / pending approval).
+ * A few weeks of bookings around "now", so the demo's timeline and check-in desk are not empty: one booking
+ * 14:00-15:00 (site local time) per chosen space and weekday when the site is open, with statuses that fit the
+ * time (past: completed / no-show / cancelled; now: checked in; future: confirmed / pending approval).
  */
 import type { WeeklyHours } from '@linli/contracts';
 import {
@@ -13,6 +11,7 @@ import {
   localDateOf,
   localTimeToInstant,
   openRanges,
+  weekdayOf,
 } from '@linli/domain';
 import { v7 as uuidv7 } from 'uuid';
 import type { bookingEvents, bookings, closures } from '../schema.ts';
@@ -37,7 +36,7 @@ interface SpaceRef {
   bookingMode: string;
   capacity: number;
   bookableBy: string;
-  policy: { approvalRequired?: boolean; slotMinutes?: number };
+  policy: { approvalRequired?: boolean };
 }
 
 export interface DemoBookingInput {
@@ -53,10 +52,10 @@ export interface DemoBookingInput {
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-/** How far back and ahead of now the demo has bookings. */
-const DAYS_BACK = 28;
-const DAYS_AHEAD = 14;
-const WINDOW_MS = 2 * HOUR;
+/** How many sites get demo bookings, and how far back and ahead of now. */
+const BOOKED_SITES = 10;
+const WINDOW_DAYS = 7;
+const SLOT_START_MINUTES = 14 * 60;
 
 const PURPOSES: Record<string, readonly string[]> = {
   activity_room: ['社区合唱团排练', '老年智能手机课堂', '亲子绘本共读', '楼组长例会'],
@@ -71,31 +70,23 @@ export function planDemoBookings(
 ): { bookings: PlannedBooking[]; events: PlannedBookingEvent[] } {
   const planned: PlannedBooking[] = [];
   const events: PlannedBookingEvent[] = [];
-  // Opening hours are laid out once per site, date and grid, not once per space.
-  const windowCache = new Map<string, InstantRange[]>();
-  for (const site of input.sites) {
+  // Hubs are closed at 14:00 on weekdays; centres and study rooms are open then.
+  const bookedSites = input.sites.filter((s) => s.kind !== 'white_collar_hub').slice(0, BOOKED_SITES);
+  for (const site of bookedSites) {
     const closedDates = input.closures.filter(
       (c) => c.scope === 'org' || (c.scope === 'district' && c.district === site.district) || c.siteId === site.id,
     );
-    for (const space of input.spaces.filter((s) => s.siteId === site.id && s.bookableBy === 'residents')) {
-      // Some rooms are in demand, some sit idle: that is what the analytics should show.
-      const popularity = random.chance(0.2) ? 0.04 : 0.08 + random.next() * 0.32;
-      const gridMs = (space.policy.slotMinutes ?? 30) * MINUTE;
-      for (const localDate of daysAround(input.now, site.timezone)) {
-        const key = `${site.id}/${localDate}/${gridMs}`;
-        if (!windowCache.has(key)) windowCache.set(key, windowsOn(localDate, site, closedDates, gridMs));
-        for (const window of windowCache.get(key)!) {
-          if (!random.chance(popularity)) continue;
-          // 60 or 90 minutes on a 30-minute grid; a whole hour on a 60-minute grid.
-          const length = gridMs >= HOUR || random.chance(0.5) ? HOUR : 1.5 * HOUR;
-          const slot = { start: window.start, end: window.start + length };
-          // A study area is shared: several residents sit there at once, each with a seat or two.
-          const partyCount = space.bookingMode === 'shared_capacity' ? random.int(2, Math.max(3, Math.floor(space.capacity / 16))) : 1;
-          for (let p = 0; p < partyCount; p++) {
-            const booking = planBooking(random, input, site, space, slot);
-            planned.push(booking.row);
-            events.push(...booking.events);
-          }
+    for (const space of demoSpacesOf(site, input.spaces)) {
+      for (const localDate of weekdaysAround(input.now, site.timezone)) {
+        const slot = slotOn(localDate, site.timezone);
+        const open = openRanges(site.openingHours, site.timezone, slot, closedDates);
+        if (!isWithinOpenRanges(slot, open) || !random.chance(0.5)) continue;
+        // A study area is shared: several residents sit there at once, each with a seat or two.
+        const partyCount = space.bookingMode === 'shared_capacity' ? random.int(1, 3) : 1;
+        for (let p = 0; p < partyCount; p++) {
+          const booking = planBooking(random, input, site, space, slot);
+          planned.push(booking.row);
+          events.push(...booking.events);
         }
       }
     }
@@ -103,26 +94,26 @@ export function planDemoBookings(
   return { bookings: planned, events };
 }
 
-function daysAround(now: Date, zone: string): string[] {
-  const today = localDateOf(now.getTime(), zone);
-  return Array.from({ length: DAYS_BACK + DAYS_AHEAD + 1 }, (_, i) => addDaysToLocalDate(today, i - DAYS_BACK));
+/** The first ordinary room of a site, plus its hall (approval needed) or its study area (shared seats). */
+function demoSpacesOf(site: SiteRef, spaces: readonly SpaceRef[]): SpaceRef[] {
+  const own = spaces.filter((s) => s.siteId === site.id && s.bookableBy === 'residents');
+  const room = own.find((s) => s.bookingMode === 'exclusive' && !s.policy.approvalRequired);
+  const special = own.find((s) => s.bookingMode === 'shared_capacity' || s.policy.approvalRequired);
+  return [room, special].filter((s): s is SpaceRef => s !== undefined);
 }
 
-/**
- * Two-hour windows from the start of each opening interval on that date (none on a closed date), each starting
- * on the space's slot grid counted from local midnight.
- */
-function windowsOn(localDate: string, site: SiteRef, closedDates: readonly (typeof closures.$inferInsert)[], gridMs: number): InstantRange[] {
-  const day = { start: localTimeToInstant(localDate, 0, site.timezone), end: localTimeToInstant(addDaysToLocalDate(localDate, 1), 0, site.timezone) };
-  const windows: InstantRange[] = [];
-  for (const open of openRanges(site.openingHours, site.timezone, day, [...closedDates])) {
-    const firstStart = day.start + Math.ceil((open.start - day.start) / gridMs) * gridMs;
-    for (let start = firstStart; start + HOUR <= open.end; start += WINDOW_MS) {
-      const window = { start, end: Math.min(start + WINDOW_MS, open.end) };
-      if (isWithinOpenRanges({ start, end: start + 1.5 * HOUR }, [open])) windows.push(window);
-    }
-  }
-  return windows;
+function weekdaysAround(now: Date, zone: string): string[] {
+  const today = localDateOf(now.getTime(), zone);
+  return Array.from({ length: 2 * WINDOW_DAYS + 1 }, (_, i) => addDaysToLocalDate(today, i - WINDOW_DAYS)).filter(
+    (date) => !['sat', 'sun'].includes(weekdayOf(date)),
+  );
+}
+
+function slotOn(localDate: string, zone: string): InstantRange {
+  return {
+    start: localTimeToInstant(localDate, SLOT_START_MINUTES, zone),
+    end: localTimeToInstant(localDate, SLOT_START_MINUTES + 60, zone),
+  };
 }
 
 function planBooking(
