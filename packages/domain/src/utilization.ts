@@ -6,7 +6,7 @@
  */
 import { DateTime, IANAZone } from 'luxon';
 import type { BookingStatus } from './booking-rules.ts';
-import { type ClosureDates, type WeeklyHours, isClosedOn } from './opening-hours.ts';
+import { type ClosureDates, type WeeklyHours, isClosedOn, mergeRanges } from './opening-hours.ts';
 import type { BookingMode } from './slots.ts';
 import { type InstantRange, WEEKDAYS, localDayRange, localTimeToInstant, parseClockTime } from './time.ts';
 
@@ -256,17 +256,7 @@ function openRangesOfDay(day: LocalDay, intervals: { start: number; end: number 
     if (minutes >= 24 * 60) return day.end;
     return day.offsetChanges ? localTimeToInstant(day.date, minutes, zone) : day.start + minutes * MINUTE;
   };
-  const ranges = intervals
-    .map((i) => ({ start: at(i.start), end: at(i.end) }))
-    .filter((r) => r.start < r.end)
-    .sort((a, b) => a.start - b.start);
-  const merged: InstantRange[] = [];
-  for (const r of ranges) {
-    const last = merged[merged.length - 1];
-    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
-    else merged.push({ ...r });
-  }
-  return merged;
+  return mergeRanges(intervals.map((i) => ({ start: at(i.start), end: at(i.end) })).filter((r) => r.start < r.end));
 }
 
 /** The local hours of a day as instants: 24 of them, 23 on a spring-forward day, 25 on a fall-back day. */

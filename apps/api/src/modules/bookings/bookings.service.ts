@@ -34,6 +34,48 @@ const CHECK_IN_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 export const newCheckInCode = () => Array.from({ length: 6 }, () => CHECK_IN_ALPHABET[randomInt(CHECK_IN_ALPHABET.length)]).join('');
 
+/** A new booking waits for staff where the space needs approval, unless staff made it. */
+export function initialStatus(ctx: SpaceContext, actor: Pick<Actor, 'role'>): 'pending' | 'confirmed' {
+  return ctx.policy.values.approvalRequired && actor.role === 'resident' ? 'pending' : 'confirmed';
+}
+
+/** The row for a new booking of `ctx.space`; every way of creating bookings (single, series, waitlist) uses it. */
+export function newBookingRow(
+  ctx: SpaceContext,
+  booking: {
+    range: InstantRange;
+    bookerId: string | null;
+    createdById: string | null;
+    partySize: number;
+    purpose: string | null;
+    status: string;
+    source: string;
+    now: Date;
+    seriesId?: string;
+    offerExpiresAt?: Date | null;
+  },
+): typeof bookings.$inferInsert {
+  return {
+    orgId: ctx.space.orgId,
+    siteId: ctx.site.id,
+    spaceId: ctx.space.id,
+    exclusive: ctx.space.bookingMode === 'exclusive',
+    bookerId: booking.bookerId,
+    createdById: booking.createdById,
+    partySize: booking.partySize,
+    startAt: new Date(booking.range.start),
+    endAt: new Date(booking.range.end),
+    purpose: booking.purpose,
+    status: booking.status,
+    source: booking.source,
+    seriesId: booking.seriesId ?? null,
+    checkInCode: newCheckInCode(),
+    offerExpiresAt: booking.offerExpiresAt ?? null,
+    createdAt: booking.now,
+    updatedAt: booking.now,
+  };
+}
+
 /** Refusals become one problem: the first reason's code and status, every reason in `details.reasons`. */
 export function refusalError(refusals: Refusal[], extra: Record<string, unknown> = {}): AppError {
   return new AppError(refusals[0]!.code, { details: { reasons: refusals, ...extra } });
@@ -194,26 +236,11 @@ export async function createBooking(
       const taken = await findAvailabilityRefusal(tx, ctx, range, body.partySize);
       if (taken) throw refusalError([taken]);
 
-      const status = ctx.policy.values.approvalRequired && actor.role === 'resident' ? 'pending' : 'confirmed';
+      const status = initialStatus(ctx, actor);
+      const source = actor.role === 'resident' ? 'resident' : 'staff';
       const [row] = await tx
         .insert(bookings)
-        .values({
-          orgId: actor.orgId,
-          siteId: ctx.site.id,
-          spaceId: ctx.space.id,
-          exclusive: ctx.space.bookingMode === 'exclusive',
-          bookerId,
-          createdById: actor.userId,
-          partySize: body.partySize,
-          startAt: new Date(range.start),
-          endAt: new Date(range.end),
-          purpose: body.purpose ?? null,
-          status,
-          source: actor.role === 'resident' ? 'resident' : 'staff',
-          checkInCode: newCheckInCode(),
-          createdAt: now,
-          updatedAt: now,
-        })
+        .values(newBookingRow(ctx, { range, bookerId, createdById: actor.userId, partySize: body.partySize, purpose: body.purpose ?? null, status, source, now }))
         .returning();
       await recordBookingEvent(tx, row!, { actorId: actor.userId, from: null, to: status, reason: 'created', at: now });
       const booking = toBooking(row!);

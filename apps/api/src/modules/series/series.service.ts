@@ -23,7 +23,7 @@ import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { AppDeps } from '../../lib/context.ts';
 import { HOLDING, type SpaceContext, homeSiteOf, loadSpaceContext, lockForBooking, policyRefusals, quotaRefusals, toBooking } from '../bookings/booking-context.ts';
-import { availabilityRefusal, newCheckInCode, recordBookingEvent, resolveBooker } from '../bookings/bookings.service.ts';
+import { availabilityRefusal, initialStatus, newBookingRow, recordBookingEvent, resolveBooker } from '../bookings/bookings.service.ts';
 import { transitionBooking } from '../bookings/lifecycle.service.ts';
 
 const { bookings, bookingSeries } = schema;
@@ -104,28 +104,23 @@ export async function createSeries(deps: AppDeps, actor: Actor, body: CreateSeri
         createdAt: now,
       })
       .returning();
-    const status = ctx.policy.values.approvalRequired && actor.role === 'resident' ? 'pending' : 'confirmed';
+    const status = initialStatus(ctx, actor);
     const rows = await tx
       .insert(bookings)
       .values(
-        bookable.map((c) => ({
-          orgId: actor.orgId,
-          siteId: ctx.site.id,
-          spaceId: ctx.space.id,
-          exclusive: ctx.space.bookingMode === 'exclusive',
-          bookerId,
-          createdById: actor.userId,
-          partySize: body.partySize,
-          startAt: new Date(c.range!.start),
-          endAt: new Date(c.range!.end),
-          purpose: body.purpose ?? null,
-          status,
-          source: 'series',
-          seriesId: series!.id,
-          checkInCode: newCheckInCode(),
-          createdAt: now,
-          updatedAt: now,
-        })),
+        bookable.map((c) =>
+          newBookingRow(ctx, {
+            range: c.range!,
+            bookerId,
+            createdById: actor.userId,
+            partySize: body.partySize,
+            purpose: body.purpose ?? null,
+            status,
+            source: 'series',
+            seriesId: series!.id,
+            now,
+          }),
+        ),
       )
       .returning();
     await tx.insert(schema.bookingEvents).values(

@@ -12,7 +12,7 @@ import { AppError, notFound } from '../../lib/app-error.ts';
 import { toIso } from '../../lib/dates.ts';
 import type { AppDeps } from '../../lib/context.ts';
 import { checkPolicy, loadSpaceContext, lockForBooking } from '../bookings/booking-context.ts';
-import { findAvailabilityRefusal, newCheckInCode, rangeOf, recordBookingEvent, refusalError } from '../bookings/bookings.service.ts';
+import { findAvailabilityRefusal, newBookingRow, rangeOf, recordBookingEvent, refusalError } from '../bookings/bookings.service.ts';
 
 const { waitlistEntries, bookings } = schema;
 const MINUTE_MS = 60_000;
@@ -132,23 +132,19 @@ export async function promoteWaitlist(tx: Transaction, freed: { spaceId: string;
     const offerExpiresAt = offer ? new Date(Math.min(freed.now.getTime() + policy.offerHoldMinutes * MINUTE_MS, range.start)) : null;
     const [booking] = await tx
       .insert(bookings)
-      .values({
-        orgId: entry.orgId,
-        siteId: entry.siteId,
-        spaceId: entry.spaceId,
-        exclusive: ctx.space.bookingMode === 'exclusive',
-        bookerId: entry.userId,
-        partySize: entry.partySize,
-        startAt: entry.startAt,
-        endAt: entry.endAt,
-        purpose: entry.purpose,
-        status,
-        source: 'waitlist',
-        checkInCode: newCheckInCode(),
-        offerExpiresAt,
-        createdAt: freed.now,
-        updatedAt: freed.now,
-      })
+      .values(
+        newBookingRow(ctx, {
+          range,
+          bookerId: entry.userId,
+          createdById: null,
+          partySize: entry.partySize,
+          purpose: entry.purpose,
+          status,
+          source: 'waitlist',
+          offerExpiresAt,
+          now: freed.now,
+        }),
+      )
       .returning();
     await recordBookingEvent(tx, booking!, {
       actorId: null,
