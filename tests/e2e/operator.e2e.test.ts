@@ -75,11 +75,22 @@ describe('operator', () => {
     const block = page.locator('.ec-event', { hasText: purpose });
     await expect.poll(() => block.locator('.ec-event-time').textContent()).toContain(start);
 
-    // Drag it one hour later.
-    const box = (await block.boundingBox())!;
+    // Drag it one hour later. The calendar re-renders its events after a save; a gesture that lands mid-render
+    // grabs a stale element and becomes a text selection, so the block is measured afresh and the gesture (never
+    // the assertion) is tried again.
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForLoadState('networkidle');
     const oneHour = (await pointOf(page, date, end, room.name)).x - (await pointOf(page, date, start, room.name)).x;
-    await drag(page, { x: box.x + box.width / 2, y: box.y + box.height / 2 }, { x: box.x + box.width / 2 + oneHour, y: box.y + box.height / 2 });
-    await page.getByText('预约已调整。').waitFor();
+    for (let attempt = 1; ; attempt++) {
+      const box = (await block.boundingBox())!;
+      await drag(page, { x: box.x + box.width / 2, y: box.y + box.height / 2 }, { x: box.x + box.width / 2 + oneHour, y: box.y + box.height / 2 });
+      try {
+        await page.getByText('预约已调整。').waitFor({ timeout: 5_000 });
+        break;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
     await expect.poll(() => page.locator('.ec-event', { hasText: purpose }).locator('.ec-event-time').textContent()).toContain(end);
     const moved = await admin.call<{ items: Booking[] }>('GET', `/bookings?spaceId=${room.id}&from=${slot!.startAt}&to=${slot!.endAt}&status=confirmed`);
     expect(moved.items.map((b) => shanghaiClock(b.startAt))).toContain(end);
