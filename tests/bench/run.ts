@@ -7,6 +7,8 @@
  *
  *   --sites 200 --bookings 1000000   portfolio size (generated if the 'bench' organization does not exist)
  *   --duration 10                    seconds per load run;  --connections 50
+ *   --only a,c                       run only these (a: booking, b: search, c: schedule, analytics)
+ *   --cpu-prof DIR                   write a V8 CPU profile of the API process to DIR (node --cpu-prof)
  */
 import { parseArgs } from 'node:util';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -23,6 +25,8 @@ const { values: args } = parseArgs({
     bookings: { type: 'string', default: '1000000' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
+    only: { type: 'string', default: 'a,b,c,analytics' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const DATABASE_URL = process.env.DATABASE_URL ?? '';
@@ -74,8 +78,8 @@ async function load(name: string, url: string, requests: () => { method: 'GET' |
   };
 }
 
-function startServer(entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+function startServer(entry: string, env: Record<string, string>, nodeOptions: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   process.once('exit', () => child.kill('SIGTERM'));
   return child;
 }
@@ -114,7 +118,7 @@ async function main() {
   const apiUrl = 'http://127.0.0.1:3931';
   const bareUrl = 'http://127.0.0.1:3932';
   const children = [
-    startServer('apps/api/src/server.ts', { DATABASE_URL, PORT: '3931', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '30', AUTH_RATE_LIMIT_PER_MINUTE: '100000' }),
+    startServer('apps/api/src/server.ts', { DATABASE_URL, PORT: '3931', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '30', AUTH_RATE_LIMIT_PER_MINUTE: '100000' }, args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : []),
     startServer('tests/bench/bare-server.ts', { DATABASE_URL, PORT: '3932', ORG_ID: org!.id }),
   ];
   await Promise.all([waitFor(`${apiUrl}/readyz`), waitFor(`${bareUrl}/healthz`)]);
@@ -148,7 +152,9 @@ async function main() {
   const weekStart = () => addDaysToLocalDate(new Date().toISOString().slice(0, 10), -Math.floor(Math.random() * 300));
 
   const results: { pair: string; target: number; api: LoadResult; ceiling: LoadResult }[] = [];
+  const only = new Set(args.only.split(','));
   const measure = async (pair: string, target: number, api: () => Promise<LoadResult>, ceiling: () => Promise<LoadResult>) => {
+    if (!only.has(pair.charAt(1))) return;
     console.log(`\n${pair}`);
     const c = await ceiling();
     const a = await api();
@@ -187,13 +193,14 @@ async function main() {
       `| ${r.pair} | ${r.api.rps.toFixed(0)} | ${r.api.p50} / ${r.api.p99} | ${r.ceiling.rps.toFixed(0)} | ${r.ceiling.p50} / ${r.ceiling.p99} | ${(ratio * 100).toFixed(0)}% | ≥ ${r.target * 100}% ${ratio >= r.target ? 'met' : 'MISSED'} | ${r.api.non2xx} | ${r.api.errors5xx} |`,
     );
   }
-  const analytics = await benchAnalytics({ baseUrl: apiUrl, token, siteId: random(sites).id, iterations: 30 });
+  const analytics = only.has('analytics') ? await benchAnalytics({ baseUrl: apiUrl, token, siteId: random(sites).id, iterations: 30 }) : [];
 
   console.log('\n| analytics endpoint | p50 ms | p99 ms |');
   console.log('|---|---|---|');
   for (const a of analytics) console.log(`| ${a.name} | ${a.p50.toFixed(1)} | ${a.p99.toFixed(1)} |`);
 
-  for (const child of children) child.kill('SIGTERM');
+  // Wait for the servers to exit, so a CPU profile is written out.
+  await Promise.all(children.map((child) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))));
   await database.close();
 }
 

@@ -45,6 +45,16 @@ export const organizations = pgTable('organizations', {
   updatedAt: updatedAt(),
 });
 
+/**
+ * One counter per organization, bumped by triggers (hand-written in migration 0005) whenever its sites, spaces,
+ * closures or own policy change. The API keeps an in-memory snapshot of that catalogue and trusts it only while
+ * this number is unchanged; the booking function re-checks it under the space lock.
+ */
+export const catalogueVersions = pgTable('catalogue_versions', {
+  orgId: uuid('org_id').primaryKey(),
+  version: integer('version').notNull().default(1),
+});
+
 export const sites = pgTable(
   'sites',
   {

@@ -75,7 +75,7 @@ export interface BookingRequestInput {
   policy: BookingPolicy;
   hours: WeeklyHours;
   /** Closures that apply to the site (its own, its district's, the org's). */
-  closures: ClosureWithReason[];
+  closures: readonly ClosureWithReason[];
   space: { siteId: string; capacity: number; bookableBy: 'residents' | 'staff_only'; openToOtherSites: boolean };
   actor: { role: ActorRole; homeSiteId: string | null };
   /**

@@ -55,7 +55,7 @@ export function findWeeklyHoursProblems(hours: WeeklyHours): WeeklyHoursProblem[
   return problems;
 }
 
-export function isClosedOn(localDate: string, closures: ClosureDates[]): boolean {
+export function isClosedOn(localDate: string, closures: readonly ClosureDates[]): boolean {
   return closures.some((c) => c.startDate <= localDate && localDate <= c.endDate);
 }
 
@@ -67,7 +67,7 @@ export function openRanges(
   hours: WeeklyHours,
   zone: string,
   range: InstantRange,
-  closures: ClosureDates[] = [],
+  closures: readonly ClosureDates[] = [],
 ): InstantRange[] {
   const result: InstantRange[] = [];
   for (const localDate of localDatesBetween(range, zone)) {

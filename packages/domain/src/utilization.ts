@@ -207,7 +207,7 @@ export interface OpenPiecesInput {
   hours: WeeklyHours;
   zone: string;
   days: LocalDay[];
-  closures?: ClosureDates[];
+  closures?: readonly ClosureDates[];
   split: 'day' | 'hour';
 }
 

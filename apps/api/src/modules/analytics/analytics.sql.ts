@@ -7,14 +7,9 @@
  * (packages/domain/src/utilization.ts) and passes the resulting "open pieces" in; SQL only clips bookings to them.
  */
 import { BOOKED_STATUSES, USED_STATUSES } from '@linli/domain';
-import type { Database, Transaction } from '@linli/db';
 import { type SQL, sql } from 'drizzle-orm';
 
-/** Runs raw SQL and returns its rows (node-postgres and PGlite both answer with `rows`). */
-export async function queryRows<Row>(db: Database | Transaction, query: SQL): Promise<Row[]> {
-  const result = (await db.execute(query)) as unknown as { rows: Row[] };
-  return result.rows;
-}
+export { queryRows } from '../../lib/sql.ts';
 
 /**
  * A PostgreSQL array literal, every element quoted: one text parameter, the same on node-postgres and PGlite, and

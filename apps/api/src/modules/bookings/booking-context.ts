@@ -19,13 +19,14 @@ import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { toIso } from '../../lib/dates.ts';
 import { closuresAffecting } from '../closures/closures.service.ts';
+import type { Catalogue } from '../catalogue/catalogue.ts';
 
 const { bookings, spaces, sites, organizations, closures, users } = schema;
 
 export const HOLDING = ['pending', 'confirmed', 'checked_in'] as const;
 /** Statuses that used up an entitlement: quotas count them, cancellations and refusals do not. */
 const COUNTS_TOWARD_QUOTA = ['pending', 'confirmed', 'checked_in', 'completed', 'no_show'] as const;
-const QUOTA_KEYS = ['quotaPerDayCount', 'quotaPerDayMinutes', 'quotaPerWeekCount', 'quotaPerWeekMinutes'] as const;
+export const QUOTA_KEYS = ['quotaPerDayCount', 'quotaPerDayMinutes', 'quotaPerWeekCount', 'quotaPerWeekMinutes'] as const;
 const DAY_MS = 86_400_000;
 
 type Db = Database | Transaction;
@@ -39,10 +40,13 @@ export interface SpaceContext {
   /** The organization's own rules, for working out other spaces' policies without another query. */
   orgPolicy: PolicyRules;
   policy: EffectivePolicy;
-  closures: { startDate: string; endDate: string; reason: string }[];
+  closures: readonly { startDate: string; endDate: string; reason: string }[];
 }
 
-export function toBooking(row: BookingRow): Booking {
+/** The columns a Booking answer is made of (a row just written by linli_book_space has them without a read-back). */
+export type BookingFields = Omit<BookingRow, 'during' | 'orgId' | 'exclusive' | 'updatedAt'>;
+
+export function toBooking(row: BookingFields): Booking {
   return {
     id: row.id,
     siteId: row.siteId,
@@ -76,22 +80,38 @@ export async function loadSpaceContext(db: Db, actor: Actor, spaceId: string): P
     .innerJoin(organizations, eq(organizations.id, spaces.orgId))
     .where(and(eq(spaces.id, spaceId), eq(spaces.orgId, actor.orgId)));
   if (!row) throw notFound('Space');
-  const { space, site } = row;
+  assertBookableSpace(actor, row.space, row.site);
+  const siteClosures = await db
+    .select({ startDate: closures.startDate, endDate: closures.endDate, reason: closures.reason })
+    .from(closures)
+    .where(and(eq(closures.orgId, actor.orgId), closuresAffecting(row.site)));
+  return buildSpaceContext(row.space, row.site, row.orgPolicy, siteClosures);
+}
+
+/** The same context from the organization's in-memory catalogue (see catalogue.ts), without a query. */
+export function spaceContextOf(catalogue: Catalogue, actor: Actor, spaceId: string): SpaceContext {
+  const space = catalogue.spaces.get(spaceId);
+  const site = space && catalogue.sites.get(space.siteId);
+  if (!space || !site || space.orgId !== actor.orgId) throw notFound('Space');
+  assertBookableSpace(actor, space, site);
+  return buildSpaceContext(space, site, catalogue.orgPolicy, catalogue.closuresOf(site));
+}
+
+export function buildSpaceContext(space: SpaceRow, site: SiteRow, orgPolicy: PolicyRules, siteClosures: SpaceContext['closures']): SpaceContext {
+  return {
+    space,
+    site,
+    orgPolicy,
+    policy: getEffectivePolicy({ org: orgPolicy, site: site.policy, space: space.policy }),
+    closures: siteClosures,
+  };
+}
+
+function assertBookableSpace(actor: Actor, space: SpaceRow, site: SiteRow) {
   const isSiteStaff = actor.role === 'site_manager' || actor.role === 'staff';
   if (isSiteStaff && !actor.siteIds.includes(site.id)) throw notFound('Space');
   if (actor.role === 'resident' && (space.archivedAt || site.archivedAt)) throw notFound('Space');
   if (space.archivedAt || site.archivedAt) throw new AppError('SPACE_UNAVAILABLE');
-  const siteClosures = await db
-    .select({ startDate: closures.startDate, endDate: closures.endDate, reason: closures.reason })
-    .from(closures)
-    .where(and(eq(closures.orgId, actor.orgId), closuresAffecting(site)));
-  return {
-    space,
-    site,
-    orgPolicy: row.orgPolicy,
-    policy: getEffectivePolicy({ org: row.orgPolicy, site: site.policy, space: space.policy }),
-    closures: siteClosures,
-  };
 }
 
 /** Holding bookings of a space that touch `range` widened by `bufferMs` on both sides. */

@@ -5,23 +5,28 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import type { Booking, BookingAlternative, CreateBookingBody, ListBookingsQuery, UpdateBookingBody } from '@linli/contracts';
-import { type Database, SQLSTATE, type Transaction, schema, sqlStateOf } from '@linli/db';
+import { type Database, SQLSTATE, type Transaction, newId, schema, sqlStateOf } from '@linli/db';
 import { type InstantRange, type Refusal, peakOccupancy } from '@linli/domain';
-import { type SQL, and, asc, eq, gt, inArray, lt } from 'drizzle-orm';
+import { type SQL, and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import type { AppDeps } from '../../lib/context.ts';
+import { queryRows } from '../../lib/sql.ts';
+import { cachedCatalogue, readCatalogue, reloadCatalogue } from '../catalogue/catalogue.ts';
 import { suggestAlternatives } from '../availability/availability.service.ts';
 import { promoteWaitlist } from '../waitlist/waitlist.service.ts';
 import {
+  type BookingFields,
   type BookingRow,
   type SpaceContext,
+  QUOTA_KEYS,
   checkPolicy,
   findHoldingOverlaps,
   homeSiteOf,
   loadSpaceContext,
   policyRefusals,
+  spaceContextOf,
   quotaRefusals,
   lockForBooking,
   toBooking,
@@ -200,6 +205,14 @@ async function findCompletedIdempotentAnswer(db: Database, actor: Actor, key: st
   return prior.statusCode ? prior : null;
 }
 
+/**
+ * POST /bookings. The decision is made in two steps:
+ * 1. Policy (hours, closures, grid, durations, timing, who may book) from the in-memory catalogue, before any lock.
+ * 2. The critical section in one database round trip (`linli_book_space`, migration 0005): lock the space, check
+ *    the catalogue is still current, judge its holding bookings, insert the booking and its first event.
+ * Resident quotas and Idempotency-Keys need reads and writes of their own under the same locks, so those requests
+ * wrap step 2 in a transaction that takes the booker lock and claims the key first.
+ */
 export async function createBooking(
   deps: AppDeps,
   actor: Actor,
@@ -216,45 +229,99 @@ export async function createBooking(
     if (prior) return { replayed: true, statusCode: prior.statusCode, booking: prior.response as Booking };
   }
   const bookerId = await resolveBooker(db, actor, body.bookerId);
-  const ctx = await loadSpaceContext(db, actor, body.spaceId);
   const request = { actor, bookerId, range, partySize: body.partySize, now };
   const homeSiteId = actor.role === 'resident' ? await homeSiteOf(db, actor.userId) : null;
-  // Policy depends only on the request and the space, so it is judged before queueing for the lock.
-  const policyProblems = policyRefusals(ctx, request, homeSiteId);
-  if (policyProblems.length) throw refusalError(policyProblems);
+  const hasQuota = (ctx: SpaceContext) => actor.role === 'resident' && QUOTA_KEYS.some((k) => ctx.policy.values[k] !== null);
 
-  try {
-    return await db.transaction(async (tx): Promise<IdempotentOutcome> => {
-      if (idempotencyKey) {
-        const prior = await claimIdempotencyKey(tx, actor, idempotencyKey, requestHash);
-        if (prior) return { replayed: true, statusCode: prior.statusCode, booking: prior.response as Booking };
+  let catalogue = await cachedCatalogue(db, actor.orgId);
+  let verified = false;
+  for (;;) {
+    let ctx: SpaceContext;
+    try {
+      ctx = spaceContextOf(catalogue, actor, body.spaceId);
+      const policyProblems = policyRefusals(ctx, request, homeSiteId);
+      if (policyProblems.length) throw refusalError(policyProblems);
+    } catch (error) {
+      // A refusal read from a snapshot nobody has checked yet is confirmed against the current catalogue first.
+      if (verified) throw error;
+      const current = await readCatalogue(db, actor.orgId);
+      verified = true;
+      if (current === catalogue) throw error;
+      catalogue = current;
+      continue;
+    }
+    const row = {
+      ...newBookingRow(ctx, { range, bookerId, createdById: actor.userId, partySize: body.partySize, purpose: body.purpose ?? null, status: initialStatus(ctx, actor), source: actor.role === 'resident' ? 'resident' : 'staff', now }),
+      id: newId(),
+    };
+    const booking = toBooking({ ...row, purpose: row.purpose ?? null, checkedInAt: null, version: 1 } as BookingFields);
+    try {
+      if (!idempotencyKey && !hasQuota(ctx)) {
+        await bookSpace(db, ctx, row, catalogue.version, { actorId: actor.userId, reason: 'created' });
+        return { replayed: false, booking };
       }
-      // The critical section: what other bookings decide (quota usage, the space's holdings) is read under lock.
-      await lockForBooking(tx, [ctx.space.id], actor.role === 'resident' ? bookerId : null);
-      const quotaProblems = await quotaRefusals(tx, ctx, request, homeSiteId);
-      if (quotaProblems.length) throw refusalError(quotaProblems);
-      const taken = await findAvailabilityRefusal(tx, ctx, range, body.partySize);
-      if (taken) throw refusalError([taken]);
-
-      const status = initialStatus(ctx, actor);
-      const source = actor.role === 'resident' ? 'resident' : 'staff';
-      const [row] = await tx
-        .insert(bookings)
-        .values(newBookingRow(ctx, { range, bookerId, createdById: actor.userId, partySize: body.partySize, purpose: body.purpose ?? null, status, source, now }))
-        .returning();
-      await recordBookingEvent(tx, row!, { actorId: actor.userId, from: null, to: status, reason: 'created', at: now });
-      const booking = toBooking(row!);
-      if (idempotencyKey) {
-        await tx
-          .update(idempotencyKeys)
-          .set({ statusCode: 201, response: booking })
-          .where(and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, idempotencyKey)));
-      }
-      return { replayed: false, booking };
-    });
-  } catch (error) {
-    throw await explainRefusal(deps, actor, ctx, range, body.partySize, error, now);
+      return await db.transaction(async (tx): Promise<IdempotentOutcome> => {
+        if (idempotencyKey) {
+          const prior = await claimIdempotencyKey(tx, actor, idempotencyKey, requestHash);
+          if (prior) return { replayed: true, statusCode: prior.statusCode, booking: prior.response as Booking };
+        }
+        // Quota usage is read under the booker lock, so two simultaneous requests cannot both take the last unit.
+        if (hasQuota(ctx)) {
+          await lockForBooking(tx, [], bookerId);
+          const quotaProblems = await quotaRefusals(tx, ctx, request, homeSiteId);
+          if (quotaProblems.length) throw refusalError(quotaProblems);
+        }
+        await bookSpace(tx, ctx, row, catalogue.version, { actorId: actor.userId, reason: 'created' });
+        if (idempotencyKey) {
+          await tx
+            .update(idempotencyKeys)
+            .set({ statusCode: 201, response: booking })
+            .where(and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, idempotencyKey)));
+        }
+        return { replayed: false, booking };
+      });
+    } catch (error) {
+      if (!(error instanceof StaleCatalogue)) throw await explainRefusal(deps, actor, ctx, range, body.partySize, error, now);
+      // The space, site or policies changed since the snapshot was taken (nothing was written): decide again.
+      catalogue = await reloadCatalogue(db, actor.orgId);
+      verified = true;
+    }
   }
+}
+
+/** linli_book_space found the caller's catalogue snapshot out of date; the transaction rolled back. */
+class StaleCatalogue extends Error {}
+
+type BookSpaceOutcome = { refusal: 'STALE_CATALOGUE' | 'SLOT_TAKEN' | 'CAPACITY_FULL'; taken?: number } | null;
+
+/** Runs linli_book_space (migration 0005): lock, check, insert the booking and its event; throws a refusal. */
+async function bookSpace(
+  conn: Database | Transaction,
+  ctx: SpaceContext,
+  row: ReturnType<typeof newBookingRow> & { id: string },
+  catalogueVersion: number,
+  event: { actorId: string | null; reason: string },
+): Promise<void> {
+  const [result] = await queryRows<{ outcome: BookSpaceOutcome }>(
+    conn,
+    sql`SELECT linli_book_space(
+      ${row.id}, ${row.orgId}, ${row.siteId}, ${row.spaceId}, ${row.exclusive},
+      ${row.bookerId}, ${row.createdById}, ${row.partySize}, ${row.startAt}, ${row.endAt},
+      ${row.purpose}, ${row.status}, ${row.source}, ${row.seriesId}, ${row.checkInCode}, ${row.offerExpiresAt},
+      ${row.createdAt}, ${newId()}, ${event.actorId}, ${event.reason},
+      ${ctx.policy.values.bufferMinutes}, ${ctx.space.capacity}, ${catalogueVersion}
+    ) AS outcome`,
+  );
+  const outcome = result?.outcome;
+  if (!outcome) return;
+  if (outcome.refusal === 'STALE_CATALOGUE') throw new StaleCatalogue();
+  throw refusalError([outcomeRefusal(ctx, outcome)]);
+}
+
+function outcomeRefusal(ctx: SpaceContext, outcome: NonNullable<BookSpaceOutcome>): Refusal {
+  if (outcome.refusal !== 'CAPACITY_FULL') return { code: outcome.refusal as Refusal['code'] };
+  const taken = outcome.taken ?? 0;
+  return { code: 'CAPACITY_FULL' as Refusal['code'], params: { capacity: ctx.space.capacity, taken, remaining: Math.max(0, ctx.space.capacity - taken) } };
 }
 
 /**

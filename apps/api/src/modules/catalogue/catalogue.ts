@@ -1,0 +1,129 @@
+/**
+ * An organization's catalogue — its own policy, its sites, spaces and closures — held in memory per database.
+ *
+ * These rows change rarely (an operator edits a site, adds a closure) but every booking decision, search and
+ * schedule reads them; re-reading and re-parsing a few thousand rows per request was most of what those requests
+ * cost. A snapshot is trusted only while the organization's catalogue version (bumped by triggers in the same
+ * transaction as any change, migration 0005) is unchanged:
+ * - reads check the version first (`readCatalogue`, one primary-key lookup instead of several queries);
+ * - booking creation skips that check because `linli_book_space` re-checks the version under the space lock and
+ *   refuses a stale snapshot, after which the caller reloads (`reloadCatalogue`) and decides again.
+ */
+import type { PolicyRules } from '@linli/contracts';
+import { type Database, schema } from '@linli/db';
+import { eq } from 'drizzle-orm';
+
+const { catalogueVersions, organizations, sites, spaces, closures } = schema;
+
+export type SiteRow = typeof sites.$inferSelect;
+export type SpaceRow = typeof spaces.$inferSelect;
+export type ClosureRow = typeof closures.$inferSelect;
+
+export interface Catalogue {
+  orgId: string;
+  /** The catalogue version the rows are at least as new as. */
+  version: number;
+  orgPolicy: PolicyRules;
+  /** Every site and space, archived ones included (callers decide what an archived row means for them). */
+  sites: ReadonlyMap<string, SiteRow>;
+  spaces: ReadonlyMap<string, SpaceRow>;
+  closures: readonly ClosureRow[];
+  /** Active spaces of each site, by name. */
+  activeSpacesBySite: ReadonlyMap<string, readonly SpaceRow[]>;
+  /** Closures that apply to a site: its own, its district's and the organization's. Worked out once per site. */
+  closuresOf(site: Pick<SiteRow, 'id' | 'district'>): readonly ClosureRow[];
+}
+
+/** One cache per database handle, so two apps (or two test databases) in one process never share snapshots. */
+const caches = new WeakMap<Database, Map<string, Catalogue>>();
+const inFlight = new WeakMap<Database, Map<string, Promise<Catalogue>>>();
+
+function cacheOf<T>(store: WeakMap<Database, Map<string, T>>, db: Database): Map<string, T> {
+  let cache = store.get(db);
+  if (!cache) store.set(db, (cache = new Map()));
+  return cache;
+}
+
+async function currentVersion(db: Database, orgId: string): Promise<number> {
+  const [row] = await db.select({ version: catalogueVersions.version }).from(catalogueVersions).where(eq(catalogueVersions.orgId, orgId));
+  return row?.version ?? 0;
+}
+
+/** The organization's catalogue as of now: the cached snapshot if its version is still current, else a fresh one. */
+export async function readCatalogue(db: Database, orgId: string): Promise<Catalogue> {
+  const cached = cacheOf(caches, db).get(orgId);
+  if (cached && cached.version === (await currentVersion(db, orgId))) return cached;
+  return reloadCatalogue(db, orgId);
+}
+
+/**
+ * The cached snapshot without checking its version, for callers that verify it themselves in the same
+ * transaction as their write (see linli_book_space). Loads one if none is cached.
+ */
+export async function cachedCatalogue(db: Database, orgId: string): Promise<Catalogue> {
+  return cacheOf(caches, db).get(orgId) ?? reloadCatalogue(db, orgId);
+}
+
+/** Reads the catalogue afresh. Concurrent reloads of one organization share one set of queries. */
+export function reloadCatalogue(db: Database, orgId: string): Promise<Catalogue> {
+  const loads = cacheOf(inFlight, db);
+  let load = loads.get(orgId);
+  if (!load) {
+    load = loadCatalogue(db, orgId).finally(() => loads.delete(orgId));
+    loads.set(orgId, load);
+  }
+  return load;
+}
+
+async function loadCatalogue(db: Database, orgId: string): Promise<Catalogue> {
+  // The version is read before the rows: rows read afterwards are at least that new, so a change committed in
+  // between leaves the snapshot looking stale (and reloaded next time), never looking current while it is not.
+  const version = await currentVersion(db, orgId);
+  const [orgRows, siteRows, spaceRows, closureRows] = await Promise.all([
+    db.select({ policy: organizations.policy }).from(organizations).where(eq(organizations.id, orgId)),
+    db.select().from(sites).where(eq(sites.orgId, orgId)),
+    db.select().from(spaces).where(eq(spaces.orgId, orgId)),
+    db.select().from(closures).where(eq(closures.orgId, orgId)),
+  ]);
+  const catalogue = buildCatalogue(orgId, version, orgRows[0]?.policy ?? {}, siteRows, spaceRows, closureRows);
+  const cache = cacheOf(caches, db);
+  const cached = cache.get(orgId);
+  // Two overlapping loads (one started after the other finished) must not replace a newer snapshot with an older one.
+  if (!cached || cached.version <= version) cache.set(orgId, catalogue);
+  return catalogue;
+}
+
+export function buildCatalogue(
+  orgId: string,
+  version: number,
+  orgPolicy: PolicyRules,
+  siteRows: SiteRow[],
+  spaceRows: SpaceRow[],
+  closureRows: ClosureRow[],
+): Catalogue {
+  const activeSpacesBySite = new Map<string, SpaceRow[]>();
+  for (const space of [...spaceRows].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (space.archivedAt) continue;
+    const list = activeSpacesBySite.get(space.siteId) ?? [];
+    list.push(space);
+    activeSpacesBySite.set(space.siteId, list);
+  }
+  const closuresBySite = new Map<string, ClosureRow[]>();
+  return {
+    orgId,
+    version,
+    orgPolicy,
+    sites: new Map(siteRows.map((s) => [s.id, s])),
+    spaces: new Map(spaceRows.map((s) => [s.id, s])),
+    closures: closureRows,
+    activeSpacesBySite,
+    closuresOf(site) {
+      let found = closuresBySite.get(site.id);
+      if (!found) {
+        found = closureRows.filter((c) => c.scope === 'org' || (c.scope === 'district' && c.district === site.district) || c.siteId === site.id);
+        closuresBySite.set(site.id, found);
+      }
+      return found;
+    },
+  };
+}
