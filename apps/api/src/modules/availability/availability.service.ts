@@ -2,7 +2,7 @@
  * Where and when a party can be: free slots of one space, and the alternatives offered when a request is
  * refused as taken or full (the same space at the nearest free times, and equivalent spaces at nearby sites).
  */
-import type { BookingAlternative, PolicyRules, SearchSpacesQuery, SearchSpacesResponse, SpaceAvailability, SpaceAvailabilityQuery } from '@linli/contracts';
+import type { BookingAlternative, SearchSpacesQuery, SearchSpacesResponse, SpaceAvailability, SpaceAvailabilityQuery } from '@linli/contracts';
 import { type Database, type Transaction, schema } from '@linli/db';
 import {
   type InstantRange,
@@ -10,7 +10,6 @@ import {
   bookingHorizon,
   distanceKm,
   MAX_BOOKING_MS,
-  getEffectivePolicy,
   isWithinOpenRanges,
   listFreeSlots,
   localDatesBetween,
@@ -18,15 +17,26 @@ import {
   openRanges,
   peakOccupancy,
 } from '@linli/domain';
-import { and, arrayContains, eq, gt, gte, inArray, isNull, lt, ne } from 'drizzle-orm';
+import { and, gt, inArray, lt } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import type { AppDeps } from '../../lib/context.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { toSpace } from '../spaces/spaces.service.ts';
-import { HOLDING, type SpaceContext, findHoldingOverlaps, homeSiteOf, loadSpaceContext, policyRefusals } from '../bookings/booking-context.ts';
+import {
+  HOLDING,
+  type SiteRow,
+  type SpaceContext,
+  type SpaceRow,
+  buildSpaceContext,
+  findHoldingOverlaps,
+  homeSiteOf,
+  loadSpaceContext,
+  policyRefusals,
+} from '../bookings/booking-context.ts';
+import { readCatalogue } from '../catalogue/catalogue.ts';
 import { availabilityRefusal } from '../bookings/bookings.service.ts';
 
-const { spaces, sites, closures, bookings } = schema;
+const { bookings } = schema;
 const DAY_MS = 86_400_000;
 const ALTERNATIVES_PER_KIND = 3;
 /** Sites judged per round of a ranked search. */
@@ -99,48 +109,41 @@ async function sameSpaceAlternatives(deps: AppDeps, actor: Actor, ctx: SpaceCont
     );
 }
 
-type Candidate = { space: typeof spaces.$inferSelect; site: typeof sites.$inferSelect };
+type Candidate = { space: SpaceRow; site: SiteRow };
 type HoldingRow = { spaceId: string; startAt: Date; endAt: Date; partySize: number };
 
 /**
- * What judging many candidate spaces at once needs, in three queries: the org's closures, the bookings holding
- * the candidates around the range (a day either side covers any buffer), and the resident's home site.
+ * The bookings holding the candidate spaces around the range (a day either side covers any buffer), by space:
+ * with the catalogue in memory, the one query that judging many candidates at once needs.
  */
-async function loadCandidateFacts(db: Db, actor: Actor, spaceIds: string[], range: InstantRange) {
-  const [orgClosures, holding, homeSiteId] = await Promise.all([
-    db.select().from(closures).where(eq(closures.orgId, actor.orgId)),
-    spaceIds.length
-      ? db
-          .select({ spaceId: bookings.spaceId, startAt: bookings.startAt, endAt: bookings.endAt, partySize: bookings.partySize })
-          .from(bookings)
-          .where(
-            and(
-              inArray(bookings.spaceId, spaceIds),
-              inArray(bookings.status, [...HOLDING]),
-              lt(bookings.startAt, new Date(range.end + DAY_MS)),
-              gt(bookings.startAt, new Date(range.start - DAY_MS - MAX_BOOKING_MS)),
-              gt(bookings.endAt, new Date(range.start - DAY_MS)),
-            ),
-          )
-      : Promise.resolve([] as HoldingRow[]),
-    actor.role === 'resident' ? homeSiteOf(db, actor.userId) : Promise.resolve(null),
-  ]);
+async function loadHoldingBySpace(db: Db, spaceIds: string[], range: InstantRange): Promise<Map<string, HoldingRow[]>> {
   const holdingBySpace = new Map<string, HoldingRow[]>();
-  for (const b of holding) holdingBySpace.set(b.spaceId, [...(holdingBySpace.get(b.spaceId) ?? []), b]);
-  return { orgClosures, holdingBySpace, homeSiteId };
+  if (!spaceIds.length) return holdingBySpace;
+  const holding = await db
+    .select({ spaceId: bookings.spaceId, startAt: bookings.startAt, endAt: bookings.endAt, partySize: bookings.partySize })
+    .from(bookings)
+    .where(
+      and(
+        inArray(bookings.spaceId, spaceIds),
+        inArray(bookings.status, [...HOLDING]),
+        lt(bookings.startAt, new Date(range.end + DAY_MS)),
+        gt(bookings.startAt, new Date(range.start - DAY_MS - MAX_BOOKING_MS)),
+        gt(bookings.endAt, new Date(range.start - DAY_MS)),
+      ),
+    );
+  for (const b of holding) {
+    const list = holdingBySpace.get(b.spaceId);
+    if (list) list.push(b);
+    else holdingBySpace.set(b.spaceId, [b]);
+  }
+  return holdingBySpace;
 }
 
-/** A candidate's booking context built in memory from its rows and the org's policy and closures. */
-function candidateContext(c: Candidate, orgPolicy: PolicyRules, orgClosures: (typeof closures.$inferSelect)[]): SpaceContext {
-  return {
-    space: c.space,
-    site: c.site,
-    orgPolicy,
-    policy: getEffectivePolicy({ org: orgPolicy, site: c.site.policy, space: c.space.policy }),
-    closures: orgClosures.filter(
-      (k) => k.scope === 'org' || (k.scope === 'district' && k.district === c.site.district) || k.siteId === c.site.id,
-    ),
-  };
+/** Whether the actor may book in the space at all, before any time rule: the catalogue-side filters of a search. */
+function mayBook(actor: Actor, space: SpaceRow, site: SiteRow): boolean {
+  if (space.archivedAt || site.archivedAt) return false;
+  if (actor.role === 'resident') return space.bookableBy === 'residents';
+  return actor.role === 'org_admin' || actor.siteIds.includes(site.id);
 }
 
 /**
@@ -149,41 +152,29 @@ function candidateContext(c: Candidate, orgPolicy: PolicyRules, orgClosures: (ty
  * because this runs on every refusal and refusals come in bursts. Quotas are judged when the alternative is booked.
  */
 async function nearbySpaceAlternatives(deps: AppDeps, actor: Actor, ctx: SpaceContext, range: InstantRange, partySize: number) {
-  const { db } = deps;
-  const candidates = await db
-    .select({ space: spaces, site: sites })
-    .from(spaces)
-    .innerJoin(sites, eq(sites.id, spaces.siteId))
-    .where(
-      and(
-        eq(spaces.orgId, actor.orgId),
-        ne(spaces.id, ctx.space.id),
-        eq(spaces.kind, ctx.space.kind),
-        eq(spaces.bookingMode, ctx.space.bookingMode),
-        gte(spaces.capacity, partySize),
-        ctx.space.features.length ? arrayContains(spaces.features, ctx.space.features) : undefined,
-        isNull(spaces.archivedAt),
-        isNull(sites.archivedAt),
-        actor.role === 'resident' ? eq(spaces.bookableBy, 'residents') : undefined,
-      ),
-    );
+  const catalogue = await readCatalogue(deps.db, actor.orgId);
   const origin = ctx.site.lat !== null && ctx.site.lng !== null ? { lat: ctx.site.lat, lng: ctx.site.lng } : null;
-  const ranked = candidates
-    .filter((c) => actor.role === 'org_admin' || actor.role === 'resident' || actor.siteIds.includes(c.site.id))
-    .map((c) => ({
-      ...c,
-      distance: origin && c.site.lat !== null && c.site.lng !== null ? distanceKm(origin, { lat: c.site.lat, lng: c.site.lng }) : null,
-    }))
-    .sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity))
-    .slice(0, NEARBY_CANDIDATES);
-  if (!ranked.length) return [];
+  const ranked: (Candidate & { distance: number | null })[] = [];
+  for (const space of catalogue.spaces.values()) {
+    const site = catalogue.sites.get(space.siteId);
+    if (!site || space.id === ctx.space.id || !mayBook(actor, space, site)) continue;
+    if (space.kind !== ctx.space.kind || space.bookingMode !== ctx.space.bookingMode || space.capacity < partySize) continue;
+    if (!ctx.space.features.every((f) => space.features.includes(f))) continue;
+    const distance = origin && site.lat !== null && site.lng !== null ? distanceKm(origin, { lat: site.lat, lng: site.lng }) : null;
+    ranked.push({ space, site, distance });
+  }
+  ranked.sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity));
+  const nearest = ranked.slice(0, NEARBY_CANDIDATES);
+  if (!nearest.length) return [];
 
-  const { orgClosures, holdingBySpace, homeSiteId } = await loadCandidateFacts(db, actor, ranked.map((c) => c.space.id), range);
-
+  const [holdingBySpace, homeSiteId] = await Promise.all([
+    loadHoldingBySpace(deps.db, nearest.map((c) => c.space.id), range),
+    actor.role === 'resident' ? homeSiteOf(deps.db, actor.userId) : null,
+  ]);
   const alternatives: BookingAlternative[] = [];
-  for (const candidate of ranked) {
+  for (const candidate of nearest) {
     if (alternatives.length >= ALTERNATIVES_PER_KIND) break;
-    const candidateCtx = candidateContext(candidate, ctx.orgPolicy, orgClosures);
+    const candidateCtx = buildSpaceContext(candidate.space, candidate.site, catalogue.orgPolicy, catalogue.closuresOf(candidate.site));
     if (policyRefusals(candidateCtx, { actor, range, partySize, now: deps.now() }, homeSiteId).length) continue;
     if (availabilityRefusal(candidateCtx, range, partySize, holdingBySpace.get(candidate.space.id) ?? [])) continue;
     alternatives.push({
@@ -242,8 +233,9 @@ export async function getSpaceAvailability(deps: AppDeps, actor: Actor, spaceId:
 
 /**
  * Portfolio search: every space this actor may book that is free for exactly [startAt, endAt) with room for the
- * party and all the features asked for, judged against opening hours, closures and policy. Filters run in SQL;
- * the time rules run in memory over the few hundred candidates, with one query for their bookings.
+ * party and all the features asked for, judged against opening hours, closures and policy. Sites, spaces and
+ * policies come from the in-memory catalogue; the database is asked only for the candidates' bookings, a chunk of
+ * sites at a time, best-ranked first, until the page is full.
  * Ranked by distance when a point is given, otherwise by how snugly the space fits the party.
  */
 export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpacesQuery): Promise<SearchSpacesResponse> {
@@ -252,69 +244,55 @@ export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpa
   if (!(range.end > range.start)) {
     throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'querystring.endAt', message: 'must be after startAt' }] });
   }
+  const [catalogue, homeSiteId] = await Promise.all([
+    readCatalogue(db, actor.orgId),
+    actor.role === 'resident' ? homeSiteOf(db, actor.userId) : null,
+  ]);
   let origin: { lat: number; lng: number } | null = query.lat !== undefined && query.lng !== undefined ? { lat: query.lat, lng: query.lng } : null;
   if (query.nearSiteId) {
-    const [near] = await db.select().from(sites).where(and(eq(sites.id, query.nearSiteId), eq(sites.orgId, actor.orgId)));
+    const near = catalogue.sites.get(query.nearSiteId);
     if (!near) throw new AppError('NOT_FOUND', { detail: 'Site not found' });
     if (near.lat !== null && near.lng !== null) origin = { lat: near.lat, lng: near.lng };
   }
-  const [org] = await db.select({ policy: schema.organizations.policy }).from(schema.organizations).where(eq(schema.organizations.id, actor.orgId));
   const isSiteStaff = actor.role === 'site_manager' || actor.role === 'staff';
-  // Sites first (a few hundred rows at most), ranked; then spaces site-chunk by site-chunk, best first, until the
-  // page is full. Loading every space of a large portfolio per search would spend the time parsing rows.
-  const siteRows = await db
-    .select()
-    .from(sites)
-    .where(
-      and(
-        eq(sites.orgId, actor.orgId),
-        isNull(sites.archivedAt),
-        query.siteKind ? eq(sites.kind, query.siteKind) : undefined,
-        query.district ? eq(sites.district, query.district) : undefined,
-        isSiteStaff ? inArray(sites.id, actor.siteIds.length ? actor.siteIds : ['00000000-0000-0000-0000-000000000000']) : undefined,
-      ),
-    );
-  const rankedSites = siteRows
+  const rankedSites = [...catalogue.sites.values()]
+    .filter(
+      (site) =>
+        !site.archivedAt &&
+        (!query.siteKind || site.kind === query.siteKind) &&
+        (!query.district || site.district === query.district) &&
+        (!isSiteStaff || actor.siteIds.includes(site.id)),
+    )
     .map((site) => ({ site, distance: origin && site.lat !== null && site.lng !== null ? distanceKm(origin, { lat: site.lat, lng: site.lng }) : null }))
     .filter((c) => query.maxDistanceKm === undefined || (c.distance !== null && c.distance <= query.maxDistanceKm))
     .sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity));
   // Without a point to rank by, the ranking is by fit across all spaces, so all sites form one chunk.
   const chunkSize = origin ? SEARCH_SITE_CHUNK : Math.max(1, rankedSites.length);
   const now = deps.now();
-  const orgPolicy = org?.policy ?? {};
-  const results: { space: typeof spaces.$inferSelect; site: typeof sites.$inferSelect; distance: number | null; remaining: number | null }[] = [];
+  const wanted = (space: SpaceRow, site: SiteRow) =>
+    space.capacity >= query.partySize &&
+    (!query.kind || space.kind === query.kind) &&
+    (!query.features?.length || query.features.every((f) => space.features.includes(f))) &&
+    mayBook(actor, space, site);
+  const results: (Candidate & { distance: number | null; remaining: number | null })[] = [];
   for (let i = 0; i < rankedSites.length && results.length < query.limit; i += chunkSize) {
-    const chunk = rankedSites.slice(i, i + chunkSize);
-    const distanceOf = new Map(chunk.map((c) => [c.site.id, c.distance]));
-    const siteById = new Map(chunk.map((c) => [c.site.id, c.site]));
-    const spaceRows = await db
-      .select()
-      .from(spaces)
-      .where(
-        and(
-          inArray(spaces.siteId, [...siteById.keys()]),
-          gte(spaces.capacity, query.partySize),
-          isNull(spaces.archivedAt),
-          query.features?.length ? arrayContains(spaces.features, query.features) : undefined,
-          query.kind ? eq(spaces.kind, query.kind) : undefined,
-          actor.role === 'resident' ? eq(spaces.bookableBy, 'residents') : undefined,
-        ),
-      );
-    const ranked = spaceRows
-      .map((space) => ({ space, site: siteById.get(space.siteId)!, distance: distanceOf.get(space.siteId) ?? null }))
+    const ranked = rankedSites
+      .slice(i, i + chunkSize)
+      .flatMap(({ site, distance }) => (catalogue.activeSpacesBySite.get(site.id) ?? []).filter((space) => wanted(space, site)).map((space) => ({ space, site, distance })))
       .sort((a, b) =>
         origin
           ? (a.distance ?? Infinity) - (b.distance ?? Infinity)
           : a.space.capacity - query.partySize - (b.space.capacity - query.partySize) || a.site.name.localeCompare(b.site.name),
       );
-    const { orgClosures, holdingBySpace, homeSiteId } = await loadCandidateFacts(db, actor, ranked.map((c) => c.space.id), range);
+    if (!ranked.length) continue;
+    const holdingBySpace = await loadHoldingBySpace(db, ranked.map((c) => c.space.id), range);
     // Judged best-ranked first and only until the page is full: the full policy check costs real CPU per space,
     // and whether a site is open then is worked out once per site, not once per space.
     const siteOpen = new Map<string, boolean>();
     for (const c of ranked) {
       if (results.length >= query.limit) break;
       const spaceHolding = holdingBySpace.get(c.space.id) ?? [];
-      const ctx = candidateContext(c, orgPolicy, orgClosures);
+      const ctx = buildSpaceContext(c.space, c.site, catalogue.orgPolicy, catalogue.closuresOf(c.site));
       if (availabilityRefusal(ctx, range, query.partySize, spaceHolding)) continue;
       if (!siteOpen.has(c.site.id)) {
         siteOpen.set(c.site.id, isWithinOpenRanges(range, openRanges(c.site.openingHours, c.site.timezone, range, ctx.closures)));

@@ -46,6 +46,27 @@ export interface SpaceContext {
 /** The columns a Booking answer is made of (a row just written by linli_book_space has them without a read-back). */
 export type BookingFields = Omit<BookingRow, 'during' | 'orgId' | 'exclusive' | 'updatedAt'>;
 
+/** The columns of BookingFields, for selecting no more than an answer needs. */
+export const BOOKING_FIELDS = {
+  id: bookings.id,
+  siteId: bookings.siteId,
+  spaceId: bookings.spaceId,
+  bookerId: bookings.bookerId,
+  createdById: bookings.createdById,
+  partySize: bookings.partySize,
+  startAt: bookings.startAt,
+  endAt: bookings.endAt,
+  purpose: bookings.purpose,
+  status: bookings.status,
+  source: bookings.source,
+  seriesId: bookings.seriesId,
+  checkInCode: bookings.checkInCode,
+  checkedInAt: bookings.checkedInAt,
+  offerExpiresAt: bookings.offerExpiresAt,
+  version: bookings.version,
+  createdAt: bookings.createdAt,
+} satisfies Record<keyof BookingFields, unknown>;
+
 export function toBooking(row: BookingFields): Booking {
   return {
     id: row.id,

@@ -87,4 +87,27 @@ describe('catalogue snapshot', () => {
     expect(second.version).toBeGreaterThan(first.version);
     expect(second.sites.get(p.siteB.id)!.district).toBe('长宁区');
   });
+
+  it('search and schedule see a closure and an archived space written by another process', async () => {
+    const extra = await createSpace(t.db, { orgId: p.org.id, siteId: p.siteA.id, name: '新书房' });
+    const search = async () => {
+      const q = new URLSearchParams({ startAt: at('2027-03-08', '10:00'), endAt: at('2027-03-08', '11:00'), nearSiteId: p.siteA.id });
+      const res = await t.app.inject({ url: `/api/v1/availability/search?${q}`, headers: bearer(p.tokens.admin) });
+      return (res.json().items as { space: { id: string } }[]).map((i) => i.space.id);
+    };
+    const schedule = async () =>
+      (await t.app.inject({ url: `/api/v1/sites/${p.siteA.id}/schedule?date=2027-03-08`, headers: bearer(p.tokens.admin) })).json();
+    expect(await search()).toContain(extra.id);
+    expect((await schedule()).spaces.map((s: { id: string }) => s.id)).toContain(extra.id);
+
+    await t.db.update(schema.spaces).set({ archivedAt: new Date(at('2027-03-01', '09:00')) }).where(eq(schema.spaces.id, extra.id));
+    expect(await search()).not.toContain(extra.id);
+    expect((await schedule()).spaces.map((s: { id: string }) => s.id)).not.toContain(extra.id);
+
+    await t.db.insert(schema.closures).values({ orgId: p.org.id, scope: 'site', siteId: p.siteA.id, startDate: '2027-03-08', endDate: '2027-03-08', reason: '消防演练' });
+    expect(await search()).not.toContain(p.spaceA.id);
+    const closed = await schedule();
+    expect(closed.closures.map((c: { reason: string }) => c.reason)).toContain('消防演练');
+    expect(closed.openRanges).toEqual([]);
+  });
 });

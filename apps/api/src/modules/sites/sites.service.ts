@@ -5,6 +5,7 @@ import { type Actor, canManageSite, canSeeSite } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { toIso } from '../../lib/dates.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
+import type { Catalogue } from '../catalogue/catalogue.ts';
 
 const { sites, spaces, bookings } = schema;
 type SiteRow = typeof sites.$inferSelect;
@@ -61,6 +62,13 @@ export async function findVisibleSite(db: Database, actor: Actor, siteId: string
     .from(sites)
     .where(and(eq(sites.id, siteId), ...visibleSitesFilter(actor)));
   if (!row || !canSeeSite(actor, row.id)) throw notFound('Site');
+  return row;
+}
+
+/** The same rule over the in-memory catalogue (see catalogue.ts). */
+export function findVisibleSiteIn(catalogue: Catalogue, actor: Actor, siteId: string): SiteRow {
+  const row = catalogue.sites.get(siteId);
+  if (!row || row.orgId !== actor.orgId || !canSeeSite(actor, row.id) || (actor.role === 'resident' && row.archivedAt)) throw notFound('Site');
   return row;
 }
 
