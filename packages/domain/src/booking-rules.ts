@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import { type ClosureDates, type WeeklyHours, isWithinOpenRanges, openRanges } from './opening-hours.ts';
 import type { PolicyValues } from './policy.ts';
 import { isOnLocalSlotGrid } from './slots.ts';
-import { type InstantRange, localDatesBetween, localDayRange } from './time.ts';
+import { type InstantRange, localDatesBetween, localDayRange, zoneOf } from './time.ts';
 
 export const BOOKING_REFUSAL_CODES = [
   'INVALID_INTERVAL',
@@ -157,7 +157,7 @@ export function bookingHorizon({ now, horizonDays, zone }: { now: number; horizo
   lastDate: string;
   end: number;
 } {
-  const lastDate = DateTime.fromMillis(now, { zone }).startOf('day').plus({ days: horizonDays }).toISODate()!;
+  const lastDate = DateTime.fromMillis(now, { zone: zoneOf(zone) }).startOf('day').plus({ days: horizonDays }).toISODate()!;
   return { lastDate, end: localDayRange(lastDate, zone).end };
 }
 
@@ -231,12 +231,12 @@ function checkQuota(quota: QuotaKey, limit: number | null, used: number, request
 }
 
 function localDateOf(instant: number, zone: string): string {
-  return DateTime.fromMillis(instant, { zone }).toISODate()!;
+  return DateTime.fromMillis(instant, { zone: zoneOf(zone) }).toISODate()!;
 }
 
 /** ISO week as `2026-W10`; the week-year differs from the calendar year around New Year. */
 function isoWeekOf(instant: number, zone: string): string {
-  const local = DateTime.fromMillis(instant, { zone });
+  const local = DateTime.fromMillis(instant, { zone: zoneOf(zone) });
   return `${local.weekYear}-W${String(local.weekNumber).padStart(2, '0')}`;
 }
 

@@ -3,8 +3,8 @@
  * The slot grid is the local wall clock's (a 30-minute grid is :00 and :30 on the site's clocks, in any zone and on
  * DST days), because that is what residents read on the wall.
  */
-import { DateTime, IANAZone } from 'luxon';
-import { type InstantRange, findInstantsAtLocalTime, localDatesBetween, localDayRange, overlaps } from './time.ts';
+import { DateTime } from 'luxon';
+import { type InstantRange, findInstantsAtLocalTime, ianaZoneOf, localDatesBetween, localDayRange, overlaps, zoneOf } from './time.ts';
 
 export type BookingMode = 'exclusive' | 'shared_capacity';
 
@@ -100,7 +100,7 @@ export function peakOccupancy(busy: BusyBooking[], range: InstantRange): number 
 
 /** Whether an instant's local wall-clock time is on the slot grid counted from local midnight. */
 export function isOnLocalSlotGrid(instant: number, zone: string, slotMinutes: number): boolean {
-  const local = DateTime.fromMillis(instant, { zone });
+  const local = DateTime.fromMillis(instant, { zone: zoneOf(zone) });
   return local.second === 0 && local.millisecond === 0 && (local.hour * 60 + local.minute) % slotMinutes === 0;
 }
 
@@ -136,7 +136,7 @@ function listGridInstantsOfDay(localDate: string, zone: string, slotMinutes: num
 /** The instant of local midnight when the whole local day has one UTC offset (no DST change), else null. */
 function findSingleOffsetMidnight(localDate: string, zone: string): number | null {
   const day = localDayRange(localDate, zone);
-  const ianaZone = IANAZone.create(zone);
+  const ianaZone = ianaZoneOf(zone);
   const offset = ianaZone.offset(day.start);
   const [year, month, dayOfMonth] = localDate.split('-').map(Number) as [number, number, number];
   const wallMidnightAsUtc = Date.UTC(year, month - 1, dayOfMonth);

@@ -6,6 +6,54 @@ import { DateTime, IANAZone, Interval } from 'luxon';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
+const HOUR_MS = 3_600_000;
+/** Hours remembered per zone before the memo starts over (about eleven years of distinct hours). */
+const MAX_REMEMBERED_HOURS = 100_000;
+
+/**
+ * An IANA zone that remembers its UTC offsets. Luxon asks Intl for the offset on every conversion
+ * (`formatToParts`, several microseconds each), and a search judging dozens of spaces converts thousands of
+ * times: it was the largest item in the API's CPU profile. Offsets change only at transitions, never twice in
+ * one hour, so an hour whose two ends share an offset has that offset throughout and is remembered; an hour
+ * holding a transition is always asked afresh.
+ */
+class RememberingZone extends IANAZone {
+  readonly #hourOffsets = new Map<number, number>();
+
+  override offset(ts: number): number {
+    if (!Number.isFinite(ts)) return super.offset(ts);
+    const hour = Math.floor(ts / HOUR_MS);
+    let offset = this.#hourOffsets.get(hour);
+    if (offset === undefined) {
+      const atStart = super.offset(hour * HOUR_MS);
+      offset = atStart === super.offset(hour * HOUR_MS + HOUR_MS - 1) ? atStart : NaN;
+      if (this.#hourOffsets.size >= MAX_REMEMBERED_HOURS) this.#hourOffsets.clear();
+      this.#hourOffsets.set(hour, offset);
+    }
+    return Number.isNaN(offset) ? super.offset(ts) : offset;
+  }
+}
+
+const zones = new Map<string, IANAZone>();
+
+/**
+ * The luxon zone for an IANA name; every conversion in this package goes through it. Names luxon treats
+ * specially (UTC, fixed offsets) and invalid names are passed through for luxon to handle as before.
+ */
+export function zoneOf(name: string): IANAZone | string {
+  const lowered = name.toLowerCase();
+  if (lowered === 'utc' || lowered === 'gmt' || !IANAZone.isValidZone(name) || /^utc[+-]/.test(lowered)) return name;
+  let zone = zones.get(name);
+  if (!zone) zones.set(name, (zone = new RememberingZone(name)));
+  return zone;
+}
+
+/** The zone object itself, for reading offsets directly (names luxon cannot read give an invalid zone). */
+export function ianaZoneOf(name: string): IANAZone {
+  const zone = zoneOf(name);
+  return typeof zone === 'string' ? IANAZone.create(name) : zone;
+}
+
 export function isValidTimeZone(zone: string): boolean {
   // IANAZone accepts fixed offsets like "UTC+8" too; a site needs a real region so DST rules apply.
   return IANAZone.isValidZone(zone) && (zone.includes('/') || zone === 'UTC');
@@ -32,8 +80,8 @@ export type Weekday = (typeof WEEKDAYS)[number];
 /** The local calendar dates (yyyy-MM-dd) a range of instants touches in a zone. */
 export function localDatesBetween(range: InstantRange, zone: string): string[] {
   // Walk calendar dates, not instants: in zones whose clocks change at midnight a "start of day" can be 01:00.
-  const first = DateTime.fromMillis(range.start, { zone }).toISODate()!;
-  const last = DateTime.fromMillis(range.end - 1, { zone }).toISODate()!;
+  const first = DateTime.fromMillis(range.start, { zone: zoneOf(zone) }).toISODate()!;
+  const last = DateTime.fromMillis(range.end - 1, { zone: zoneOf(zone) }).toISODate()!;
   const dates: string[] = [];
   for (let date = first; date <= last; date = addDaysToLocalDate(date, 1)) dates.push(date);
   return dates;
@@ -53,7 +101,7 @@ export function localTimeToInstant(localDate: string, minutes: number, zone: str
   // An ambiguous time (clocks going back) means its first occurrence, as RFC 5545 says.
   const [first] = findInstantsAtLocalTime(localDate, minutes, zone);
   if (first !== undefined) return first;
-  return DateTime.fromISO(localDate, { zone }).set({ hour: Math.floor(minutes / 60), minute: minutes % 60 }).toMillis();
+  return DateTime.fromISO(localDate, { zone: zoneOf(zone) }).set({ hour: Math.floor(minutes / 60), minute: minutes % 60 }).toMillis();
 }
 
 /**
@@ -62,7 +110,7 @@ export function localTimeToInstant(localDate: string, minutes: number, zone: str
  * `localTimeToInstant` in time.ts it never shifts a time silently, which recurrences and slot grids need.
  */
 export function findInstantsAtLocalTime(localDate: string, minutes: number, zone: string): number[] {
-  const ianaZone = IANAZone.create(zone);
+  const ianaZone = ianaZoneOf(zone);
   const wall = Date.parse(`${localDate}T00:00:00Z`) + minutes * 60_000;
   // The true instant lies within 14 hours of the wall time read as UTC; the offsets in force on either side of
   // that window include every offset that could apply (zones change offset at most once in a day).
@@ -78,7 +126,7 @@ export function findInstantsAtLocalTime(localDate: string, minutes: number, zone
 
 /** Whether a local wall-clock time exists on that date in the zone (false inside a spring-forward gap). */
 export function localTimeExists(localDate: string, minutes: number, zone: string): boolean {
-  const local = DateTime.fromISO(localDate, { zone }).set({
+  const local = DateTime.fromISO(localDate, { zone: zoneOf(zone) }).set({
     hour: Math.floor(minutes / 60),
     minute: minutes % 60,
   });
@@ -115,7 +163,7 @@ export function addDaysToLocalDate(localDate: string, days: number): string {
 
 /** The local calendar date of an instant in a zone. */
 export function localDateOf(instant: number, zone: string): string {
-  return DateTime.fromMillis(instant, { zone }).toISODate()!;
+  return DateTime.fromMillis(instant, { zone: zoneOf(zone) }).toISODate()!;
 }
 
 /**
@@ -123,7 +171,7 @@ export function localDateOf(instant: number, zone: string): string {
  * writes DTSTART;TZID=... from it; given a plain Date it would print UTC digits under the site's TZID).
  */
 export function toZonedDateTime(instant: number | Date, zone: string): DateTime {
-  return DateTime.fromMillis(typeof instant === 'number' ? instant : instant.getTime(), { zone });
+  return DateTime.fromMillis(typeof instant === 'number' ? instant : instant.getTime(), { zone: zoneOf(zone) });
 }
 
 /**

@@ -4,11 +4,11 @@
  * Plain values in, plain values out: the API aggregates bookings in SQL over the open pieces made here, and the
  * tests check both against the same hand-computed fixtures.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import type { BookingStatus } from './booking-rules.ts';
 import { type ClosureDates, type WeeklyHours, isClosedOn, mergeRanges } from './opening-hours.ts';
 import type { BookingMode } from './slots.ts';
-import { type InstantRange, WEEKDAYS, localDayRange, localTimeToInstant, parseClockTime } from './time.ts';
+import { type InstantRange, WEEKDAYS, ianaZoneOf, localDayRange, localTimeToInstant, parseClockTime, zoneOf } from './time.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -143,7 +143,7 @@ export interface LocalDay {
  * few zones have, is left to luxon).
  */
 export function localDaysOf(period: LocalPeriod, zone: string): LocalDay[] {
-  const tz = IANAZone.create(zone);
+  const tz = ianaZoneOf(zone);
   const offsetAt = (instant: number) => tz.offset(instant);
   const first = dayNumberOf(period.from);
   const last = dayNumberOf(period.to);
@@ -269,7 +269,7 @@ export function localHoursOf(day: LocalDay, zone: string): { hour: number; start
     return spans;
   }
   for (let start = day.start; start < day.end; ) {
-    const local = DateTime.fromMillis(start, { zone });
+    const local = DateTime.fromMillis(start, { zone: zoneOf(zone) });
     // What is left of this wall-clock hour, as elapsed time; a shift inside it (30 minutes on Lord Howe Island)
     // shows up as the next span starting at :30.
     const left = ((60 - local.minute) * 60 - local.second) * 1000 - local.millisecond;
