@@ -34,17 +34,22 @@ class RememberingZone extends IANAZone {
   }
 }
 
-const zones = new Map<string, IANAZone>();
+/** Names seen (valid or not); bounded because zone names can arrive from requests. */
+const MAX_ZONE_NAMES = 1_000;
+const zones = new Map<string, IANAZone | string>();
 
 /**
  * The luxon zone for an IANA name; every conversion in this package goes through it. Names luxon treats
  * specially (UTC, fixed offsets) and invalid names are passed through for luxon to handle as before.
  */
 export function zoneOf(name: string): IANAZone | string {
-  const lowered = name.toLowerCase();
-  if (lowered === 'utc' || lowered === 'gmt' || !IANAZone.isValidZone(name) || /^utc[+-]/.test(lowered)) return name;
   let zone = zones.get(name);
-  if (!zone) zones.set(name, (zone = new RememberingZone(name)));
+  if (zone === undefined) {
+    // Checked once per name: luxon's isValidZone builds an Intl formatter on every call.
+    const lowered = name.toLowerCase();
+    zone = lowered === 'utc' || lowered === 'gmt' || /^utc[+-]/.test(lowered) || !IANAZone.isValidZone(name) ? name : new RememberingZone(name);
+    if (zones.size < MAX_ZONE_NAMES) zones.set(name, zone);
+  }
   return zone;
 }
 
