@@ -9,16 +9,9 @@
 import { BOOKED_STATUSES, USED_STATUSES } from '@linli/domain';
 import { type SQL, sql } from 'drizzle-orm';
 
-export { queryRows } from '../../lib/sql.ts';
+import { arrayLiteral } from '../../lib/sql.ts';
 
-/**
- * A PostgreSQL array literal, every element quoted: one text parameter, the same on node-postgres and PGlite, and
- * far cheaper to send than thousands of bind parameters.
- */
-export function arrayLiteral(values: readonly (string | number | boolean | null)[]): string {
-  const items = values.map((v) => (v === null ? 'NULL' : `"${String(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`));
-  return `{${items.join(',')}}`;
-}
+export { arrayLiteral, queryRows } from '../../lib/sql.ts';
 
 const statusList = (statuses: readonly string[]) => sql.raw(statuses.map((s) => `'${s}'`).join(', '));
 const BOOKED = statusList(BOOKED_STATUSES);

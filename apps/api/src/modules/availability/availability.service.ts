@@ -17,7 +17,7 @@ import {
   openRanges,
   peakOccupancy,
 } from '@linli/domain';
-import { and, gt, inArray, lt } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import type { AppDeps } from '../../lib/context.ts';
 import { AppError } from '../../lib/app-error.ts';
@@ -33,10 +33,10 @@ import {
   loadSpaceContext,
   policyRefusals,
 } from '../bookings/booking-context.ts';
-import { readCatalogue } from '../catalogue/catalogue.ts';
+import { catalogueVersionSql, readCatalogue, readWithCatalogue } from '../catalogue/catalogue.ts';
+import { arrayLiteral, queryRows } from '../../lib/sql.ts';
 import { availabilityRefusal } from '../bookings/bookings.service.ts';
 
-const { bookings } = schema;
 const DAY_MS = 86_400_000;
 const ALTERNATIVES_PER_KIND = 3;
 /** Sites judged per round of a ranked search. */
@@ -114,29 +114,30 @@ type HoldingRow = { spaceId: string; startAt: Date; endAt: Date; partySize: numb
 
 /**
  * The bookings holding the candidate spaces around the range (a day either side covers any buffer), by space:
- * with the catalogue in memory, the one query that judging many candidates at once needs.
+ * with the catalogue in memory, the one query that judging many candidates at once needs. It also reads the
+ * catalogue version, so a search confirms its snapshot in the same round trip (see readWithCatalogue).
  */
-async function loadHoldingBySpace(db: Db, spaceIds: string[], range: InstantRange): Promise<Map<string, HoldingRow[]>> {
+async function loadHoldingBySpace(db: Db, orgId: string, spaceIds: string[], range: InstantRange) {
+  const rows = await queryRows<{ catalogueVersion: number | null; spaceId: string | null; start: number; end: number; partySize: number }>(
+    db,
+    sql`SELECT ${catalogueVersionSql(orgId)} AS "catalogueVersion", b.space_id AS "spaceId", b.party_size AS "partySize",
+          (extract(epoch FROM b.start_at) * 1000)::float8 AS "start", (extract(epoch FROM b.end_at) * 1000)::float8 AS "end"
+        FROM (SELECT 1) AS one
+        LEFT JOIN bookings b ON b.space_id = ANY(${arrayLiteral(spaceIds)}::uuid[])
+          AND b.status IN (${sql.join(HOLDING.map((status) => sql`${status}`), sql`, `)})
+          AND b.start_at < ${new Date(range.end + DAY_MS).toISOString()}
+          AND b.start_at > ${new Date(range.start - DAY_MS - MAX_BOOKING_MS).toISOString()}
+          AND b.end_at > ${new Date(range.start - DAY_MS).toISOString()}`,
+  );
   const holdingBySpace = new Map<string, HoldingRow[]>();
-  if (!spaceIds.length) return holdingBySpace;
-  const holding = await db
-    .select({ spaceId: bookings.spaceId, startAt: bookings.startAt, endAt: bookings.endAt, partySize: bookings.partySize })
-    .from(bookings)
-    .where(
-      and(
-        inArray(bookings.spaceId, spaceIds),
-        inArray(bookings.status, [...HOLDING]),
-        lt(bookings.startAt, new Date(range.end + DAY_MS)),
-        gt(bookings.startAt, new Date(range.start - DAY_MS - MAX_BOOKING_MS)),
-        gt(bookings.endAt, new Date(range.start - DAY_MS)),
-      ),
-    );
-  for (const b of holding) {
-    const list = holdingBySpace.get(b.spaceId);
-    if (list) list.push(b);
-    else holdingBySpace.set(b.spaceId, [b]);
+  for (const row of rows) {
+    if (!row.spaceId) continue;
+    const holding = { spaceId: row.spaceId, startAt: new Date(row.start), endAt: new Date(row.end), partySize: row.partySize };
+    const list = holdingBySpace.get(row.spaceId);
+    if (list) list.push(holding);
+    else holdingBySpace.set(row.spaceId, [holding]);
   }
-  return holdingBySpace;
+  return { holdingBySpace, catalogueVersion: rows[0]?.catalogueVersion ?? null };
 }
 
 /** Whether the actor may book in the space at all, before any time rule: the catalogue-side filters of a search. */
@@ -167,8 +168,8 @@ async function nearbySpaceAlternatives(deps: AppDeps, actor: Actor, ctx: SpaceCo
   const nearest = ranked.slice(0, NEARBY_CANDIDATES);
   if (!nearest.length) return [];
 
-  const [holdingBySpace, homeSiteId] = await Promise.all([
-    loadHoldingBySpace(deps.db, nearest.map((c) => c.space.id), range),
+  const [{ holdingBySpace }, homeSiteId] = await Promise.all([
+    loadHoldingBySpace(deps.db, actor.orgId, nearest.map((c) => c.space.id), range),
     actor.role === 'resident' ? homeSiteOf(deps.db, actor.userId) : null,
   ]);
   const alternatives: BookingAlternative[] = [];
@@ -244,68 +245,72 @@ export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpa
   if (!(range.end > range.start)) {
     throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'querystring.endAt', message: 'must be after startAt' }] });
   }
-  const [catalogue, homeSiteId] = await Promise.all([
-    readCatalogue(db, actor.orgId),
-    actor.role === 'resident' ? homeSiteOf(db, actor.userId) : null,
-  ]);
-  let origin: { lat: number; lng: number } | null = query.lat !== undefined && query.lng !== undefined ? { lat: query.lat, lng: query.lng } : null;
-  if (query.nearSiteId) {
-    const near = catalogue.sites.get(query.nearSiteId);
-    if (!near) throw new AppError('NOT_FOUND', { detail: 'Site not found' });
-    if (near.lat !== null && near.lng !== null) origin = { lat: near.lat, lng: near.lng };
-  }
-  const isSiteStaff = actor.role === 'site_manager' || actor.role === 'staff';
-  const rankedSites = [...catalogue.sites.values()]
-    .filter(
-      (site) =>
-        !site.archivedAt &&
-        (!query.siteKind || site.kind === query.siteKind) &&
-        (!query.district || site.district === query.district) &&
-        (!isSiteStaff || actor.siteIds.includes(site.id)),
-    )
-    .map((site) => ({ site, distance: origin && site.lat !== null && site.lng !== null ? distanceKm(origin, { lat: site.lat, lng: site.lng }) : null }))
-    .filter((c) => query.maxDistanceKm === undefined || (c.distance !== null && c.distance <= query.maxDistanceKm))
-    .sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity));
-  // Without a point to rank by, the ranking is by fit across all spaces, so all sites form one chunk.
-  const chunkSize = origin ? SEARCH_SITE_CHUNK : Math.max(1, rankedSites.length);
   const now = deps.now();
-  const wanted = (space: SpaceRow, site: SiteRow) =>
-    space.capacity >= query.partySize &&
-    (!query.kind || space.kind === query.kind) &&
-    (!query.features?.length || query.features.every((f) => space.features.includes(f))) &&
-    mayBook(actor, space, site);
-  const results: (Candidate & { distance: number | null; remaining: number | null })[] = [];
-  for (let i = 0; i < rankedSites.length && results.length < query.limit; i += chunkSize) {
-    const ranked = rankedSites
-      .slice(i, i + chunkSize)
-      .flatMap(({ site, distance }) => (catalogue.activeSpacesBySite.get(site.id) ?? []).filter((space) => wanted(space, site)).map((space) => ({ space, site, distance })))
-      .sort((a, b) =>
-        origin
-          ? (a.distance ?? Infinity) - (b.distance ?? Infinity)
-          : a.space.capacity - query.partySize - (b.space.capacity - query.partySize) || a.site.name.localeCompare(b.site.name),
-      );
-    if (!ranked.length) continue;
-    const holdingBySpace = await loadHoldingBySpace(db, ranked.map((c) => c.space.id), range);
-    // Judged best-ranked first and only until the page is full: the full policy check costs real CPU per space,
-    // and whether a site is open then is worked out once per site, not once per space.
-    const siteOpen = new Map<string, boolean>();
-    for (const c of ranked) {
-      if (results.length >= query.limit) break;
-      const spaceHolding = holdingBySpace.get(c.space.id) ?? [];
-      const ctx = buildSpaceContext(c.space, c.site, catalogue.orgPolicy, catalogue.closuresOf(c.site));
-      if (availabilityRefusal(ctx, range, query.partySize, spaceHolding)) continue;
-      if (!siteOpen.has(c.site.id)) {
-        siteOpen.set(c.site.id, isWithinOpenRanges(range, openRanges(c.site.openingHours, c.site.timezone, range, ctx.closures)));
-      }
-      if (!siteOpen.get(c.site.id)) continue;
-      if (policyRefusals(ctx, { actor, range, partySize: query.partySize, now }, homeSiteId).length) continue;
-      const remaining =
-        c.space.bookingMode === 'shared_capacity'
-          ? c.space.capacity - peakOccupancy(spaceHolding.map((b) => ({ range: { start: b.startAt.getTime(), end: b.endAt.getTime() }, partySize: b.partySize })), range)
-          : null;
-      results.push({ ...c, remaining });
+  const homeSiteId = actor.role === 'resident' ? await homeSiteOf(db, actor.userId) : null;
+  const results = await readWithCatalogue(db, actor.orgId, async (catalogue) => {
+    let origin: { lat: number; lng: number } | null = query.lat !== undefined && query.lng !== undefined ? { lat: query.lat, lng: query.lng } : null;
+    if (query.nearSiteId) {
+      const near = catalogue.sites.get(query.nearSiteId);
+      if (!near) throw new AppError('NOT_FOUND', { detail: 'Site not found' });
+      if (near.lat !== null && near.lng !== null) origin = { lat: near.lat, lng: near.lng };
     }
-  }
+    const isSiteStaff = actor.role === 'site_manager' || actor.role === 'staff';
+    const rankedSites = [...catalogue.sites.values()]
+      .filter(
+        (site) =>
+          !site.archivedAt &&
+          (!query.siteKind || site.kind === query.siteKind) &&
+          (!query.district || site.district === query.district) &&
+          (!isSiteStaff || actor.siteIds.includes(site.id)),
+      )
+      .map((site) => ({ site, distance: origin && site.lat !== null && site.lng !== null ? distanceKm(origin, { lat: site.lat, lng: site.lng }) : null }))
+      .filter((c) => query.maxDistanceKm === undefined || (c.distance !== null && c.distance <= query.maxDistanceKm))
+      .sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity));
+    // Without a point to rank by, the ranking is by fit across all spaces, so all sites form one chunk.
+    const chunkSize = origin ? SEARCH_SITE_CHUNK : Math.max(1, rankedSites.length);
+    const wanted = (space: SpaceRow, site: SiteRow) =>
+      space.capacity >= query.partySize &&
+      (!query.kind || space.kind === query.kind) &&
+      (!query.features?.length || query.features.every((f) => space.features.includes(f))) &&
+      mayBook(actor, space, site);
+    const found: (Candidate & { distance: number | null; remaining: number | null })[] = [];
+    let catalogueVersion: number | null = null;
+    for (let i = 0; i < rankedSites.length && found.length < query.limit; i += chunkSize) {
+      const ranked = rankedSites
+        .slice(i, i + chunkSize)
+        .flatMap(({ site, distance }) => (catalogue.activeSpacesBySite.get(site.id) ?? []).filter((space) => wanted(space, site)).map((space) => ({ space, site, distance })))
+        .sort((a, b) =>
+          origin
+            ? (a.distance ?? Infinity) - (b.distance ?? Infinity)
+            : a.space.capacity - query.partySize - (b.space.capacity - query.partySize) || a.site.name.localeCompare(b.site.name),
+        );
+      if (!ranked.length) continue;
+      const loaded = await loadHoldingBySpace(db, actor.orgId, ranked.map((c) => c.space.id), range);
+      catalogueVersion ??= loaded.catalogueVersion;
+      // Judged best-ranked first and only until the page is full: the full policy check costs real CPU per space,
+      // and whether a site is open then is worked out once per site, not once per space.
+      const siteOpen = new Map<string, boolean>();
+      for (const c of ranked) {
+        if (found.length >= query.limit) break;
+        const spaceHolding = loaded.holdingBySpace.get(c.space.id) ?? [];
+        const ctx = buildSpaceContext(c.space, c.site, catalogue.orgPolicy, catalogue.closuresOf(c.site));
+        if (availabilityRefusal(ctx, range, query.partySize, spaceHolding)) continue;
+        if (!siteOpen.has(c.site.id)) {
+          siteOpen.set(c.site.id, isWithinOpenRanges(range, openRanges(c.site.openingHours, c.site.timezone, range, ctx.closures)));
+        }
+        if (!siteOpen.get(c.site.id)) continue;
+        if (policyRefusals(ctx, { actor, range, partySize: query.partySize, now }, homeSiteId).length) continue;
+        const remaining =
+          c.space.bookingMode === 'shared_capacity'
+            ? c.space.capacity - peakOccupancy(spaceHolding.map((b) => ({ range: { start: b.startAt.getTime(), end: b.endAt.getTime() }, partySize: b.partySize })), range)
+            : null;
+        found.push({ ...c, remaining });
+      }
+    }
+    // No candidate at all means no query ran: the snapshot's verdict is checked on its own.
+    catalogueVersion ??= (await readCatalogue(db, actor.orgId)).version;
+    return { result: found, version: catalogueVersion };
+  });
   const items = results.slice(0, query.limit).map((r) => ({
     space: toSpace(r.space),
     site: { id: r.site.id, name: r.site.name, kind: r.site.kind, district: r.site.district, subdistrict: r.site.subdistrict, address: r.site.address, lat: r.site.lat, lng: r.site.lng, timezone: r.site.timezone },

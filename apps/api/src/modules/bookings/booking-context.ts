@@ -67,6 +67,35 @@ export const BOOKING_FIELDS = {
   createdAt: bookings.createdAt,
 } satisfies Record<keyof BookingFields, unknown>;
 
+const isoOf = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The Booking answer's fields selected straight from `bookings AS b`, instants already ISO strings, for reads of
+ * many bookings: the rows are the answer, with no Date objects or per-field mapping in between. Must match
+ * `toBooking` (a test compares the two).
+ */
+export const BOOKING_ANSWER_COLUMNS = sql.raw(
+  [
+    'b.id',
+    'b.site_id AS "siteId"',
+    'b.space_id AS "spaceId"',
+    'b.booker_id AS "bookerId"',
+    'b.created_by_id AS "createdById"',
+    'b.party_size AS "partySize"',
+    `${isoOf('b.start_at')} AS "startAt"`,
+    `${isoOf('b.end_at')} AS "endAt"`,
+    'b.purpose',
+    'b.status',
+    'b.source',
+    'b.series_id AS "seriesId"',
+    'b.check_in_code AS "checkInCode"',
+    `${isoOf('b.checked_in_at')} AS "checkedInAt"`,
+    `${isoOf('b.offer_expires_at')} AS "offerExpiresAt"`,
+    'b.version',
+    `${isoOf('b.created_at')} AS "createdAt"`,
+  ].join(', '),
+);
+
 export function toBooking(row: BookingFields): Booking {
   return {
     id: row.id,

@@ -13,7 +13,7 @@ import { AppError, notFound } from '../../lib/app-error.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import type { AppDeps } from '../../lib/context.ts';
 import { queryRows } from '../../lib/sql.ts';
-import { cachedCatalogue, readCatalogue, reloadCatalogue } from '../catalogue/catalogue.ts';
+import { cachedCatalogue, confirmCatalogueError, reloadCatalogue } from '../catalogue/catalogue.ts';
 import { suggestAlternatives } from '../availability/availability.service.ts';
 import { promoteWaitlist } from '../waitlist/waitlist.service.ts';
 import {
@@ -244,10 +244,8 @@ export async function createBooking(
     } catch (error) {
       // A refusal read from a snapshot nobody has checked yet is confirmed against the current catalogue first.
       if (verified) throw error;
-      const current = await readCatalogue(db, actor.orgId);
+      catalogue = await confirmCatalogueError(db, actor.orgId, catalogue, error);
       verified = true;
-      if (current === catalogue) throw error;
-      catalogue = current;
       continue;
     }
     const row = {

@@ -110,4 +110,12 @@ describe('catalogue snapshot', () => {
     expect(closed.closures.map((c: { reason: string }) => c.reason)).toContain('消防演练');
     expect(closed.openRanges).toEqual([]);
   });
+
+  it('a site added by another process has a schedule at once, not 404', async () => {
+    await t.app.inject({ url: `/api/v1/sites/${p.siteA.id}/schedule?date=2027-03-08`, headers: bearer(p.tokens.admin) });
+    const [site] = await t.db.insert(schema.sites).values({ orgId: p.org.id, name: '新开站点', kind: 'study_room', district: '徐汇区', openingHours: { mon: [{ start: '09:00', end: '18:00' }], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } }).returning();
+    const res = await t.app.inject({ url: `/api/v1/sites/${site!.id}/schedule?date=2027-03-08`, headers: bearer(p.tokens.admin) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().openRanges).toHaveLength(1);
+  });
 });

@@ -11,7 +11,7 @@
  */
 import type { PolicyRules } from '@linli/contracts';
 import { type Database, schema } from '@linli/db';
-import { eq } from 'drizzle-orm';
+import { type SQL, eq, sql } from 'drizzle-orm';
 
 const { catalogueVersions, organizations, sites, spaces, closures } = schema;
 
@@ -54,6 +54,45 @@ export async function readCatalogue(db: Database, orgId: string): Promise<Catalo
   const cached = cacheOf(caches, db).get(orgId);
   if (cached && cached.version === (await currentVersion(db, orgId))) return cached;
   return reloadCatalogue(db, orgId);
+}
+
+/** The organization's current catalogue version as a scalar SQL expression, to read alongside other rows. */
+export const catalogueVersionSql = (orgId: string): SQL => sql`(SELECT version FROM catalogue_versions WHERE org_id = ${orgId})`;
+
+/**
+ * A read that depends on the catalogue, checked in the same round trip: `read` runs against the cached snapshot
+ * and also returns the version the database saw (select `catalogueVersionSql`); if that differs from the
+ * snapshot's, the snapshot is reloaded and the read runs again. Saves the separate version query of
+ * `readCatalogue` on hot reads.
+ */
+export async function readWithCatalogue<T>(db: Database, orgId: string, read: (catalogue: Catalogue) => Promise<{ result: T; version: number | null }>): Promise<T> {
+  let catalogue = await cachedCatalogue(db, orgId);
+  let verified = false;
+  for (let attempt = 1; ; attempt++) {
+    let answer: { result: T; version: number | null };
+    try {
+      answer = await read(catalogue);
+    } catch (error) {
+      if (verified) throw error;
+      catalogue = await confirmCatalogueError(db, orgId, catalogue, error);
+      verified = true;
+      continue;
+    }
+    // Under a storm of catalogue edits, the third answer stands: it was read against a snapshot reloaded just before.
+    if ((answer.version ?? 0) === catalogue.version || attempt === 3) return answer.result;
+    catalogue = await reloadCatalogue(db, orgId);
+    verified = true;
+  }
+}
+
+/**
+ * An error decided on an unchecked snapshot (a space not found, a site closed at that hour) may only reflect an
+ * old snapshot: rethrows it if the snapshot is current, otherwise returns the current catalogue to decide again.
+ */
+export async function confirmCatalogueError(db: Database, orgId: string, snapshot: Catalogue, error: unknown): Promise<Catalogue> {
+  const current = await readCatalogue(db, orgId);
+  if (current === snapshot) throw error;
+  return current;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { schema } from '@linli/db';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, createPortfolio } from '../../test/factories.ts';
 import { type TestApp, bearer, startTestApp } from '../../test/harness.ts';
@@ -35,5 +36,27 @@ describe('site schedule', () => {
     expect((await t.app.inject({ url: `/api/v1/sites/${p.siteB.id}/schedule?date=2027-03-01`, headers: bearer(p.tokens.staff) })).statusCode).toBe(404);
     expect((await t.app.inject({ url: `/api/v1/sites/${p.siteA.id}/schedule?date=2027-03-01`, headers: bearer(p.tokens.resident) })).statusCode).toBe(403);
     expect((await t.app.inject({ url: `/api/v1/sites/${p.siteA.id}/schedule?date=2027-13-01`, headers: bearer(p.tokens.staff) })).statusCode).toBe(400);
+  });
+
+  it('lists each booking exactly as the booking itself reads (the SQL-built answer matches toBooking)', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/bookings',
+      headers: { ...bearer(p.tokens.staff), 'idempotency-key': 'schedule-shape' },
+      payload: { spaceId: p.spaceA.id, startAt: at('2027-03-03', '14:00'), endAt: at('2027-03-03', '15:30'), partySize: 3, purpose: '读书会', bookerId: p.resident.id },
+    });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id as string;
+    await t.db.update(schema.bookings).set({ checkedInAt: new Date('2027-03-03T06:01:02.345Z'), offerExpiresAt: new Date('2027-03-03T05:00:00.999Z') }).where(eq(schema.bookings.id, id));
+    const schedule = (await t.app.inject({ url: `/api/v1/sites/${p.siteA.id}/schedule?date=2027-03-03`, headers: bearer(p.tokens.staff) })).json();
+    const { events: _events, ...single } = (await t.app.inject({ url: `/api/v1/bookings/${id}`, headers: bearer(p.tokens.staff) })).json();
+    expect(schedule.bookings.find((b: { id: string }) => b.id === id)).toEqual(single);
+    expect(single.checkedInAt).toBe('2027-03-03T06:01:02.345Z');
+  });
+
+  it('a day without bookings answers an empty list', async () => {
+    const res = await t.app.inject({ url: `/api/v1/sites/${p.siteB.id}/schedule?date=2027-06-01`, headers: bearer(p.tokens.admin) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().bookings).toEqual([]);
   });
 });
