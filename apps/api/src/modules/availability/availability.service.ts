@@ -27,7 +27,6 @@ import {
   type SiteRow,
   type SpaceContext,
   type SpaceRow,
-  buildSpaceContext,
   findHoldingOverlaps,
   homeSiteOf,
   loadSpaceContext,
@@ -175,7 +174,7 @@ async function nearbySpaceAlternatives(deps: AppDeps, actor: Actor, ctx: SpaceCo
   const alternatives: BookingAlternative[] = [];
   for (const candidate of nearest) {
     if (alternatives.length >= ALTERNATIVES_PER_KIND) break;
-    const candidateCtx = buildSpaceContext(candidate.space, candidate.site, catalogue.orgPolicy, catalogue.closuresOf(candidate.site));
+    const candidateCtx = catalogue.contextOf(candidate.space);
     if (policyRefusals(candidateCtx, { actor, range, partySize, now: deps.now() }, homeSiteId).length) continue;
     if (availabilityRefusal(candidateCtx, range, partySize, holdingBySpace.get(candidate.space.id) ?? [])) continue;
     alternatives.push({
@@ -273,6 +272,19 @@ export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpa
       (!query.kind || space.kind === query.kind) &&
       (!query.features?.length || query.features.every((f) => space.features.includes(f))) &&
       mayBook(actor, space, site);
+    // Spaces of one site without policy overrides of their own get the same verdict for the same request, so it is
+    // worked out once: the policy check (calendar math in the site's zone) is the costly part of judging a space.
+    const verdicts = new Map<string, boolean>();
+    const policyAllows = (ctx: SpaceContext) => {
+      const { space } = ctx;
+      const key = `${space.siteId}|${space.capacity}|${space.bookableBy}|${space.openToOtherSites}|${JSON.stringify(space.policy)}`;
+      let allowed = verdicts.get(key);
+      if (allowed === undefined) {
+        allowed = policyRefusals(ctx, { actor, range, partySize: query.partySize, now }, homeSiteId).length === 0;
+        verdicts.set(key, allowed);
+      }
+      return allowed;
+    };
     const found: (Candidate & { distance: number | null; remaining: number | null })[] = [];
     let catalogueVersion: number | null = null;
     for (let i = 0; i < rankedSites.length && found.length < query.limit; i += chunkSize) {
@@ -293,13 +305,13 @@ export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpa
       for (const c of ranked) {
         if (found.length >= query.limit) break;
         const spaceHolding = loaded.holdingBySpace.get(c.space.id) ?? [];
-        const ctx = buildSpaceContext(c.space, c.site, catalogue.orgPolicy, catalogue.closuresOf(c.site));
+        const ctx = catalogue.contextOf(c.space);
         if (availabilityRefusal(ctx, range, query.partySize, spaceHolding)) continue;
         if (!siteOpen.has(c.site.id)) {
           siteOpen.set(c.site.id, isWithinOpenRanges(range, openRanges(c.site.openingHours, c.site.timezone, range, ctx.closures)));
         }
         if (!siteOpen.get(c.site.id)) continue;
-        if (policyRefusals(ctx, { actor, range, partySize: query.partySize, now }, homeSiteId).length) continue;
+        if (!policyAllows(ctx)) continue;
         const remaining =
           c.space.bookingMode === 'shared_capacity'
             ? c.space.capacity - peakOccupancy(spaceHolding.map((b) => ({ range: { start: b.startAt.getTime(), end: b.endAt.getTime() }, partySize: b.partySize })), range)

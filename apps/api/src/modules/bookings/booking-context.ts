@@ -144,7 +144,7 @@ export function spaceContextOf(catalogue: Catalogue, actor: Actor, spaceId: stri
   const site = space && catalogue.sites.get(space.siteId);
   if (!space || !site || space.orgId !== actor.orgId) throw notFound('Space');
   assertBookableSpace(actor, space, site);
-  return buildSpaceContext(space, site, catalogue.orgPolicy, catalogue.closuresOf(site));
+  return catalogue.contextOf(space);
 }
 
 export function buildSpaceContext(space: SpaceRow, site: SiteRow, orgPolicy: PolicyRules, siteClosures: SpaceContext['closures']): SpaceContext {

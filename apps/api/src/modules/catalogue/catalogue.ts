@@ -12,6 +12,7 @@
 import type { PolicyRules } from '@linli/contracts';
 import { type Database, schema } from '@linli/db';
 import { type SQL, eq, sql } from 'drizzle-orm';
+import { type SpaceContext, buildSpaceContext } from '../bookings/booking-context.ts';
 
 const { catalogueVersions, organizations, sites, spaces, closures } = schema;
 
@@ -32,6 +33,8 @@ export interface Catalogue {
   activeSpacesBySite: ReadonlyMap<string, readonly SpaceRow[]>;
   /** Closures that apply to a site: its own, its district's and the organization's. Worked out once per site. */
   closuresOf(site: Pick<SiteRow, 'id' | 'district'>): readonly ClosureRow[];
+  /** A space's booking context (effective policy, closures), worked out once per space; no access check. */
+  contextOf(space: SpaceRow): SpaceContext;
 }
 
 /** One cache per database handle, so two apps (or two test databases) in one process never share snapshots. */
@@ -148,11 +151,13 @@ export function buildCatalogue(
     activeSpacesBySite.set(space.siteId, list);
   }
   const closuresBySite = new Map<string, ClosureRow[]>();
+  const contexts = new Map<string, SpaceContext>();
+  const sites = new Map(siteRows.map((s) => [s.id, s]));
   return {
     orgId,
     version,
     orgPolicy,
-    sites: new Map(siteRows.map((s) => [s.id, s])),
+    sites,
     spaces: new Map(spaceRows.map((s) => [s.id, s])),
     closures: closureRows,
     activeSpacesBySite,
@@ -163,6 +168,15 @@ export function buildCatalogue(
         closuresBySite.set(site.id, found);
       }
       return found;
+    },
+    contextOf(space) {
+      let context = contexts.get(space.id);
+      if (!context) {
+        const site = sites.get(space.siteId)!;
+        context = buildSpaceContext(space, site, orgPolicy, this.closuresOf(site));
+        contexts.set(space.id, context);
+      }
+      return context;
     },
   };
 }
