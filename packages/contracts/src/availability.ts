@@ -66,12 +66,32 @@ export const SiteScheduleQuery = z.object({
 });
 export type SiteScheduleQuery = z.infer<typeof SiteScheduleQuery>;
 
+/**
+ * A booking as the timeline draws it: when, where, what state, for how many, and the version a drag-move sends
+ * back. Not the check-in code or history (a week's list should not carry every resident's code); the booking's
+ * own endpoint has the rest.
+ */
+export const ScheduleBooking = Booking.pick({
+  id: true,
+  siteId: true,
+  spaceId: true,
+  bookerId: true,
+  partySize: true,
+  startAt: true,
+  endAt: true,
+  purpose: true,
+  status: true,
+  seriesId: true,
+  version: true,
+});
+export type ScheduleBooking = z.infer<typeof ScheduleBooking>;
+
 export const SiteSchedule = z.object({
   site: Site,
   from: IsoInstant,
   to: IsoInstant,
   spaces: z.array(Space),
-  bookings: z.array(Booking),
+  bookings: z.array(ScheduleBooking),
   /** When the site is open inside [from, to), closures already removed. */
   openRanges: z.array(z.object({ startAt: IsoInstant, endAt: IsoInstant })),
   closures: z.array(Closure),

@@ -1,4 +1,4 @@
-import type { Booking, SiteSchedule } from '@linli/contracts';
+import type { ScheduleBooking, SiteSchedule } from '@linli/contracts';
 import { Alert, App, Button, DatePicker, Empty, Flex, Modal, Segmented, Select, Skeleton, Space as AntSpace, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from 'react';
@@ -36,7 +36,7 @@ function readQuery(): { siteIds: string[]; date: string | null; view: View } {
 
 interface MoveRefusal {
   error: unknown;
-  booking: Booking;
+  booking: ScheduleBooking;
   zone: string;
 }
 

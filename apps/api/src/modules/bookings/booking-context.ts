@@ -46,53 +46,26 @@ export interface SpaceContext {
 /** The columns a Booking answer is made of (a row just written by linli_book_space has them without a read-back). */
 export type BookingFields = Omit<BookingRow, 'during' | 'orgId' | 'exclusive' | 'updatedAt'>;
 
-/** The columns of BookingFields, for selecting no more than an answer needs. */
-export const BOOKING_FIELDS = {
-  id: bookings.id,
-  siteId: bookings.siteId,
-  spaceId: bookings.spaceId,
-  bookerId: bookings.bookerId,
-  createdById: bookings.createdById,
-  partySize: bookings.partySize,
-  startAt: bookings.startAt,
-  endAt: bookings.endAt,
-  purpose: bookings.purpose,
-  status: bookings.status,
-  source: bookings.source,
-  seriesId: bookings.seriesId,
-  checkInCode: bookings.checkInCode,
-  checkedInAt: bookings.checkedInAt,
-  offerExpiresAt: bookings.offerExpiresAt,
-  version: bookings.version,
-  createdAt: bookings.createdAt,
-} satisfies Record<keyof BookingFields, unknown>;
-
 const isoOf = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * The Booking answer's fields selected straight from `bookings AS b`, instants already ISO strings, for reads of
- * many bookings: the rows are the answer, with no Date objects or per-field mapping in between. Must match
- * `toBooking` (a test compares the two).
+ * A schedule entry's fields (ScheduleBooking) selected straight from `bookings AS b`, instants already ISO
+ * strings: a week of a site is about a hundred rows, and these become the answer with no Date objects or per-field
+ * mapping in between. Must read as `toBooking` does (a test compares the two).
  */
-export const BOOKING_ANSWER_COLUMNS = sql.raw(
+export const SCHEDULE_BOOKING_COLUMNS = sql.raw(
   [
     'b.id',
     'b.site_id AS "siteId"',
     'b.space_id AS "spaceId"',
     'b.booker_id AS "bookerId"',
-    'b.created_by_id AS "createdById"',
     'b.party_size AS "partySize"',
     `${isoOf('b.start_at')} AS "startAt"`,
     `${isoOf('b.end_at')} AS "endAt"`,
     'b.purpose',
     'b.status',
-    'b.source',
     'b.series_id AS "seriesId"',
-    'b.check_in_code AS "checkInCode"',
-    `${isoOf('b.checked_in_at')} AS "checkedInAt"`,
-    `${isoOf('b.offer_expires_at')} AS "offerExpiresAt"`,
     'b.version',
-    `${isoOf('b.created_at')} AS "createdAt"`,
   ].join(', '),
 );
 

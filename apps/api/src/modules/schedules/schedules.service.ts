@@ -1,10 +1,10 @@
 /** A site's schedule for the operator timeline: its spaces, their bookings, when it is open, and its closures. */
-import type { Booking, SiteSchedule, SiteScheduleQuery } from '@linli/contracts';
+import type { ScheduleBooking, SiteSchedule, SiteScheduleQuery } from '@linli/contracts';
 import type { Database } from '@linli/db';
 import { MAX_BOOKING_MS, addDaysToLocalDate, localDayRange, openRanges } from '@linli/domain';
 import { sql } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
-import { BOOKING_ANSWER_COLUMNS } from '../bookings/booking-context.ts';
+import { SCHEDULE_BOOKING_COLUMNS } from '../bookings/booking-context.ts';
 import { catalogueVersionSql, readWithCatalogue } from '../catalogue/catalogue.ts';
 import { queryRows } from '../../lib/sql.ts';
 import { findVisibleSiteIn, toSite } from '../sites/sites.service.ts';
@@ -24,9 +24,9 @@ export async function getSiteSchedule(db: Database, actor: Actor, siteId: string
     const from = localDayRange(query.date, zone).start;
     // The end of the last local day: N days are not N x 24 hours across a DST change.
     const to = localDayRange(addDaysToLocalDate(query.date, query.days - 1), zone).end;
-    const rows = await queryRows<Partial<Booking> & { catalogueVersion: number | null }>(
+    const rows = await queryRows<Partial<ScheduleBooking> & { catalogueVersion: number | null }>(
       db,
-      sql`SELECT ${catalogueVersionSql(actor.orgId)} AS "catalogueVersion", ${BOOKING_ANSWER_COLUMNS}
+      sql`SELECT ${catalogueVersionSql(actor.orgId)} AS "catalogueVersion", ${SCHEDULE_BOOKING_COLUMNS}
           FROM (SELECT 1) AS one
           LEFT JOIN bookings b ON b.site_id = ${site.id}
             AND b.status IN (${sql.join(SHOWN_ON_SCHEDULE.map((s) => sql`${s}`), sql`, `)})
@@ -42,7 +42,7 @@ export async function getSiteSchedule(db: Database, actor: Actor, siteId: string
       to: new Date(to).toISOString(),
       spaces: (catalogue.activeSpacesBySite.get(site.id) ?? []).map(toSpace),
       // A site with no bookings in the window still answers one row (the catalogue version), with no booking in it.
-      bookings: rows.filter((r) => r.id) as Booking[],
+      bookings: rows.filter((r) => r.id) as ScheduleBooking[],
       openRanges: openRanges(site.openingHours, zone, window, siteClosures).map((r) => ({
         startAt: new Date(r.start).toISOString(),
         endAt: new Date(r.end).toISOString(),
