@@ -2,11 +2,12 @@
  * The one place that does calendar math. Everything outside packages/domain passes instants (Date / ISO strings)
  * and IANA zone names; "a day", "19:00" and "Monday" only mean something here, in a site's zone.
  */
-import { DateTime, IANAZone, Interval } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 /** Hours remembered per zone before the memo starts over (about eleven years of distinct hours). */
 const MAX_REMEMBERED_HOURS = 100_000;
 
@@ -85,8 +86,8 @@ export type Weekday = (typeof WEEKDAYS)[number];
 /** The local calendar dates (yyyy-MM-dd) a range of instants touches in a zone. */
 export function localDatesBetween(range: InstantRange, zone: string): string[] {
   // Walk calendar dates, not instants: in zones whose clocks change at midnight a "start of day" can be 01:00.
-  const first = DateTime.fromMillis(range.start, { zone: zoneOf(zone) }).toISODate()!;
-  const last = DateTime.fromMillis(range.end - 1, { zone: zoneOf(zone) }).toISODate()!;
+  const first = localDateOf(range.start, zone);
+  const last = localDateOf(range.end - 1, zone);
   const dates: string[] = [];
   for (let date = first; date <= last; date = addDaysToLocalDate(date, 1)) dates.push(date);
   return dates;
@@ -94,7 +95,8 @@ export function localDatesBetween(range: InstantRange, zone: string): string[] {
 
 /** The weekday of a local date. */
 export function weekdayOf(localDate: string): Weekday {
-  return WEEKDAYS[DateTime.fromISO(localDate).weekday - 1]!;
+  // getUTCDay counts from Sunday; WEEKDAYS starts on Monday.
+  return WEEKDAYS[(new Date(`${localDate}T00:00:00Z`).getUTCDay() + 6) % 7]!;
 }
 
 /**
@@ -156,19 +158,21 @@ export function intersect(a: InstantRange, b: InstantRange): InstantRange | null
 }
 
 export function durationMinutes(range: InstantRange): number {
-  return Interval.fromDateTimes(DateTime.fromMillis(range.start), DateTime.fromMillis(range.end)).length(
-    'minutes',
-  );
+  return (range.end - range.start) / 60_000;
 }
 
 /** The local date `days` after `localDate` (negative goes back); calendar days, not 24-hour steps. */
 export function addDaysToLocalDate(localDate: string, days: number): string {
-  return DateTime.fromISO(localDate, { zone: 'UTC' }).plus({ days }).toISODate()!;
+  // A calendar date read as a UTC midnight: whole days of 86,400,000 ms, no zone to get in the way.
+  return new Date(Date.parse(`${localDate}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** The local calendar date of an instant in a zone. */
 export function localDateOf(instant: number, zone: string): string {
-  return DateTime.fromMillis(instant, { zone: zoneOf(zone) }).toISODate()!;
+  // The wall clock is the instant shifted by the zone's offset, read as UTC (offsets are remembered per hour).
+  const offset = ianaZoneOf(zone).offset(instant);
+  if (Number.isNaN(offset)) return DateTime.fromMillis(instant, { zone: zoneOf(zone) }).toISODate()!;
+  return new Date(instant + offset * 60_000).toISOString().slice(0, 10);
 }
 
 /**

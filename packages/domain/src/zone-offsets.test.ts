@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DateTime, IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { ianaZoneOf, zoneOf } from './time.ts';
+import { addDaysToLocalDate, ianaZoneOf, localDateOf, localDatesBetween, weekdayOf, zoneOf } from './time.ts';
 
 // Zones with DST, half-hour DST (Lord Howe), odd offsets (Chatham +12:45), past midnight transitions
 // (Sao Paulo until 2019), none at all (Shanghai), and a zone that skipped a whole day (Apia, end of 2011).
@@ -37,5 +37,23 @@ describe('remembered zone offsets', () => {
     expect(DateTime.fromMillis(instant, { zone: zoneOf('America/New_York') }).zoneName).toBe('America/New_York');
     expect(zoneOf('UTC')).toBe('UTC');
     expect(DateTime.fromMillis(instant, { zone: zoneOf('Mars/Olympus') }).isValid).toBe(false);
+  });
+
+  it('local dates, weekdays and date arithmetic read as luxon reads them', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ZONES), fc.integer({ min: FROM, max: TO }), fc.integer({ min: -800, max: 800 }), (zone, instant, days) => {
+        const local = DateTime.fromMillis(instant, { zone });
+        expect(localDateOf(instant, zone)).toBe(local.toISODate());
+        expect(weekdayOf(local.toISODate()!)).toBe(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'][local.weekday - 1]);
+        expect(addDaysToLocalDate(local.toISODate()!, days)).toBe(DateTime.fromISO(local.toISODate()!, { zone: 'UTC' }).plus({ days }).toISODate());
+        const end = instant + days * 3_600_000;
+        if (end > instant) {
+          const dates = localDatesBetween({ start: instant, end }, zone);
+          expect(dates[0]).toBe(local.toISODate());
+          expect(dates.at(-1)).toBe(DateTime.fromMillis(end - 1, { zone }).toISODate());
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

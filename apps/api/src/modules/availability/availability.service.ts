@@ -38,7 +38,7 @@ import { availabilityRefusal } from '../bookings/bookings.service.ts';
 
 const DAY_MS = 86_400_000;
 const ALTERNATIVES_PER_KIND = 3;
-/** Sites judged per round of a ranked search. */
+/** Open sites whose bookings are read per round of a ranked search. */
 const SEARCH_SITE_CHUNK = 8;
 const SAME_SPACE_DAYS = 3;
 /** How many nearby candidate spaces are checked in full before giving up. */
@@ -277,7 +277,8 @@ export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpa
     const verdicts = new Map<string, boolean>();
     const policyAllows = (ctx: SpaceContext) => {
       const { space } = ctx;
-      const key = `${space.siteId}|${space.capacity}|${space.bookableBy}|${space.openToOtherSites}|${JSON.stringify(space.policy)}`;
+      // Capacity enters the policy check only as "does the party fit"; candidates were filtered on that already.
+      const key = `${space.siteId}|${space.capacity >= query.partySize}|${space.bookableBy}|${space.openToOtherSites}|${JSON.stringify(space.policy)}`;
       let allowed = verdicts.get(key);
       if (allowed === undefined) {
         allowed = policyRefusals(ctx, { actor, range, partySize: query.partySize, now }, homeSiteId).length === 0;
@@ -287,9 +288,14 @@ export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpa
     };
     const found: (Candidate & { distance: number | null; remaining: number | null })[] = [];
     let catalogueVersion: number | null = null;
-    for (let i = 0; i < rankedSites.length && found.length < query.limit; i += chunkSize) {
-      const ranked = rankedSites
-        .slice(i, i + chunkSize)
+    // A site closed at that time (its hours or a closure) has nothing to offer: such sites are passed over before
+    // any booking is read, so a late-evening search does not query site after closed site.
+    const isOpen = ({ site }: { site: SiteRow }) =>
+      isWithinOpenRanges(range, openRanges(site.openingHours, site.timezone, range, catalogue.closuresOf(site)));
+    for (let i = 0; i < rankedSites.length && found.length < query.limit; ) {
+      const chunk: typeof rankedSites = [];
+      for (; i < rankedSites.length && chunk.length < chunkSize; i++) if (isOpen(rankedSites[i]!)) chunk.push(rankedSites[i]!);
+      const ranked = chunk
         .flatMap(({ site, distance }) => (catalogue.activeSpacesBySite.get(site.id) ?? []).filter((space) => wanted(space, site)).map((space) => ({ space, site, distance })))
         .sort((a, b) =>
           origin
@@ -299,18 +305,12 @@ export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpa
       if (!ranked.length) continue;
       const loaded = await loadHoldingBySpace(db, actor.orgId, ranked.map((c) => c.space.id), range);
       catalogueVersion ??= loaded.catalogueVersion;
-      // Judged best-ranked first and only until the page is full: the full policy check costs real CPU per space,
-      // and whether a site is open then is worked out once per site, not once per space.
-      const siteOpen = new Map<string, boolean>();
+      // Judged best-ranked first and only until the page is full.
       for (const c of ranked) {
         if (found.length >= query.limit) break;
         const spaceHolding = loaded.holdingBySpace.get(c.space.id) ?? [];
         const ctx = catalogue.contextOf(c.space);
         if (availabilityRefusal(ctx, range, query.partySize, spaceHolding)) continue;
-        if (!siteOpen.has(c.site.id)) {
-          siteOpen.set(c.site.id, isWithinOpenRanges(range, openRanges(c.site.openingHours, c.site.timezone, range, ctx.closures)));
-        }
-        if (!siteOpen.get(c.site.id)) continue;
         if (!policyAllows(ctx)) continue;
         const remaining =
           c.space.bookingMode === 'shared_capacity'
