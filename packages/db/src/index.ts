@@ -4,3 +4,4 @@ export * from './errors.ts';
 export * as schema from './schema.ts';
 export * from './passwords.ts';
 export { v7 as newId } from 'uuid';
+export * from './prepared.ts';

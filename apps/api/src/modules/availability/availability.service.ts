@@ -3,7 +3,7 @@
  * refused as taken or full (the same space at the nearest free times, and equivalent spaces at nearby sites).
  */
 import type { BookingAlternative, SearchSpacesQuery, SearchSpacesResponse, SpaceAvailability, SpaceAvailabilityQuery } from '@linli/contracts';
-import { type Database, type Transaction, schema } from '@linli/db';
+import { type Database, type Transaction, schema, queryPrepared } from '@linli/db';
 import {
   type InstantRange,
   type FreeSlot,
@@ -33,7 +33,7 @@ import {
   policyRefusals,
 } from '../bookings/booking-context.ts';
 import { catalogueVersionSql, readCatalogue, readWithCatalogue } from '../catalogue/catalogue.ts';
-import { arrayLiteral, queryRows } from '../../lib/sql.ts';
+import { arrayLiteral } from '../../lib/sql.ts';
 import { availabilityRefusal } from '../bookings/bookings.service.ts';
 
 const DAY_MS = 86_400_000;
@@ -117,7 +117,7 @@ type HoldingRow = { spaceId: string; startAt: Date; endAt: Date; partySize: numb
  * catalogue version, so a search confirms its snapshot in the same round trip (see readWithCatalogue).
  */
 async function loadHoldingBySpace(db: Db, orgId: string, spaceIds: string[], range: InstantRange) {
-  const rows = await queryRows<{ catalogueVersion: number | null; spaceId: string | null; start: number; end: number; partySize: number }>(
+  const rows = await queryPrepared<{ catalogueVersion: number | null; spaceId: string | null; start: number; end: number; partySize: number }>(
     db,
     sql`SELECT ${catalogueVersionSql(orgId)} AS "catalogueVersion", b.space_id AS "spaceId", b.party_size AS "partySize",
           (extract(epoch FROM b.start_at) * 1000)::float8 AS "start", (extract(epoch FROM b.end_at) * 1000)::float8 AS "end"

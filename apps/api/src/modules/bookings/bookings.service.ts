@@ -5,14 +5,13 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import type { Booking, BookingAlternative, CreateBookingBody, ListBookingsQuery, UpdateBookingBody } from '@linli/contracts';
-import { type Database, SQLSTATE, type Transaction, newId, schema, sqlStateOf } from '@linli/db';
+import { type Database, SQLSTATE, type Transaction, newId, schema, sqlStateOf, queryPrepared } from '@linli/db';
 import { type InstantRange, type Refusal, peakOccupancy } from '@linli/domain';
 import { type SQL, and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import type { AppDeps } from '../../lib/context.ts';
-import { queryRows } from '../../lib/sql.ts';
 import { cachedCatalogue, confirmCatalogueError, reloadCatalogue } from '../catalogue/catalogue.ts';
 import { suggestAlternatives } from '../availability/availability.service.ts';
 import { promoteWaitlist } from '../waitlist/waitlist.service.ts';
@@ -300,7 +299,7 @@ async function bookSpace(
   catalogueVersion: number,
   event: { actorId: string | null; reason: string },
 ): Promise<void> {
-  const [result] = await queryRows<{ outcome: BookSpaceOutcome }>(
+  const [result] = await queryPrepared<{ outcome: BookSpaceOutcome }>(
     conn,
     sql`SELECT linli_book_space(
       ${row.id}, ${row.orgId}, ${row.siteId}, ${row.spaceId}, ${row.exclusive},

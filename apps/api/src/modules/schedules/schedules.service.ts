@@ -1,12 +1,11 @@
 /** A site's schedule for the operator timeline: its spaces, their bookings, when it is open, and its closures. */
 import type { ScheduleBooking, SiteSchedule, SiteScheduleQuery } from '@linli/contracts';
-import type { Database } from '@linli/db';
+import { type Database, queryPrepared } from '@linli/db';
 import { MAX_BOOKING_MS, addDaysToLocalDate, localDayRange, openRanges } from '@linli/domain';
 import { sql } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { SCHEDULE_BOOKING_COLUMNS } from '../bookings/booking-context.ts';
 import { catalogueVersionSql, readWithCatalogue } from '../catalogue/catalogue.ts';
-import { queryRows } from '../../lib/sql.ts';
 import { findVisibleSiteIn, toSite } from '../sites/sites.service.ts';
 import { toSpace } from '../spaces/spaces.service.ts';
 
@@ -24,7 +23,7 @@ export async function getSiteSchedule(db: Database, actor: Actor, siteId: string
     const from = localDayRange(query.date, zone).start;
     // The end of the last local day: N days are not N x 24 hours across a DST change.
     const to = localDayRange(addDaysToLocalDate(query.date, query.days - 1), zone).end;
-    const rows = await queryRows<Partial<ScheduleBooking> & { catalogueVersion: number | null }>(
+    const rows = await queryPrepared<Partial<ScheduleBooking> & { catalogueVersion: number | null }>(
       db,
       sql`SELECT ${catalogueVersionSql(actor.orgId)} AS "catalogueVersion", ${SCHEDULE_BOOKING_COLUMNS}
           FROM (SELECT 1) AS one
