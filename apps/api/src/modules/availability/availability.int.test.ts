@@ -66,6 +66,26 @@ describe('portfolio search', () => {
     expect(res.json().items[1].distanceKm).toBeGreaterThan(10);
   });
 
+  it('judges each space by its own policy and rules, even beside same-site spaces that pass', async () => {
+    const home = await createSite(t.db, { orgId: org.id, lat: 31.1, lng: 121.3, district: '规则区' });
+    const other = await createSite(t.db, { orgId: org.id, lat: 31.101, lng: 121.301, district: '规则区' });
+    const resident = await createUser(t.db, { orgId: org.id, role: 'resident', homeSiteId: home.id });
+    const open = await createSpace(t.db, { orgId: org.id, siteId: home.id, name: 'A 普通' });
+    const shortOnly = await createSpace(t.db, { orgId: org.id, siteId: home.id, name: 'B 限时', policy: { maxDurationMinutes: 30 } });
+    const staffOnly = await createSpace(t.db, { orgId: org.id, siteId: home.id, name: 'C 内部', bookableBy: 'staff_only' });
+    const sameShape = await createSpace(t.db, { orgId: org.id, siteId: home.id, name: 'D 普通', capacity: 40 });
+    const otherOpen = await createSpace(t.db, { orgId: org.id, siteId: other.id, name: 'E 外站' });
+    const otherLocal = await createSpace(t.db, { orgId: org.id, siteId: other.id, name: 'F 本站居民', openToOtherSites: false });
+
+    const query = new URLSearchParams({ startAt: at(DAY, '10:00'), endAt: at(DAY, '11:00'), district: '规则区', nearSiteId: home.id });
+    const res = await t.app.inject({ url: `/api/v1/availability/search?${query}`, headers: bearer(tokenFor(t.app, resident)) });
+    const found = res.json().items.map((i: { space: { id: string } }) => i.space.id);
+    expect(found).toEqual(expect.arrayContaining([open.id, sameShape.id, otherOpen.id]));
+    expect(found).not.toContain(shortOnly.id);
+    expect(found).not.toContain(staffOnly.id);
+    expect(found).not.toContain(otherLocal.id);
+  });
+
   it('a search that finds nothing is recorded as unmet demand', async () => {
     const query = new URLSearchParams({ startAt: at(DAY, '14:00'), endAt: at(DAY, '15:00'), partySize: '9999' });
     expect((await get(`/availability/search?${query}`)).json().items).toEqual([]);
