@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { type ChildProcess, spawn } from 'node:child_process';
 import autocannon from 'autocannon';
-import { migrateDatabase, openDatabase, schema } from '@linli/db';
+import { type DatabaseHandle, migrateDatabase, openDatabase, schema } from '@linli/db';
 import { BENCH_PASSWORD, generatePortfolio } from '@linli/db/seed';
 import { addDaysToLocalDate, localDayRange, openRanges } from '@linli/domain';
 import { and, eq, sql } from 'drizzle-orm';
@@ -96,6 +96,26 @@ async function waitFor(url: string) {
   throw new Error(`${url} did not come up`);
 }
 
+/**
+ * Every run measures the same generated portfolio: the load tests insert tens of thousands of bookings into the
+ * months the searches then read, and left in place they would make each run slower than the last. Generated
+ * bookings were all created before the organization row (the generator dates them back), so anything newer is a
+ * run's. History is append-only (triggers refuse DELETE on bookings and booking_events); this cleanup, for the
+ * bench database only, sets session_replication_role = replica, which skips those triggers in its own transaction
+ * (it needs a PostgreSQL superuser).
+ */
+async function removeBookingsWrittenByRuns(database: DatabaseHandle, org: { id: string; createdAt: Date }) {
+  const removed = await database.db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL session_replication_role = replica`);
+    const written = sql`SELECT id FROM bookings WHERE org_id = ${org.id} AND created_at > ${org.createdAt.toISOString()}`;
+    await tx.execute(sql`DELETE FROM booking_events WHERE booking_id IN (${written})`);
+    await tx.execute(sql`DELETE FROM demand_events WHERE org_id = ${org.id} AND at > ${org.createdAt.toISOString()}`);
+    const result = (await tx.execute(sql`DELETE FROM bookings WHERE org_id = ${org.id} AND created_at > ${org.createdAt.toISOString()}`)) as unknown as { rowCount: number | null };
+    return result.rowCount ?? 0;
+  });
+  if (removed) console.log(`Removed ${removed.toLocaleString()} bookings written by benchmark runs`);
+}
+
 async function main() {
   const database = await openDatabase({ url: DATABASE_URL, poolSize: 30 });
   await migrateDatabase(database);
@@ -106,6 +126,7 @@ async function main() {
     await generatePortfolio(db, { sites: Number(args.sites), bookings: Number(args.bookings), log: (line) => console.log(`  ${line}`) });
     [org] = await db.select().from(schema.organizations).where(eq(schema.organizations.slug, 'bench'));
   }
+  await removeBookingsWrittenByRuns(database, org!);
   // Fresh planner statistics, as after any bulk load: earlier runs added tens of thousands of bookings in the
   // months ahead, and with stale statistics the planner misjudges how many bookings a future window holds.
   await db.execute(sql`ANALYZE`);
@@ -208,6 +229,7 @@ async function main() {
   console.log('|---|---|---|');
   for (const a of analytics) console.log(`| ${a.name} | ${a.p50.toFixed(1)} | ${a.p99.toFixed(1)} |`);
 
+  await removeBookingsWrittenByRuns(database, org!);
   // Wait for the servers to exit, so a CPU profile is written out.
   await Promise.all(children.map((child) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))));
   await database.close();
