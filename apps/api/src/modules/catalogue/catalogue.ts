@@ -12,12 +12,10 @@
 import type { PolicyRules } from '@linli/contracts';
 import { type Database, schema } from '@linli/db';
 import { type SQL, eq, sql } from 'drizzle-orm';
-import { type SpaceContext, buildSpaceContext } from '../bookings/booking-context.ts';
+import { type SiteRow, type SpaceContext, type SpaceRow, buildSpaceContext } from '../bookings/booking-context.ts';
 
 const { catalogueVersions, organizations, sites, spaces, closures } = schema;
 
-export type SiteRow = typeof sites.$inferSelect;
-export type SpaceRow = typeof spaces.$inferSelect;
 export type ClosureRow = typeof closures.$inferSelect;
 
 export interface Catalogue {
