@@ -58,6 +58,8 @@ export type Booking = z.infer<typeof Booking>;
 export const BookingEvent = z.object({
   id: z.uuid(),
   actorId: z.uuid().nullable(),
+  /** Who made the change, by display name: shown to staff, and to a resident for their own changes. */
+  actorName: z.string().nullable(),
   fromStatus: z.string().nullable(),
   toStatus: z.string(),
   reason: z.string().nullable(),

@@ -129,7 +129,7 @@ export function BookingDrawer({ bookingId, onClose, onChanged }: BookingDrawerPr
                   </Typography.Text>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     {new Date(event.at).toLocaleString(i18n.language, { timeZone: place?.zone, hourCycle: 'h23' })}
-                    {event.actorId === null ? ` · ${t('booking.bySystem')}` : ''}
+                    {event.actorId === null ? ` · ${t('booking.bySystem')}` : event.actorName ? ` · ${event.actorName}` : ''}
                   </Typography.Text>
                   {event.reason ? <Typography.Text type="secondary">{event.reason}</Typography.Text> : null}
                 </Flex>

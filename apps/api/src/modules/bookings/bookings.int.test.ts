@@ -173,6 +173,14 @@ describe('lifecycle', () => {
     const detail = await t.app.inject({ url: `/api/v1/bookings/${created.id}`, headers: bearer(token) });
     expect(detail.json().events.map((e: { toStatus: string }) => e.toStatus)).toEqual(['pending', 'confirmed']);
     expect(detail.headers.etag).toBe(`"${approved.json().version}"`);
+    // Who acted, by name: staff see everyone's; the resident sees their own name but not the staff member's.
+    const names = async (viewerToken: string) =>
+      (await t.app.inject({ url: `/api/v1/bookings/${created.id}`, headers: bearer(viewerToken) })).json().events.map((e: { actorName: string | null }) => e.actorName);
+    const [residentName, staffName] = await names(staffToken);
+    expect(residentName).toEqual(expect.any(String));
+    expect(staffName).toEqual(expect.any(String));
+    expect(staffName).not.toBe(residentName);
+    expect(await names(token)).toEqual([residentName, null]);
   });
 
   it('rejection needs a reason and frees the slot; a rejected booking cannot be approved', async () => {

@@ -364,13 +364,24 @@ export async function findVisibleBooking(db: Database | Transaction, actor: Acto
 export async function getBookingWithHistory(db: Database, actor: Actor, bookingId: string) {
   const row = await findVisibleBooking(db, actor, bookingId);
   const events = await db
-    .select()
+    .select({ event: bookingEvents, actorName: users.displayName })
     .from(bookingEvents)
+    .leftJoin(users, eq(users.id, bookingEvents.actorId))
     .where(eq(bookingEvents.bookingId, row.id))
     .orderBy(asc(bookingEvents.at), asc(bookingEvents.id));
+  // Residents see who acted only where it was themselves; staff names are for staff.
+  const nameFor = (actorId: string | null, name: string | null) => (actor.role !== 'resident' || actorId === actor.userId ? name : null);
   return {
     ...toBooking(row),
-    events: events.map((e) => ({ id: e.id, actorId: e.actorId, fromStatus: e.fromStatus, toStatus: e.toStatus, reason: e.reason, at: e.at.toISOString() })),
+    events: events.map(({ event: e, actorName }) => ({
+      id: e.id,
+      actorId: e.actorId,
+      actorName: nameFor(e.actorId, actorName),
+      fromStatus: e.fromStatus,
+      toStatus: e.toStatus,
+      reason: e.reason,
+      at: e.at.toISOString(),
+    })),
   };
 }
 
