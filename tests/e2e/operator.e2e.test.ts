@@ -161,6 +161,46 @@ describe('operator', () => {
     expectNoConsoleErrors(test);
   });
 
+  it('cancels one occurrence of a recurring booking from the timeline, and the rest stay booked', async () => {
+    const admin = await apiAs(test.baseUrl, 'admin@demo.linli.dev');
+    const sites = await admin.call<{ items: Site[] }>('GET', '/sites?limit=200');
+    const site = sites.items.find((s) => s.kind === 'study_room')!;
+    const spaces = await admin.call<{ items: Space[] }>('GET', `/spaces?siteId=${site.id}`);
+    const room = spaces.items.find((s) => s.bookingMode === 'exclusive')!;
+    // A weekly series three weeks long, starting in ten days at that day's first free hour.
+    const startDate = shanghaiDate(10);
+    const free = await admin.call<{ slots: Slot[] }>('GET', `/spaces/${room.id}/availability?from=${startDate}&to=${startDate}&durationMinutes=60`);
+    const slot = free.slots.find((s) => shanghaiClock(s.startAt).endsWith(':00'))!;
+    const series = await admin.call<{ seriesId: string; booked: number; occurrences: { bookingId: string | null }[] }>('POST', '/series', {
+      spaceId: room.id,
+      startDate,
+      startTime: shanghaiClock(slot.startAt),
+      durationMinutes: 60,
+      rule: 'FREQ=WEEKLY;COUNT=3',
+      purpose: 'E2E 每周晨读',
+      onConflict: 'skip',
+    });
+    expect(series.booked).toBeGreaterThan(1);
+    const { page } = test;
+
+    await signIn(test, 'admin@demo.linli.dev');
+    await page.goto(`${test.baseUrl}/timeline?sites=${site.id}&date=${startDate}&view=day`);
+    await page.locator('.ec-event', { hasText: 'E2E 每周晨读' }).first().click();
+    const actions = page.locator('[data-testid="series-actions"]');
+    await actions.waitFor();
+    await actions.getByText('仅此一次').click();
+    await actions.getByRole('button', { name: '取消这些场次' }).click();
+    await page.locator('.ant-modal-confirm').getByRole('button', { name: '取消这些场次' }).click();
+    await page.locator('.ant-drawer').locator('.ant-tag', { hasText: '已取消' }).waitFor();
+
+    const statuses = await Promise.all(
+      series.occurrences.filter((o) => o.bookingId).map(async (o) => (await admin.call<Booking>('GET', `/bookings/${o.bookingId}`)).status),
+    );
+    expect(statuses[0]).toBe('cancelled');
+    expect(statuses.slice(1).every((status) => status === 'confirmed')).toBe(true);
+    expectNoConsoleErrors(test);
+  });
+
   it('sees the analytics dashboard', async () => {
     const { page } = test;
     await signIn(test, 'admin@demo.linli.dev');

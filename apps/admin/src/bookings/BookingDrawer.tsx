@@ -10,6 +10,7 @@ import { formatRange } from '../time/zoned.ts';
 import { approveBooking, cancelBooking, checkInBooking, getBooking, rejectBooking } from './bookings.api.ts';
 import { BookingStatusTag } from './BookingStatusTag.tsx';
 import { RefusalAlert } from './RefusalAlert.tsx';
+import { SeriesActions } from '../series/SeriesActions.tsx';
 
 interface BookingDrawerProps {
   bookingId: string | null;
@@ -114,6 +115,17 @@ export function BookingDrawer({ bookingId, onClose, onChanged }: BookingDrawerPr
               </Button>
             ) : null}
           </Flex>
+
+          {data.seriesId && (data.status === 'pending' || data.status === 'confirmed') && Date.parse(data.startAt) > Date.now() ? (
+            <SeriesActions
+              booking={{ ...data, seriesId: data.seriesId }}
+              zone={place?.zone ?? 'Asia/Shanghai'}
+              onChanged={() => {
+                onChanged(data);
+                booking.reload();
+              }}
+            />
+          ) : null}
 
           <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
             {t('booking.history')}
