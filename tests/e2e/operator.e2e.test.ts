@@ -201,6 +201,32 @@ describe('operator', () => {
     expectNoConsoleErrors(test);
   });
 
+  it("sets a space's own booking rule in setup, over what it inherits", async () => {
+    const admin = await apiAs(test.baseUrl, 'admin@demo.linli.dev');
+    const { page } = test;
+    await signIn(test, 'admin@demo.linli.dev');
+    await page.getByRole('link', { name: '设置' }).click();
+    await page.getByRole('tab', { name: '空间' }).click();
+    const firstRow = page.locator('tr.ant-table-row').filter({ visible: true }).first();
+    await firstRow.getByRole('button', { name: /编\s*辑/ }).click();
+    const editor = page.locator('[data-testid="space-policy"]');
+    await editor.waitFor();
+    await editor.getByRole('switch', { name: '本空间单独设置: 间隔缓冲（分钟）' }).click();
+    await editor.getByRole('spinbutton', { name: '间隔缓冲（分钟）' }).fill('25');
+    const saved = page.waitForRequest((request) => request.method() === 'PATCH' && /\/api\/v1\/spaces\/[^/]+$/.test(request.url()));
+    await editor.getByRole('button', { name: '保存规则' }).click();
+    const spaceId = (await saved).url().split('/').pop()!;
+    await page.getByText('已保存。').first().waitFor();
+
+    const policy = await admin.call<{ values: { bufferMinutes: number }; sources: Record<string, string>; levels: { space: Record<string, unknown> } }>('GET', `/spaces/${spaceId}/policy`);
+    expect(policy.values.bufferMinutes).toBe(25);
+    expect(policy.sources.bufferMinutes).toBe('space');
+    // Leave the demo as it was for the other tests.
+    const { bufferMinutes: _set, ...rest } = policy.levels.space;
+    await admin.call('PATCH', `/spaces/${spaceId}`, { policy: rest });
+    expectNoConsoleErrors(test);
+  });
+
   it('sees the analytics dashboard', async () => {
     const { page } = test;
     await signIn(test, 'admin@demo.linli.dev');

@@ -32,6 +32,8 @@ export const EffectivePolicyResponse = z.object({
   spaceId: z.uuid(),
   values: PolicyRules.required(),
   sources: z.record(z.string(), PolicyLevel),
+  /** What would apply without the space's own rules (defaults, then the organization's, then the site's). */
+  inherited: PolicyRules.required(),
   levels: z.object({ org: PolicyRules, site: PolicyRules, space: PolicyRules }),
 });
 export type EffectivePolicyResponse = z.infer<typeof EffectivePolicyResponse>;

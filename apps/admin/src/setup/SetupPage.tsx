@@ -1,5 +1,5 @@
-import type { Closure, EffectivePolicyResponse, Site, Space } from '@linli/contracts';
-import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Flex, Form, Input, InputNumber, List, Popconfirm, Radio, Select, Skeleton, Switch, Table, Tabs, Tag, Typography } from 'antd';
+import type { Closure, Site, Space } from '@linli/contracts';
+import { Alert, App, Button, DatePicker, Drawer, Empty, Flex, Form, Input, InputNumber, List, Popconfirm, Radio, Select, Skeleton, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +11,7 @@ import { createClosure, deleteClosure, listClosures, listSites, setSiteArchived,
 import { invalidatePortfolio } from '../spaces/portfolio.ts';
 import { createSpace, getEffectivePolicy, listAllSpaces, setSpaceArchived, updateSpace } from '../spaces/spaces.api.ts';
 import { type HoursValue, OpeningHoursEditor, hoursValueOf } from './OpeningHoursEditor.tsx';
+import { SpacePolicyEditor } from './SpacePolicyEditor.tsx';
 
 /** The portfolio admin's setup: sites (hours, closures, archiving) and spaces (mode, capacity, features, policy). */
 export default function SetupPage({ title }: PageProps) {
@@ -260,10 +261,6 @@ interface SpaceForm {
   openToOtherSites: boolean;
 }
 
-const POLICY_FIELDS = [
-  'slotMinutes', 'minDurationMinutes', 'maxDurationMinutes', 'leadTimeMinutes', 'horizonDays', 'bufferMinutes', 'approvalRequired', 'checkInRequired',
-  'noShowAfterMinutes', 'cancelCutoffMinutes', 'quotaPerDayCount', 'quotaPerDayMinutes', 'quotaPerWeekCount', 'quotaPerWeekMinutes', 'waitlistMode', 'offerHoldMinutes',
-] as const satisfies readonly (keyof EffectivePolicyResponse['values'])[];
 
 function SpaceDrawer({ space, siteId, onClose, onSaved }: { space: Space | null; siteId: string; onClose: () => void; onSaved: () => void }) {
   const { t } = useTranslation();
@@ -288,8 +285,6 @@ function SpaceDrawer({ space, siteId, onClose, onSaved }: { space: Space | null;
       setSaving(false);
     }
   };
-
-  const show = (value: unknown) => (value === null ? t('setup.unlimited') : typeof value === 'boolean' ? (value ? t('common.yes') : t('common.no')) : String(value));
 
   return (
     <Drawer open onClose={onClose} size={560} title={space?.name ?? t('setup.newSpace')}>
@@ -346,20 +341,7 @@ function SpaceDrawer({ space, siteId, onClose, onSaved }: { space: Space | null;
           </Typography.Title>
           {policy.error ? <Alert type="error" showIcon title={describeError(policy.error)} /> : null}
           {policy.loading && !policy.data ? <Skeleton active /> : null}
-          {policy.data ? (
-            <Descriptions size="small" column={1} bordered>
-              {POLICY_FIELDS.map((field) => (
-                <Descriptions.Item key={field} label={t(`policy.fields.${field}`)}>
-                  <Flex justify="space-between" gap="small">
-                    <span>{show(policy.data!.values[field])}</span>
-                    <Tag color={{ default: 'default', org: 'blue', site: 'purple', space: 'green' }[policy.data!.sources[field] ?? 'default']}>
-                      {t(`policy.sources.${policy.data!.sources[field] ?? 'default'}` as 'policy.sources.default')}
-                    </Tag>
-                  </Flex>
-                </Descriptions.Item>
-              ))}
-            </Descriptions>
-          ) : null}
+          {policy.data ? <SpacePolicyEditor key={JSON.stringify(policy.data.levels.space)} spaceId={space.id} policy={policy.data} onSaved={policy.reload} /> : null}
         </>
       ) : null}
     </Drawer>

@@ -105,5 +105,8 @@ describe('effective policy', () => {
     expect(policy.values).toMatchObject({ horizonDays: 21, quotaPerWeekCount: 10, approvalRequired: false, maxDurationMinutes: 120, bufferMinutes: 0 });
     expect(policy.sources).toMatchObject({ horizonDays: 'site', quotaPerWeekCount: 'org', approvalRequired: 'space', maxDurationMinutes: 'space', bufferMinutes: 'default' });
     expect(policy.levels.site).toEqual({ horizonDays: 21, approvalRequired: true });
+    // Without the space's own rules, the site's approval and the default maximum length would apply.
+    expect(policy.inherited).toMatchObject({ approvalRequired: true, horizonDays: 21, quotaPerWeekCount: 10 });
+    expect(policy.inherited.maxDurationMinutes).not.toBe(120);
   });
 });

@@ -153,6 +153,7 @@ export async function getSpaceEffectivePolicy(db: Database, actor: Actor, spaceI
     spaceId,
     values: effective.values,
     sources: effective.sources,
+    inherited: getEffectivePolicy({ org: levels!.org, site: levels!.site, space: {} }).values,
     levels: { org: levels!.org, site: levels!.site, space: space.policy },
   };
 }
