@@ -209,7 +209,7 @@ describe('operator', () => {
     await page.getByRole('tab', { name: '空间' }).click();
     const firstRow = page.locator('tr.ant-table-row').filter({ visible: true }).first();
     await firstRow.getByRole('button', { name: /编\s*辑/ }).click();
-    const editor = page.locator('[data-testid="space-policy"]');
+    const editor = page.locator('[data-testid="policy-editor"]');
     await editor.waitFor();
     await editor.getByRole('switch', { name: '本空间单独设置: 间隔缓冲（分钟）' }).click();
     await editor.getByRole('spinbutton', { name: '间隔缓冲（分钟）' }).fill('25');

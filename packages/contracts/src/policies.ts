@@ -34,6 +34,19 @@ export const EffectivePolicyResponse = z.object({
   sources: z.record(z.string(), PolicyLevel),
   /** What would apply without the space's own rules (defaults, then the organization's, then the site's). */
   inherited: PolicyRules.required(),
+  inheritedSources: z.record(z.string(), PolicyLevel),
   levels: z.object({ org: PolicyRules, site: PolicyRules, space: PolicyRules }),
 });
 export type EffectivePolicyResponse = z.infer<typeof EffectivePolicyResponse>;
+
+/** One level's rules (the organization's or a site's) beside what it would inherit, for editing that level. */
+export const PolicyAtLevel = z.object({
+  level: z.enum(['org', 'site']),
+  /** What this level sets itself; everything else is inherited. */
+  own: PolicyRules,
+  values: PolicyRules.required(),
+  sources: z.record(z.string(), PolicyLevel),
+  inherited: PolicyRules.required(),
+  inheritedSources: z.record(z.string(), PolicyLevel),
+});
+export type PolicyAtLevel = z.infer<typeof PolicyAtLevel>;

@@ -77,6 +77,18 @@ export function getEffectivePolicy(levels: { org?: PolicyRules; site?: PolicyRul
   return { values: values as PolicyValues, sources };
 }
 
+/**
+ * One level's rules as an editor shows them: what the level sets itself, what is in force there, and what would be
+ * in force (and from where) if the level set nothing. For a site, `levels.space` is absent; for the organization,
+ * `levels.site` too.
+ */
+export function describePolicyLevel(levels: { org: PolicyRules; site?: PolicyRules; space?: PolicyRules }, level: 'org' | 'site' | 'space') {
+  const above = { org: level === 'org' ? {} : levels.org, site: level === 'space' ? levels.site : {}, space: {} };
+  const inherited = getEffectivePolicy(above);
+  const effective = getEffectivePolicy({ ...above, [level]: levels[level] ?? {} });
+  return { own: levels[level] ?? {}, values: effective.values, sources: effective.sources, inherited: inherited.values, inheritedSources: inherited.sources };
+}
+
 /** Rules that contradict each other once merged, e.g. a minimum longer than the maximum. */
 export function findPolicyProblems(values: PolicyValues): { path: string[]; message: string }[] {
   const problems: { path: string[]; message: string }[] = [];

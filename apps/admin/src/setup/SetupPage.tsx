@@ -7,11 +7,11 @@ import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
 import type { PageProps } from '../shell/navigation.ts';
 import { siteKindLabel } from '../sites/siteKinds.ts';
-import { createClosure, deleteClosure, listClosures, listSites, setSiteArchived, updateSite } from '../sites/sites.api.ts';
+import { createClosure, deleteClosure, getOrganizationPolicy, getSitePolicy, listClosures, listSites, setSiteArchived, updateOrganizationPolicy, updateSite } from '../sites/sites.api.ts';
 import { invalidatePortfolio } from '../spaces/portfolio.ts';
 import { createSpace, getEffectivePolicy, listAllSpaces, setSpaceArchived, updateSpace } from '../spaces/spaces.api.ts';
 import { type HoursValue, OpeningHoursEditor, hoursValueOf } from './OpeningHoursEditor.tsx';
-import { SpacePolicyEditor } from './SpacePolicyEditor.tsx';
+import { PolicyEditor } from './PolicyEditor.tsx';
 
 /** The portfolio admin's setup: sites (hours, closures, archiving) and spaces (mode, capacity, features, policy). */
 export default function SetupPage({ title }: PageProps) {
@@ -25,6 +25,7 @@ export default function SetupPage({ title }: PageProps) {
         items={[
           { key: 'sites', label: t('setup.sites'), children: <SitesSetup /> },
           { key: 'spaces', label: t('setup.spaces'), children: <SpacesSetup /> },
+          { key: 'rules', label: t('setup.orgRules'), children: <OrganizationRules /> },
         ]}
       />
     </Flex>
@@ -75,6 +76,26 @@ interface SiteForm {
   openingHours: HoursValue;
 }
 
+/** The rules every site and space inherits unless it sets its own: a city-wide quota is set here. */
+function OrganizationRules() {
+  const { t } = useTranslation();
+  const policy = useResource((signal) => getOrganizationPolicy(signal), []);
+  if (policy.error) return <Alert type="error" showIcon title={describeError(policy.error)} action={<Button onClick={policy.reload}>{t('errors.retry')}</Button>} />;
+  if (!policy.data) return <Skeleton active />;
+  return (
+    <Flex vertical gap="small" style={{ maxWidth: 720 }}>
+      <Typography.Paragraph type="secondary">{t('setup.orgRulesHint')}</Typography.Paragraph>
+      <PolicyEditor
+        key={JSON.stringify(policy.data.own)}
+        view={policy.data}
+        setHereLabel={t('setup.setForOrg')}
+        save={(rules) => updateOrganizationPolicy(rules)}
+        onSaved={policy.reload}
+      />
+    </Flex>
+  );
+}
+
 function SiteDrawer({ site, onClose, onSaved }: { site: Site; onClose: () => void; onSaved: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -83,6 +104,7 @@ function SiteDrawer({ site, onClose, onSaved }: { site: Site; onClose: () => voi
   const [saving, setSaving] = useState(false);
   const [archived, setArchived] = useState(site.archivedAt !== null);
   const closures = useResource((signal) => listClosures(site.id, signal), [site.id]);
+  const sitePolicy = useResource((signal) => getSitePolicy(site.id, signal), [site.id]);
   const [closureRange, setClosureRange] = useState<[Dayjs, Dayjs] | null>(null);
   const [closureReason, setClosureReason] = useState('');
 
@@ -158,6 +180,21 @@ function SiteDrawer({ site, onClose, onSaved }: { site: Site; onClose: () => voi
           </Popconfirm>
         </Flex>
       </Form>
+      <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>
+        {t('setup.siteRules')}
+      </Typography.Title>
+      {sitePolicy.error ? <Alert type="error" showIcon title={describeError(sitePolicy.error)} /> : null}
+      {sitePolicy.data ? (
+        <PolicyEditor
+          key={JSON.stringify(sitePolicy.data.own)}
+          view={sitePolicy.data}
+          setHereLabel={t('setup.setForSite')}
+          save={(rules) => updateSite(site.id, { policy: rules })}
+          onSaved={sitePolicy.reload}
+        />
+      ) : (
+        <Skeleton active />
+      )}
       <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>
         {t('setup.closures')}
       </Typography.Title>
@@ -341,7 +378,15 @@ function SpaceDrawer({ space, siteId, onClose, onSaved }: { space: Space | null;
           </Typography.Title>
           {policy.error ? <Alert type="error" showIcon title={describeError(policy.error)} /> : null}
           {policy.loading && !policy.data ? <Skeleton active /> : null}
-          {policy.data ? <SpacePolicyEditor key={JSON.stringify(policy.data.levels.space)} spaceId={space.id} policy={policy.data} onSaved={policy.reload} /> : null}
+          {policy.data ? (
+            <PolicyEditor
+              key={JSON.stringify(policy.data.levels.space)}
+              view={{ ...policy.data, own: policy.data.levels.space }}
+              setHereLabel={t('setup.setForSpace')}
+              save={(rules) => updateSpace(space.id, { policy: rules })}
+              onSaved={policy.reload}
+            />
+          ) : null}
         </>
       ) : null}
     </Drawer>

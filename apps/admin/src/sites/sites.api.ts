@@ -1,4 +1,4 @@
-import type { Closure, CreateClosureBody, CreateSiteBody, Site, UpdateSiteBody } from '@linli/contracts';
+import type { Closure, CreateClosureBody, CreateSiteBody, Organization, PolicyAtLevel, PolicyRules, Site, UpdateSiteBody } from '@linli/contracts';
 import { apiRequest, queryString } from '../api/client.ts';
 
 export interface SitePage {
@@ -38,4 +38,18 @@ export function createClosure(body: CreateClosureBody): Promise<Closure> {
 
 export function deleteClosure(id: string): Promise<void> {
   return apiRequest<void>('DELETE', `/api/v1/closures/${id}`);
+}
+
+/** A site's own booking rules beside what it inherits from the organization. */
+export function getSitePolicy(id: string, signal?: AbortSignal): Promise<PolicyAtLevel> {
+  return apiRequest<PolicyAtLevel>('GET', `/api/v1/sites/${id}/policy`, { signal });
+}
+
+/** The organization's own booking rules beside the defaults. */
+export function getOrganizationPolicy(signal?: AbortSignal): Promise<PolicyAtLevel> {
+  return apiRequest<PolicyAtLevel>('GET', '/api/v1/organization/policy', { signal });
+}
+
+export function updateOrganizationPolicy(policy: PolicyRules): Promise<Organization> {
+  return apiRequest<Organization>('PATCH', '/api/v1/organization', { body: { policy } });
 }

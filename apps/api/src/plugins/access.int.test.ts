@@ -33,9 +33,11 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/api/v1/me', allowed: ALL },
   { method: 'GET', path: '/api/v1/organization', allowed: ALL },
   { method: 'PATCH', path: '/api/v1/organization', allowed: ADMIN, body: {} },
+  { method: 'GET', path: '/api/v1/organization/policy', allowed: STAFF },
   { method: 'GET', path: '/api/v1/sites', allowed: ALL },
   { method: 'POST', path: '/api/v1/sites', allowed: ADMIN, body: {} },
   { method: 'GET', path: '/api/v1/sites/{id}', allowed: ALL },
+  { method: 'GET', path: '/api/v1/sites/{id}/policy', allowed: STAFF },
   { method: 'PATCH', path: '/api/v1/sites/{id}', allowed: MANAGERS, body: {} },
   { method: 'POST', path: '/api/v1/sites/{id}/archive', allowed: ADMIN },
   { method: 'POST', path: '/api/v1/sites/{id}/unarchive', allowed: ADMIN },
@@ -149,6 +151,7 @@ describe("access control: another organization's or another site's objects answe
       { method: 'DELETE', url: `/api/v1/sites/${p.otherSite.id}` },
       { method: 'GET', url: `/api/v1/spaces/${p.otherSpace.id}` },
       { method: 'GET', url: `/api/v1/spaces/${p.otherSpace.id}/policy` },
+      { method: 'GET', url: `/api/v1/sites/${p.otherSite.id}/policy` },
       { method: 'PATCH', url: `/api/v1/spaces/${p.otherSpace.id}`, payload: { capacity: 99 } },
       { method: 'DELETE', url: `/api/v1/spaces/${p.otherSpace.id}` },
       { method: 'DELETE', url: `/api/v1/closures/${closure!.id}` },
@@ -171,6 +174,7 @@ describe("access control: another organization's or another site's objects answe
         `/api/v1/sites/${p.siteB.id}`,
         `/api/v1/spaces/${p.spaceB.id}`,
         `/api/v1/spaces/${p.spaceB.id}/policy`,
+        `/api/v1/sites/${p.siteB.id}/policy`,
         `/api/v1/closures?siteId=${p.siteB.id}`,
       ]) {
         const res = await t.app.inject({ url, headers });

@@ -1,8 +1,8 @@
-import { Organization, UpdateOrganizationBody } from '@linli/contracts';
+import { Organization, PolicyAtLevel, UpdateOrganizationBody } from '@linli/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ADMIN_ONLY, ANY_ROLE, actorOf } from '../../plugins/access.ts';
-import { getOwnOrganization, updateOwnOrganization } from './organizations.service.ts';
+import { ADMIN_ONLY, ANY_ROLE, STAFF_ROLES, actorOf } from '../../plugins/access.ts';
+import { getOrganizationPolicy, getOwnOrganization, updateOwnOrganization } from './organizations.service.ts';
 
 export async function organizationRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -13,6 +13,17 @@ export async function organizationRoutes(fastify: FastifyInstance) {
     config: { access: ANY_ROLE },
     schema: { operationId: 'getOrganization', tags, response: { 200: Organization } },
     handler: async (request) => getOwnOrganization(db, actorOf(request)),
+  });
+
+  app.get('/organization/policy', {
+    config: { access: STAFF_ROLES },
+    schema: {
+      operationId: 'getOrganizationPolicy',
+      description: 'The booking rules the organization sets, beside the defaults (for editing them).',
+      tags,
+      response: { 200: PolicyAtLevel },
+    },
+    handler: async (request) => getOrganizationPolicy(db, actorOf(request)),
   });
 
   app.patch('/organization', {

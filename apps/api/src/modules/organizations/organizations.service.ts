@@ -1,5 +1,6 @@
-import type { Organization, UpdateOrganizationBody } from '@linli/contracts';
+import type { Organization, PolicyAtLevel, UpdateOrganizationBody } from '@linli/contracts';
 import { type Database, schema } from '@linli/db';
+import { describePolicyLevel } from '@linli/domain';
 import { eq } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { notFound } from '../../lib/app-error.ts';
@@ -26,4 +27,11 @@ export async function updateOwnOrganization(db: Database, actor: Actor, body: Up
     .returning();
   if (!row) throw notFound('Organization');
   return toOrganization(row);
+}
+
+/** The organization's own booking rules beside the defaults they override. */
+export async function getOrganizationPolicy(db: Database, actor: Actor): Promise<PolicyAtLevel> {
+  const [row] = await db.select({ policy: organizations.policy }).from(organizations).where(eq(organizations.id, actor.orgId));
+  if (!row) throw notFound('Organization');
+  return { level: 'org', ...describePolicyLevel({ org: row.policy }, 'org') };
 }

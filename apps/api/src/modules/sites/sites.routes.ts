@@ -1,8 +1,8 @@
-import { CreateSiteBody, IdParams, ListSitesQuery, OkResponse, Site, UpdateSiteBody, pageOf } from '@linli/contracts';
+import { CreateSiteBody, IdParams, ListSitesQuery, OkResponse, PolicyAtLevel, Site, UpdateSiteBody, pageOf } from '@linli/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ADMIN_ONLY, ANY_ROLE, MANAGER_ROLES, actorOf } from '../../plugins/access.ts';
-import { createSite, deleteSite, getSite, listSites, setSiteArchived, updateSite } from './sites.service.ts';
+import { ADMIN_ONLY, ANY_ROLE, MANAGER_ROLES, STAFF_ROLES, actorOf } from '../../plugins/access.ts';
+import { createSite, deleteSite, getSite, getSitePolicy, listSites, setSiteArchived, updateSite } from './sites.service.ts';
 
 export async function siteRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -25,6 +25,18 @@ export async function siteRoutes(fastify: FastifyInstance) {
     config: { access: ANY_ROLE },
     schema: { operationId: 'getSite', tags, params: IdParams, response: { 200: Site } },
     handler: async (request) => getSite(db, actorOf(request), request.params.id),
+  });
+
+  app.get('/sites/:id/policy', {
+    config: { access: STAFF_ROLES },
+    schema: {
+      operationId: 'getSitePolicy',
+      description: "The booking rules the site sets, beside what it inherits from the organization and the defaults (for editing them).",
+      tags,
+      params: IdParams,
+      response: { 200: PolicyAtLevel },
+    },
+    handler: async (request) => getSitePolicy(db, actorOf(request), request.params.id),
   });
 
   app.patch('/sites/:id', {

@@ -1,5 +1,6 @@
-import type { CreateSiteBody, ListSitesQuery, Site, UpdateSiteBody } from '@linli/contracts';
+import type { CreateSiteBody, ListSitesQuery, PolicyAtLevel, Site, UpdateSiteBody } from '@linli/contracts';
 import { type Database, schema } from '@linli/db';
+import { describePolicyLevel } from '@linli/domain';
 import { type SQL, and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { type Actor, canManageSite, canSeeSite } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
@@ -70,6 +71,13 @@ export function findVisibleSiteIn(catalogue: Catalogue, actor: Actor, siteId: st
   const row = catalogue.sites.get(siteId);
   if (!row || row.orgId !== actor.orgId || !canSeeSite(actor, row.id) || (actor.role === 'resident' && row.archivedAt)) throw notFound('Site');
   return row;
+}
+
+/** A site's own booking rules beside what it inherits from the organization and the defaults. */
+export async function getSitePolicy(db: Database, actor: Actor, siteId: string): Promise<PolicyAtLevel> {
+  const site = await findVisibleSite(db, actor, siteId);
+  const [org] = await db.select({ policy: schema.organizations.policy }).from(schema.organizations).where(eq(schema.organizations.id, actor.orgId));
+  return { level: 'site', ...describePolicyLevel({ org: org?.policy ?? {}, site: site.policy }, 'site') };
 }
 
 export async function findManageableSite(db: Database, actor: Actor, siteId: string): Promise<SiteRow> {

@@ -108,5 +108,18 @@ describe('effective policy', () => {
     // Without the space's own rules, the site's approval and the default maximum length would apply.
     expect(policy.inherited).toMatchObject({ approvalRequired: true, horizonDays: 21, quotaPerWeekCount: 10 });
     expect(policy.inherited.maxDurationMinutes).not.toBe(120);
+    expect(policy.inheritedSources).toMatchObject({ approvalRequired: 'site', horizonDays: 'site', quotaPerWeekCount: 'org', maxDurationMinutes: 'default' });
+
+    // The same view one level up, for editing a site's or the organization's own rules.
+    const site = bodyOf(await t.app.inject({ url: `/api/v1/sites/${p.siteA.id}/policy`, headers: admin }));
+    expect(site).toMatchObject({ level: 'site', own: { horizonDays: 21, approvalRequired: true } });
+    expect(site.values).toMatchObject({ horizonDays: 21, approvalRequired: true, quotaPerWeekCount: 10 });
+    expect(site.inherited).toMatchObject({ horizonDays: 14, quotaPerWeekCount: 10 });
+    expect(site.inheritedSources).toMatchObject({ horizonDays: 'org', approvalRequired: 'default' });
+    const org = bodyOf(await t.app.inject({ url: '/api/v1/organization/policy', headers: admin }));
+    expect(org).toMatchObject({ level: 'org', own: { horizonDays: 14, quotaPerWeekCount: 10, slotMinutes: 30 } });
+    expect(org.values.horizonDays).toBe(14);
+    expect(org.inheritedSources.horizonDays).toBe('default');
+    expect(org.inherited.horizonDays).not.toBe(14);
   });
 });

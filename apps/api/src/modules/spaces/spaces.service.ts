@@ -1,6 +1,6 @@
 import type { CreateSpaceBody, EffectivePolicyResponse, ListSpacesQuery, Space, UpdateSpaceBody } from '@linli/contracts';
 import { type Database, schema } from '@linli/db';
-import { getEffectivePolicy } from '@linli/domain';
+import { describePolicyLevel } from '@linli/domain';
 import { type SQL, and, eq, gt, gte, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
@@ -148,12 +148,13 @@ export async function getSpaceEffectivePolicy(db: Database, actor: Actor, spaceI
     .from(sites)
     .innerJoin(organizations, eq(organizations.id, sites.orgId))
     .where(eq(sites.id, space.siteId));
-  const effective = getEffectivePolicy({ org: levels!.org, site: levels!.site, space: space.policy });
+  const described = describePolicyLevel({ org: levels!.org, site: levels!.site, space: space.policy }, 'space');
   return {
     spaceId,
-    values: effective.values,
-    sources: effective.sources,
-    inherited: getEffectivePolicy({ org: levels!.org, site: levels!.site, space: {} }).values,
+    values: described.values,
+    sources: described.sources,
+    inherited: described.inherited,
+    inheritedSources: described.inheritedSources,
     levels: { org: levels!.org, site: levels!.site, space: space.policy },
   };
 }

@@ -3,7 +3,6 @@ import { Alert, App, Button, Flex, InputNumber, Select, Switch, Table, Tag } fro
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
-import { updateSpace } from '../spaces/spaces.api.ts';
 
 type Field = keyof EffectivePolicyResponse['values'];
 type Value = EffectivePolicyResponse['values'][Field];
@@ -16,26 +15,44 @@ export const POLICY_FIELDS = [
 const QUOTAS: readonly Field[] = ['quotaPerDayCount', 'quotaPerDayMinutes', 'quotaPerWeekCount', 'quotaPerWeekMinutes'];
 const SOURCE_COLORS = { default: 'default', org: 'blue', site: 'purple', space: 'green' } as const;
 
-interface SpacePolicyEditorProps {
-  spaceId: string;
-  policy: EffectivePolicyResponse;
+/** One level's rules beside what it would inherit (the API's space, site and organization policy answers). */
+export interface PolicyView {
+  own: PolicyRules;
+  values: EffectivePolicyResponse['values'];
+  inherited: EffectivePolicyResponse['values'];
+  inheritedSources: Record<string, string>;
+}
+
+interface PolicyEditorProps {
+  view: PolicyView;
+  /** "Set for this space", "Set for this site" ...: the switch that overrides an inherited rule here. */
+  setHereLabel: string;
+  save: (rules: PolicyRules) => Promise<unknown>;
   onSaved: () => void;
 }
 
 /**
- * The space's booking rules: each row shows the rule in force and where it comes from, and can be set for this
- * space alone or left to the site, the organization or the default. Saving writes the space's own rules only.
+ * One level's booking rules (the organization's, a site's or a space's): each row shows the rule in force and
+ * where it comes from, and can be set at this level or left to the level above. Saving writes this level's own
+ * rules only.
  */
-export function SpacePolicyEditor({ spaceId, policy, onSaved }: SpacePolicyEditorProps) {
+export function PolicyEditor({ view, setHereLabel, save: saveRules, onSaved }: PolicyEditorProps) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [own, setOwn] = useState<PolicyRules>(policy.levels.space);
+  const [own, setOwn] = useState<PolicyRules>(view.own);
   const [saving, setSaving] = useState(false);
   const [failure, setFailure] = useState<unknown>(null);
-  const changed = JSON.stringify(own) !== JSON.stringify(policy.levels.space);
+  const changed = JSON.stringify(own) !== JSON.stringify(view.own);
 
-  const inheritedFrom = (field: Field) => (field in policy.levels.site ? 'site' : field in policy.levels.org ? 'org' : 'default');
-  const show = (value: unknown) => (value === null ? t('setup.unlimited') : typeof value === 'boolean' ? (value ? t('common.yes') : t('common.no')) : String(value));
+  const inheritedFrom = (field: Field) => (view.inheritedSources[field] ?? 'default') as keyof typeof SOURCE_COLORS;
+  const show = (value: unknown) =>
+    value === null
+      ? t('setup.unlimited')
+      : typeof value === 'boolean'
+        ? value ? t('common.yes') : t('common.no')
+        : value === 'auto_book' || value === 'offer'
+          ? t(`setup.waitlistModes.${value}`)
+          : String(value);
   const setField = (field: Field, value: Value | undefined) =>
     setOwn((rules) => {
       const next: Record<string, unknown> = { ...rules };
@@ -47,7 +64,7 @@ export function SpacePolicyEditor({ spaceId, policy, onSaved }: SpacePolicyEdito
   const editorOf = (field: Field) => {
     const value = (own as Record<string, Value | undefined>)[field];
     const label = t(`policy.fields.${field}`);
-    if (typeof policy.values[field] === 'boolean') {
+    if (typeof view.values[field] === 'boolean') {
       return <Switch aria-label={label} checked={Boolean(value)} onChange={(checked) => setField(field, checked)} />;
     }
     if (field === 'waitlistMode') {
@@ -69,7 +86,7 @@ export function SpacePolicyEditor({ spaceId, policy, onSaved }: SpacePolicyEdito
         min={0}
         value={value as number | null}
         placeholder={quota ? t('setup.unlimited') : undefined}
-        onChange={(next) => setField(field, next === null ? (quota ? null : policy.inherited[field]) : next)}
+        onChange={(next) => setField(field, next === null ? (quota ? null : view.inherited[field]) : next)}
       />
     );
   };
@@ -78,7 +95,7 @@ export function SpacePolicyEditor({ spaceId, policy, onSaved }: SpacePolicyEdito
     setSaving(true);
     setFailure(null);
     try {
-      await updateSpace(spaceId, { policy: own });
+      await saveRules(own);
       void message.success(t('setup.saved'));
       onSaved();
     } catch (error) {
@@ -90,7 +107,7 @@ export function SpacePolicyEditor({ spaceId, policy, onSaved }: SpacePolicyEdito
 
   const rows = POLICY_FIELDS.map((field) => ({ field, set: field in own }));
   return (
-    <Flex vertical gap="small" data-testid="space-policy">
+    <Flex vertical gap="small" data-testid="policy-editor">
       <Table
         size="small"
         pagination={false}
@@ -105,19 +122,19 @@ export function SpacePolicyEditor({ spaceId, policy, onSaved }: SpacePolicyEdito
                 editorOf(field)
               ) : (
                 <Flex gap="small" align="center">
-                  <span>{show(policy.inherited[field])}</span>
+                  <span>{show(view.inherited[field])}</span>
                   <Tag color={SOURCE_COLORS[inheritedFrom(field)]}>{t(`policy.sources.${inheritedFrom(field)}`)}</Tag>
                 </Flex>
               ),
           },
           {
-            title: t('setup.setHere'),
+            title: setHereLabel,
             render: (_: unknown, { field, set }: { field: Field; set: boolean }) => (
               <Switch
                 size="small"
-                aria-label={`${t('setup.setHere')}: ${t(`policy.fields.${field}`)}`}
+                aria-label={`${setHereLabel}: ${t(`policy.fields.${field}`)}`}
                 checked={set}
-                onChange={(checked) => setField(field, checked ? policy.inherited[field] : undefined)}
+                onChange={(checked) => setField(field, checked ? view.inherited[field] : undefined)}
               />
             ),
           },
@@ -128,7 +145,7 @@ export function SpacePolicyEditor({ spaceId, policy, onSaved }: SpacePolicyEdito
         <Button type="primary" disabled={!changed} loading={saving} onClick={() => void save()}>
           {t('setup.savePolicy')}
         </Button>
-        <Button disabled={!changed} onClick={() => setOwn(policy.levels.space)}>
+        <Button disabled={!changed} onClick={() => setOwn(view.own)}>
           {t('setup.resetPolicy')}
         </Button>
       </Flex>
