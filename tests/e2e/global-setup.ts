@@ -31,7 +31,9 @@ function newestMtime(dir: string): number {
 function buildAdminIfNeeded(): void {
   const built = join(ADMIN, 'dist/index.html');
   if (existsSync(built) && statSync(built).mtimeMs > newestMtime(join(ADMIN, 'src'))) return;
-  execSync('npm run build -w @linli/admin', { cwd: ROOT, stdio: 'inherit' });
+  // Vitest runs with NODE_ENV=test, which a child `vite build` would inherit: React and antd would then be built
+  // as test builds (antd's ids all become "test-id", so no dialog has an accessible name). Build for production.
+  execSync('npm run build -w @linli/admin', { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
 
 function freePort(): Promise<number> {

@@ -3,7 +3,8 @@
  * demo portfolio into an empty database, and serves the API and the built admin app.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { migrateDatabase, openDatabase } from '@linli/db';
+import { type Database, migrateDatabase, openDatabase } from '@linli/db';
+import { sql } from 'drizzle-orm';
 import { databaseHasData, seedDemoPortfolio } from '@linli/db/seed';
 import { buildApp } from './app.ts';
 import { runLifecycleSweep } from './modules/bookings/lifecycle.service.ts';
@@ -30,8 +31,10 @@ async function main() {
     demoLogins = summary.logins;
   }
 
+  if (database.kind === 'pglite') await refreshPlannerStatistics(database.db);
+
   const app = await buildApp({ config, db: database.db, ping: database.ping, now: () => new Date() });
-  const sweeper = startLifecycleSweeper(app);
+  const sweeper = startLifecycleSweeper(app, database.kind === 'pglite');
   const close = async () => {
     clearInterval(sweeper);
     await app.close();
@@ -79,14 +82,26 @@ function isAlive(pid: number): boolean {
 }
 
 /** Marks no-shows, completions and lapsed offers every minute, so released spaces reach the waitlist promptly. */
-function startLifecycleSweeper(app: Awaited<ReturnType<typeof buildApp>>): NodeJS.Timeout {
+/**
+ * PGlite has no autovacuum, so nothing would ever ANALYZE its tables: the planner would plan the analytics
+ * joins from default guesses (nested loops over whole tables; the behaviour report took seconds on the demo).
+ * The embedded server analyzes at start and every hour; PostgreSQL's own autovacuum does this for it.
+ */
+async function refreshPlannerStatistics(db: Database) {
+  await db.execute(sql`ANALYZE`);
+}
+const ANALYZE_EVERY_SWEEPS = 60;
+
+function startLifecycleSweeper(app: Awaited<ReturnType<typeof buildApp>>, analyzes: boolean): NodeJS.Timeout {
   let running = false;
+  let sweeps = 0;
   const timer = setInterval(async () => {
     if (running) return;
     running = true;
     try {
       const result = await runLifecycleSweep(app.deps.db, app.deps.now());
       if (result.noShows + result.completed + result.expired + result.waitlistExpired > 0) app.log.info({ sweep: result }, 'lifecycle sweep');
+      if (analyzes && ++sweeps % ANALYZE_EVERY_SWEEPS === 0) await refreshPlannerStatistics(app.deps.db);
     } catch (error) {
       app.log.error({ err: error }, 'lifecycle sweep failed');
     } finally {

@@ -1,7 +1,8 @@
 /**
- * A few weeks of bookings around "now", so the demo's timeline and check-in desk are not empty: one booking
- * 14:00-15:00 (site local time) per chosen space and weekday when the site is open, with statuses that fit the
- * time (past: completed / no-show / cancelled; now: checked in; future: confirmed / pending approval).
+ * Bookings for the demo: a fortnight around "now" so the timeline and check-in desk are not empty (one booking
+ * 14:00-15:00, site local time, per chosen space and weekday when the site is open, with statuses that fit the
+ * time: past completed / no-show / cancelled, now checked in, future confirmed / pending approval), and eight
+ * weeks of history before it at every site so the analytics pages have something to show (about 20,000 bookings).
  */
 import type { WeeklyHours } from '@linli/contracts';
 import {
@@ -9,6 +10,7 @@ import {
   isWithinOpenRanges,
   addDaysToLocalDate,
   localDateOf,
+  localDayRange,
   localTimeToInstant,
   openRanges,
   weekdayOf,
@@ -56,6 +58,9 @@ const DAY = 24 * HOUR;
 const BOOKED_SITES = 10;
 const WINDOW_DAYS = 7;
 const SLOT_START_MINUTES = 14 * 60;
+const HISTORY_WEEKS = 8;
+const HISTORY_SPACES_PER_SITE = 4;
+const RESIDENT_WEEKLY_HISTORY = 4;
 
 const PURPOSES: Record<string, readonly string[]> = {
   activity_room: ['社区合唱团排练', '老年智能手机课堂', '亲子绘本共读', '楼组长例会'],
@@ -73,9 +78,7 @@ export function planDemoBookings(
   // Hubs are closed at 14:00 on weekdays; centres and study rooms are open then.
   const bookedSites = input.sites.filter((s) => s.kind !== 'white_collar_hub').slice(0, BOOKED_SITES);
   for (const site of bookedSites) {
-    const closedDates = input.closures.filter(
-      (c) => c.scope === 'org' || (c.scope === 'district' && c.district === site.district) || c.siteId === site.id,
-    );
+    const closedDates = closuresOf(site, input.closures);
     for (const space of demoSpacesOf(site, input.spaces)) {
       for (const localDate of weekdaysAround(input.now, site.timezone)) {
         const slot = slotOn(localDate, site.timezone);
@@ -84,14 +87,64 @@ export function planDemoBookings(
         // A study area is shared: several residents sit there at once, each with a seat or two.
         const partyCount = space.bookingMode === 'shared_capacity' ? random.int(1, 3) : 1;
         for (let p = 0; p < partyCount; p++) {
-          const booking = planBooking(random, input, site, space, slot);
+          const booking = planBooking(random, input, site, space, slot, random.pick(input.residents));
           planned.push(booking.row);
           events.push(...booking.events);
         }
       }
     }
   }
+  const history = planDemoHistory(random, input);
+  return { bookings: [...history.bookings, ...planned], events: [...history.events, ...events] };
+}
+
+/**
+ * Weeks of history before the window above, at every site, so the analytics pages have something to show: each
+ * site gets a popularity, and its first rooms are booked hour by hour through its opening hours with that
+ * probability. Most history is activities staff booked for groups (no resident booker); the rest is residents',
+ * at most RESIDENT_WEEKLY_HISTORY each per week, well inside the demo's own quota of ten.
+ */
+function planDemoHistory(random: SeededRandom, input: DemoBookingInput): { bookings: PlannedBooking[]; events: PlannedBookingEvent[] } {
+  const planned: PlannedBooking[] = [];
+  const events: PlannedBookingEvent[] = [];
+  const weeklyByResident = new Map<string, number>();
+  for (const site of input.sites) {
+    const popularity = 0.12 + random.next() * 0.4;
+    const closedDates = closuresOf(site, input.closures);
+    const spaces = input.spaces.filter((s) => s.siteId === site.id && s.bookableBy === 'residents').slice(0, HISTORY_SPACES_PER_SITE);
+    const today = localDateOf(input.now.getTime(), site.timezone);
+    for (let daysAgo = HISTORY_WEEKS * 7; daysAgo > WINDOW_DAYS; daysAgo--) {
+      const localDate = addDaysToLocalDate(today, -daysAgo);
+      const open = openRanges(site.openingHours, site.timezone, localDayRange(localDate, site.timezone), closedDates);
+      for (const space of spaces) {
+        for (const range of open) {
+          // Hour by hour through the opening hours; a booked hour sometimes runs on into a second one.
+          for (let start = range.start; start + HOUR <= range.end; ) {
+            const length = start + 2 * HOUR <= range.end && random.chance(0.35) ? 2 * HOUR : HOUR;
+            if (random.chance(popularity)) {
+              const week = `${localDate.slice(0, 4)}-${Math.floor(daysAgo / 7)}`;
+              const resident = random.chance(0.25) ? random.pick(input.residents) : null;
+              const key = resident ? `${resident.id}|${week}` : '';
+              const booker = resident && (weeklyByResident.get(key) ?? 0) < RESIDENT_WEEKLY_HISTORY ? resident : null;
+              if (booker) weeklyByResident.set(key, (weeklyByResident.get(key) ?? 0) + 1);
+              const parties = space.bookingMode === 'shared_capacity' ? random.int(1, 3) : 1;
+              for (let p = 0; p < parties; p++) {
+                const booking = planBooking(random, input, site, space, { start, end: start + length }, p === 0 ? booker : null);
+                planned.push(booking.row);
+                events.push(...booking.events);
+              }
+            }
+            start += length;
+          }
+        }
+      }
+    }
+  }
   return { bookings: planned, events };
+}
+
+function closuresOf(site: SiteRef, closures: DemoBookingInput['closures']) {
+  return closures.filter((c) => c.scope === 'org' || (c.scope === 'district' && c.district === site.district) || c.siteId === site.id);
 }
 
 /** The first ordinary room of a site, plus its hall (approval needed) or its study area (shared seats). */
@@ -122,21 +175,22 @@ function planBooking(
   site: SiteRef,
   space: SpaceRef,
   slot: InstantRange,
+  /** The resident it is for; null for a group activity staff booked. */
+  booker: PlannedUser | null,
 ): { row: PlannedBooking; events: PlannedBookingEvent[] } {
   const now = input.now.getTime();
   const approval = space.policy.approvalRequired === true;
   const status = statusFor(random, slot, now, approval);
-  const booker = random.pick(input.residents);
   const staffId = input.staffBySite.get(site.id) ?? null;
   // Halls are usually booked by staff on behalf of a group; everything else by the resident.
-  const byStaff = approval && random.chance(0.5);
+  const byStaff = booker === null || (approval && random.chance(0.5));
   const createdAt = Math.min(slot.start - random.int(1, 5) * DAY, now - random.int(1, 48) * HOUR);
   const id = uuidv7();
   const events = statusHistory(status, approval, slot, createdAt, now).map((step, i, steps) => ({
     id: uuidv7(),
     orgId: input.orgId,
     bookingId: id,
-    actorId: actorOf(step.to, { bookerId: booker.id, staffId, approval, byStaff }),
+    actorId: actorOf(step.to, { bookerId: booker?.id ?? null, staffId, approval, byStaff }),
     fromStatus: i === 0 ? null : steps[i - 1]!.to,
     toStatus: step.to,
     reason: step.reason,
@@ -149,8 +203,8 @@ function planBooking(
     orgId: input.orgId,
     siteId: site.id,
     spaceId: space.id,
-    bookerId: booker.id,
-    createdById: byStaff ? staffId : booker.id,
+    bookerId: booker?.id ?? null,
+    createdById: byStaff ? staffId : booker!.id,
     exclusive: space.bookingMode === 'exclusive',
     partySize,
     startAt: new Date(slot.start),
@@ -217,7 +271,7 @@ function statusHistory(
 
 function actorOf(
   to: BookingStatus,
-  who: { bookerId: string; staffId: string | null; approval: boolean; byStaff: boolean },
+  who: { bookerId: string | null; staffId: string | null; approval: boolean; byStaff: boolean },
 ): string | null {
   const creator = who.byStaff ? who.staffId : who.bookerId;
   switch (to) {
@@ -227,7 +281,7 @@ function actorOf(
     case 'confirmed':
       return who.approval ? who.staffId : creator;
     case 'cancelled':
-      return who.bookerId;
+      return who.bookerId ?? who.staffId;
     case 'checked_in':
       return who.staffId;
     // Completion and no-show release are done by the system, not a person.
