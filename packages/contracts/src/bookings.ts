@@ -102,3 +102,26 @@ export const IfMatchHeaders = z.object({ 'if-match': z.string().optional() });
 export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
 
 export const LocalDateRangeQuery = z.object({ from: LocalDate, to: LocalDate });
+
+/**
+ * Whether a booking would be accepted now, judged exactly as POST /bookings would judge it (policy, quotas and
+ * the space's bookings), without writing anything: for telling a resident before they confirm.
+ */
+export const BookingCheck = z.object({
+  bookable: z.boolean(),
+  /** Every reason it would be refused, with its numbers, as a refusal would carry them. */
+  reasons: z.array(z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])).optional() })),
+  /** Where the booker stands against each resident quota that applies, and at which level it is set. */
+  quotas: z.array(
+    z.object({
+      quota: z.enum(['quotaPerDayCount', 'quotaPerDayMinutes', 'quotaPerWeekCount', 'quotaPerWeekMinutes']),
+      scope: z.enum(['default', 'org', 'site', 'space']),
+      limit: z.number(),
+      used: z.number(),
+      requested: z.number(),
+      /** The local date or ISO week the booking falls in. */
+      period: z.string(),
+    }),
+  ),
+});
+export type BookingCheck = z.infer<typeof BookingCheck>;

@@ -201,33 +201,47 @@ function checkWhoMayBook({ actor, space }: BookingRequestInput): Refusal[] {
   return refusals;
 }
 
-type QuotaKey = 'quotaPerDayCount' | 'quotaPerDayMinutes' | 'quotaPerWeekCount' | 'quotaPerWeekMinutes';
+export type QuotaKey = 'quotaPerDayCount' | 'quotaPerDayMinutes' | 'quotaPerWeekCount' | 'quotaPerWeekMinutes';
+
+/** Where a request stands against one quota: what is used in its day or week, and what it would add. */
+export interface QuotaMeasure {
+  quota: QuotaKey;
+  limit: number;
+  used: number;
+  requested: number;
+  /** The local date (day quotas) or ISO week (week quotas) the request falls in. */
+  period: string;
+}
 
 /**
- * Day and week quotas in the site's zone (ISO weeks, Monday first). A booking belongs to the day and week of its
- * local start, so one booking is never counted twice or split across days.
+ * Day and week quotas in the site's zone (ISO weeks, Monday first), for the quotas the policy sets. A booking
+ * belongs to the day and week of its local start, so one booking is never counted twice or split across days.
  */
-function checkQuotas({ range, zone, policy, heldBookingsInQuotaScope }: BookingRequestInput): Refusal[] {
+export function measureQuotas({ range, zone, policy, heldBookingsInQuotaScope }: Pick<BookingRequestInput, 'range' | 'zone' | 'policy' | 'heldBookingsInQuotaScope'>): QuotaMeasure[] {
   const requestedMinutes = (range.end - range.start) / MS_PER_MINUTE;
   const periods = [
     { period: localDateOf(range.start, zone), periodOf: localDateOf, countKey: 'quotaPerDayCount', minutesKey: 'quotaPerDayMinutes' },
     { period: isoWeekOf(range.start, zone), periodOf: isoWeekOf, countKey: 'quotaPerWeekCount', minutesKey: 'quotaPerWeekMinutes' },
   ] as const;
-  const refusals: Refusal[] = [];
+  const measures: QuotaMeasure[] = [];
   for (const { period, periodOf, countKey, minutesKey } of periods) {
     const held = heldBookingsInQuotaScope.filter((b) => periodOf(b.start, zone) === period);
     const heldMinutes = held.reduce((sum, b) => sum + (b.end - b.start) / MS_PER_MINUTE, 0);
-    const countRefusal = checkQuota(countKey, policy[countKey], held.length, 1, period);
-    const minutesRefusal = checkQuota(minutesKey, policy[minutesKey], heldMinutes, requestedMinutes, period);
-    if (countRefusal) refusals.push(countRefusal);
-    if (minutesRefusal) refusals.push(minutesRefusal);
+    const countLimit = policy[countKey];
+    const minutesLimit = policy[minutesKey];
+    if (countLimit !== null) measures.push({ quota: countKey, limit: countLimit, used: held.length, requested: 1, period });
+    if (minutesLimit !== null) measures.push({ quota: minutesKey, limit: minutesLimit, used: heldMinutes, requested: requestedMinutes, period });
   }
-  return refusals;
+  return measures;
 }
 
-function checkQuota(quota: QuotaKey, limit: number | null, used: number, requested: number, period: string): Refusal | null {
-  if (limit === null || used + requested <= limit) return null;
-  return { code: 'QUOTA_EXCEEDED', params: { quota, limit, used, requested, period } };
+/** A quota the request would take past its limit. */
+export const exceedsQuota = (m: QuotaMeasure) => m.used + m.requested > m.limit;
+
+function checkQuotas(input: BookingRequestInput): Refusal[] {
+  return measureQuotas(input)
+    .filter(exceedsQuota)
+    .map(({ quota, limit, used, requested, period }) => ({ code: 'QUOTA_EXCEEDED', params: { quota, limit, used, requested, period } }));
 }
 
 function localDateOf(instant: number, zone: string): string {

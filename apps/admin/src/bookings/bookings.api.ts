@@ -1,5 +1,6 @@
 import type {
   Booking,
+  BookingCheck,
   BookingEvent,
   CheckInBody,
   CreateBookingBody,
@@ -52,6 +53,11 @@ export function getBooking(id: string, signal?: AbortSignal): Promise<BookingWit
 /** The key makes a retried submit (a double tap, a lost answer) book once. */
 export function createBooking(body: CreateBookingBody, idempotencyKey: string): Promise<Booking> {
   return apiRequest<Booking>('POST', '/api/v1/bookings', { body, headers: { 'Idempotency-Key': idempotencyKey } });
+}
+
+/** Whether a booking would be accepted now, judged as POST /bookings judges it; writes nothing. */
+export function checkBooking(body: CreateBookingBody, signal?: AbortSignal): Promise<BookingCheck> {
+  return apiRequest<BookingCheck>('POST', '/api/v1/bookings/check', { body, signal });
 }
 
 export function updateBooking(booking: Pick<Booking, 'id' | 'version'>, body: UpdateBookingBody): Promise<Booking> {

@@ -1,12 +1,13 @@
-import type { Booking, BookingAlternative, EffectivePolicyResponse, Site, Space } from '@linli/contracts';
+import type { Booking, BookingAlternative, BookingCheck, EffectivePolicyResponse, Site, Space } from '@linli/contracts';
 import { Alert, App, Button, Descriptions, Flex, Input, Modal, Skeleton, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useResource } from '../api/useResource.ts';
-import { HOLDING_STATUSES, createBooking, joinWaitlist, listAllBookings } from '../bookings/bookings.api.ts';
+import { checkBooking, createBooking, joinWaitlist } from '../bookings/bookings.api.ts';
+import { describeReason } from '../bookings/refusals.ts';
 import { RefusalAlert } from '../bookings/RefusalAlert.tsx';
 import { getEffectivePolicy } from '../spaces/spaces.api.ts';
-import { addDaysToLocalDate, formatRange, instantAt, localPartsOf, weekdayOf } from '../time/zoned.ts';
+import { formatRange } from '../time/zoned.ts';
 
 export interface BookingRequest {
   space: Space;
@@ -16,14 +17,12 @@ export interface BookingRequest {
   partySize: number;
 }
 
-const WEEKDAY_INDEX = { mon: 0, tue: 1, wed: 2, thu: 3, fri: 4, sat: 5, sun: 6 } as const;
-
 interface Precheck {
   policy: EffectivePolicyResponse['values'];
-  /** What can already be told before asking the API, in words. */
+  /** Why the API would refuse this booking now, in words (empty: it would be accepted). */
   problems: string[];
-  weekCount: number;
-  dayCount: number;
+  /** Where the resident stands against each quota, as the API counts it. */
+  quotas: BookingCheck['quotas'];
 }
 
 /** The resident's last step: the rules that apply, what would already fail, then book (or wait). */
@@ -43,26 +42,15 @@ export function BookingConfirmModal({ request, onClose, onBooked }: { request: B
     key.current = crypto.randomUUID();
   }, [request]);
 
+  // The API judges the booking exactly as it would on submit (nothing is written), so what is shown here is what
+  // will happen unless someone else books first.
   const precheck = useResource(async (signal): Promise<Precheck | null> => {
     if (!current) return null;
-    const zone = current.site.timezone;
-    const { date } = localPartsOf(current.startAt, zone);
-    const monday = addDaysToLocalDate(date, -WEEKDAY_INDEX[weekdayOf(date)]);
-    const [effective, week] = await Promise.all([
+    const [effective, check] = await Promise.all([
       getEffectivePolicy(current.space.id, signal),
-      listAllBookings({ status: HOLDING_STATUSES, from: instantAt(monday, '00:00', zone), to: instantAt(addDaysToLocalDate(monday, 7), '00:00', zone) }, signal),
+      checkBooking({ spaceId: current.space.id, startAt: current.startAt, endAt: current.endAt, partySize: current.partySize }, signal),
     ]);
-    const policy = effective.values;
-    const minutes = (Date.parse(current.endAt) - Date.parse(current.startAt)) / 60_000;
-    const problems: string[] = [];
-    if (minutes < policy.minDurationMinutes) problems.push(t('reasons.DURATION_TOO_SHORT', { minDurationMinutes: policy.minDurationMinutes }));
-    if (minutes > policy.maxDurationMinutes) problems.push(t('reasons.DURATION_TOO_LONG', { maxDurationMinutes: policy.maxDurationMinutes }));
-    if (Date.parse(current.startAt) < Date.now() + policy.leadTimeMinutes * 60_000) problems.push(t('reasons.LEAD_TIME_NOT_MET', { leadTimeMinutes: policy.leadTimeMinutes }));
-    if (current.partySize > current.space.capacity) problems.push(t('reasons.PARTY_EXCEEDS_CAPACITY', { partySize: current.partySize, capacity: current.space.capacity }));
-    const dayCount = week.filter((b) => localPartsOf(b.startAt, zone).date === date).length;
-    if (policy.quotaPerWeekCount !== null && week.length + 1 > policy.quotaPerWeekCount) problems.push(t('book.quotaWeekFull', { limit: policy.quotaPerWeekCount }));
-    if (policy.quotaPerDayCount !== null && dayCount + 1 > policy.quotaPerDayCount) problems.push(t('book.quotaDayFull', { limit: policy.quotaPerDayCount }));
-    return { policy, problems, weekCount: week.length, dayCount };
+    return { policy: effective.values, problems: check.reasons.map(describeReason), quotas: check.quotas };
   }, [current]);
 
   if (!current) return null;
@@ -138,8 +126,9 @@ export function BookingConfirmModal({ request, onClose, onBooked }: { request: B
                 policy.approvalRequired ? t('book.rule.approval') : t('book.rule.instant'),
                 t('book.rule.cancel', { minutes: policy.cancelCutoffMinutes }),
                 policy.checkInRequired ? t('book.rule.checkIn', { minutes: policy.noShowAfterMinutes }) : null,
-                policy.quotaPerWeekCount !== null ? t('book.rule.weekQuota', { used: precheck.data.weekCount, limit: policy.quotaPerWeekCount }) : null,
-                policy.quotaPerDayCount !== null ? t('book.rule.dayQuota', { used: precheck.data.dayCount, limit: policy.quotaPerDayCount }) : null,
+                ...precheck.data.quotas
+                  .filter((q) => q.quota === 'quotaPerWeekCount' || q.quota === 'quotaPerDayCount')
+                  .map((q) => t(q.quota === 'quotaPerWeekCount' ? 'book.rule.weekQuota' : 'book.rule.dayQuota', { used: q.used, limit: q.limit })),
               ]
                 .filter(Boolean)
                 .join(' · ')}

@@ -62,6 +62,7 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/api/v1/analytics/behaviour', allowed: STAFF },
   { method: 'GET', path: '/api/v1/analytics/unmet-demand', allowed: STAFF },
   { method: 'POST', path: '/api/v1/bookings', allowed: ALL, body: {} },
+  { method: 'POST', path: '/api/v1/bookings/check', allowed: ALL, body: {} },
   { method: 'GET', path: '/api/v1/bookings', allowed: ALL },
   { method: 'GET', path: '/api/v1/bookings/{id}', allowed: ALL },
   { method: 'PATCH', path: '/api/v1/bookings/{id}', allowed: ALL, body: { purpose: 'x' } },

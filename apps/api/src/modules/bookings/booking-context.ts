@@ -11,8 +11,11 @@ import {
   type PolicyLevel,
   type Refusal,
   MAX_BOOKING_MS,
+  type QuotaMeasure,
   checkBookingRequest,
+  exceedsQuota,
   getEffectivePolicy,
+  measureQuotas,
 } from '@linli/domain';
 import { and, eq, gt, gte, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
@@ -212,35 +215,53 @@ export interface RequestCheck {
 export async function checkPolicy(db: Db, ctx: SpaceContext, request: RequestCheck): Promise<Refusal[]> {
   const homeSiteId = request.actor.role === 'resident' ? await homeSiteOf(db, request.actor.userId) : null;
   const refusals = policyRefusals(ctx, request, homeSiteId);
-  return refusals.length ? refusals : quotaRefusals(db, ctx, request, homeSiteId);
+  return refusals.length ? refusals : quotaRefusals(db, ctx, request);
 }
 
 /**
- * Resident quotas, checked per level they come from, each against the booker's bookings in that level's scope.
- * Run under the booker lock (see lockForBooking) so two simultaneous requests cannot both take the last unit.
+ * Where the request stands against each resident quota, per level the quota comes from, each counted against the
+ * booker's bookings in that level's scope (the space's, the site's, or the whole organization's).
  */
-export async function quotaRefusals(
+export async function quotaMeasures(
   db: Db,
   ctx: SpaceContext,
   request: RequestCheck,
-  homeSiteId: string | null,
   /** Bookings not yet written that count too (earlier occurrences of the same new series). */
   pending: InstantRange[] = [],
-): Promise<Refusal[]> {
+): Promise<(QuotaMeasure & { scope: PolicyLevel })[]> {
   if (request.actor.role !== 'resident' || !request.bookerId) return [];
   const values = ctx.policy.values;
-  const refusals: Refusal[] = [];
+  const measures: (QuotaMeasure & { scope: PolicyLevel })[] = [];
   const levels = new Set(QUOTA_KEYS.filter((k) => values[k] !== null).map((k) => ctx.policy.sources[k]));
   for (const level of levels) {
     const quotasFromLevel = Object.fromEntries(
       QUOTA_KEYS.map((k) => [k, ctx.policy.sources[k] === level ? values[k] : null]),
     ) as Pick<BookingPolicy, (typeof QUOTA_KEYS)[number]>;
     const held = [...(await quotaUsage(db, ctx, request.bookerId, level, request.range, request.excludeBookingId)), ...pending];
-    const quotaRefusals = checkBookingRequest({ ...ruleInput(ctx, request, homeSiteId), policy: { ...values, ...quotasFromLevel }, heldBookingsInQuotaScope: held });
-    refusals.push(...quotaRefusals.filter((r) => r.code === 'QUOTA_EXCEEDED').map((r) => ({ ...r, params: { ...r.params, scope: level } })));
+    const measured = measureQuotas({ range: request.range, zone: ctx.site.timezone, policy: { ...values, ...quotasFromLevel }, heldBookingsInQuotaScope: held });
+    measures.push(...measured.map((m) => ({ ...m, scope: level })));
   }
-  return refusals;
+  return measures;
 }
+
+/**
+ * Resident quotas the request would exceed. Run under the booker lock (see lockForBooking) so two simultaneous
+ * requests cannot both take the last unit.
+ */
+export async function quotaRefusals(
+  db: Db,
+  ctx: SpaceContext,
+  request: RequestCheck,
+  pending: InstantRange[] = [],
+): Promise<Refusal[]> {
+  const measures = await quotaMeasures(db, ctx, request, pending);
+  return measures.filter(exceedsQuota).map(quotaRefusal);
+}
+
+export const quotaRefusal = ({ quota, limit, used, requested, period, scope }: QuotaMeasure & { scope: PolicyLevel }): Refusal => ({
+  code: 'QUOTA_EXCEEDED',
+  params: { quota, limit, used, requested, period, scope },
+});
 
 function ruleInput(ctx: SpaceContext, request: Omit<RequestCheck, 'bookerId'>, homeSiteId: string | null) {
   return {

@@ -86,6 +86,39 @@ describe('policy refusals carry a reason code and both languages', () => {
     expect((await book(token, { spaceId: roomB.id, startAt: at('2027-03-08', '10:00'), endAt: at('2027-03-08', '11:00') })).statusCode).toBe(201);
   });
 
+  it('a check answers exactly what booking would answer, with quota standing, and writes nothing', async () => {
+    const quotaOrg = await createOrg(t.db, { policy: { quotaPerWeekCount: 2, quotaPerDayMinutes: 120 } });
+    const quotaSite = await createSite(t.db, { orgId: quotaOrg.id });
+    const room = await createSpace(t.db, { orgId: quotaOrg.id, siteId: quotaSite.id });
+    const user = await createUser(t.db, { orgId: quotaOrg.id, role: 'resident' });
+    const token = tokenFor(t.app, user);
+    const check = (payload: object, as = token) => t.app.inject({ method: 'POST', url: '/api/v1/bookings/check', headers: bearer(as), payload });
+    const first = { spaceId: room.id, startAt: at(DAY, '10:00'), endAt: at(DAY, '11:00') };
+
+    const before = (await check(first)).json();
+    expect(before).toMatchObject({ bookable: true, reasons: [] });
+    expect(before.quotas).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ quota: 'quotaPerWeekCount', scope: 'org', limit: 2, used: 0, requested: 1 }),
+        expect.objectContaining({ quota: 'quotaPerDayMinutes', scope: 'org', limit: 120, used: 0, requested: 60 }),
+      ]),
+    );
+    expect(await t.db.select().from(schema.bookings).where(eq(schema.bookings.spaceId, room.id))).toHaveLength(0);
+
+    expect((await book(token, first)).statusCode).toBe(201);
+    const taken = (await check(first)).json();
+    expect(taken.bookable).toBe(false);
+    expect(taken.reasons.map((r: { code: string }) => r.code)).toEqual(['SLOT_TAKEN']);
+    expect(taken.quotas.find((q: { quota: string }) => q.quota === 'quotaPerWeekCount').used).toBe(1);
+
+    // Two more hours the same day: over the daily minutes; the real booking is refused for the same reason.
+    const long = { spaceId: room.id, startAt: at(DAY, '12:00'), endAt: at(DAY, '14:00') };
+    const over = (await check(long)).json();
+    expect(over.reasons).toEqual([expect.objectContaining({ code: 'QUOTA_EXCEEDED', params: expect.objectContaining({ quota: 'quotaPerDayMinutes', used: 60, requested: 120, limit: 120 }) })]);
+    const refused = await book(token, long);
+    expect(refused.json().details.reasons.map((r: { code: string }) => r.code)).toEqual(over.reasons.map((r: { code: string }) => r.code));
+  });
+
   it('staff book on behalf of a resident, outside the resident lead time', async () => {
     const room = await createSpace(t.db, { orgId: org.id, siteId: site.id, policy: { leadTimeMinutes: 24 * 60 } });
     const { user, token } = await resident();

@@ -1,5 +1,6 @@
 import {
   Booking,
+  BookingCheck,
   BookingWithHistory,
   CheckInBody,
   CreateBookingBody,
@@ -15,7 +16,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ANY_ROLE, STAFF_ROLES, actorOf } from '../../plugins/access.ts';
-import { createBooking, getBookingWithHistory, listBookings, parseIfMatch, updateBooking } from './bookings.service.ts';
+import { checkBooking, createBooking, getBookingWithHistory, listBookings, parseIfMatch, updateBooking } from './bookings.service.ts';
 import { acceptOffer, approveBooking, cancelBooking, checkInBooking, rejectBooking } from './lifecycle.service.ts';
 
 export async function bookingRoutes(fastify: FastifyInstance) {
@@ -40,6 +41,19 @@ export async function bookingRoutes(fastify: FastifyInstance) {
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(201).header('etag', `"${outcome.booking.version}"`).send(outcome.booking);
     },
+  });
+
+  app.post('/bookings/check', {
+    config: { access: ANY_ROLE },
+    schema: {
+      operationId: 'checkBooking',
+      description:
+        'Whether this booking would be accepted now, judged as POST /bookings judges it, with every reason if not and where the booker stands against each quota. Writes nothing.',
+      tags,
+      body: CreateBookingBody,
+      response: { 200: BookingCheck },
+    },
+    handler: async (request) => checkBooking(deps, actorOf(request), request.body),
   });
 
   app.get('/bookings', {

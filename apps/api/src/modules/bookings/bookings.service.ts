@@ -4,15 +4,15 @@
  * The code checks first to say precisely why; the database (exclusion constraint, row lock) guarantees it.
  */
 import { createHash, randomInt } from 'node:crypto';
-import type { Booking, BookingAlternative, CreateBookingBody, ListBookingsQuery, UpdateBookingBody } from '@linli/contracts';
+import type { Booking, BookingAlternative, BookingCheck, CreateBookingBody, ListBookingsQuery, UpdateBookingBody } from '@linli/contracts';
 import { type Database, SQLSTATE, type Transaction, newId, schema, sqlStateOf, queryPrepared } from '@linli/db';
-import { type InstantRange, type Refusal, peakOccupancy } from '@linli/domain';
+import { type InstantRange, type Refusal, exceedsQuota, peakOccupancy } from '@linli/domain';
 import { type SQL, and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import type { AppDeps } from '../../lib/context.ts';
-import { cachedCatalogue, confirmCatalogueError, reloadCatalogue } from '../catalogue/catalogue.ts';
+import { cachedCatalogue, confirmCatalogueError, readCatalogue, reloadCatalogue } from '../catalogue/catalogue.ts';
 import { suggestAlternatives } from '../availability/availability.service.ts';
 import { promoteWaitlist } from '../waitlist/waitlist.service.ts';
 import {
@@ -25,6 +25,8 @@ import {
   homeSiteOf,
   loadSpaceContext,
   policyRefusals,
+  quotaMeasures,
+  quotaRefusal,
   spaceContextOf,
   quotaRefusals,
   lockForBooking,
@@ -265,7 +267,7 @@ export async function createBooking(
         // Quota usage is read under the booker lock, so two simultaneous requests cannot both take the last unit.
         if (hasQuota(ctx)) {
           await lockForBooking(tx, [], bookerId);
-          const quotaProblems = await quotaRefusals(tx, ctx, request, homeSiteId);
+          const quotaProblems = await quotaRefusals(tx, ctx, request);
           if (quotaProblems.length) throw refusalError(quotaProblems);
         }
         await bookSpace(tx, ctx, row, catalogue.version, { actorId: actor.userId, reason: 'created' });
@@ -319,6 +321,25 @@ function outcomeRefusal(ctx: SpaceContext, outcome: NonNullable<BookSpaceOutcome
   if (outcome.refusal !== 'CAPACITY_FULL') return { code: outcome.refusal as Refusal['code'] };
   const taken = outcome.taken ?? 0;
   return { code: 'CAPACITY_FULL' as Refusal['code'], params: { capacity: ctx.space.capacity, taken, remaining: Math.max(0, ctx.space.capacity - taken) } };
+}
+
+/**
+ * POST /bookings/check: whether this booking would be accepted now, with every reason if not and where the booker
+ * stands against each quota. The same rules as createBooking, read without locks, and nothing is written: a
+ * booking made a moment later can still be refused if someone else got there first.
+ */
+export async function checkBooking(deps: AppDeps, actor: Actor, body: CreateBookingBody): Promise<BookingCheck> {
+  const { db } = deps;
+  const range = rangeOf(body.startAt, body.endAt);
+  const bookerId = await resolveBooker(db, actor, body.bookerId);
+  const ctx = spaceContextOf(await readCatalogue(db, actor.orgId), actor, body.spaceId);
+  const homeSiteId = actor.role === 'resident' ? await homeSiteOf(db, actor.userId) : null;
+  const request = { actor, bookerId, range, partySize: body.partySize, now: deps.now() };
+  const quotas = await quotaMeasures(db, ctx, request);
+  const reasons: Refusal[] = [...policyRefusals(ctx, request, homeSiteId), ...quotas.filter(exceedsQuota).map(quotaRefusal)];
+  const taken = await findAvailabilityRefusal(db, ctx, range, body.partySize);
+  if (taken) reasons.push(taken);
+  return { bookable: reasons.length === 0, reasons, quotas };
 }
 
 /**

@@ -167,7 +167,7 @@ async function judgeOccurrences(
     const request = { actor, bookerId, range: occurrence.range, partySize, now };
     let refusals: Refusal[] = policyRefusals(ctx, request, homeSiteId);
     if (!refusals.length) {
-      const quota = await quotaRefusals(tx, ctx, request, homeSiteId, acceptedRanges);
+      const quota = await quotaRefusals(tx, ctx, request, acceptedRanges);
       const taken = availabilityRefusal(ctx, occurrence.range, partySize, [...holding, ...accepted]);
       refusals = [...quota, ...(taken ? [taken] : [])];
     }
@@ -262,7 +262,7 @@ export async function updateSeries(deps: AppDeps, actor: Actor, seriesId: string
         .where(and(eq(bookings.spaceId, row.spaceId), inArray(bookings.status, [...HOLDING]), gt(bookings.endAt, new Date(range.start - DAY_MS)), gt(bookings.startAt, new Date(range.start - DAY_MS - MAX_BOOKING_MS)), lt(bookings.startAt, new Date(range.end + DAY_MS))));
       const refusal =
         policyRefusals(ctx, request, homeSiteId)[0] ??
-        (await quotaRefusals(tx, ctx, request, homeSiteId))[0] ??
+        (await quotaRefusals(tx, ctx, request))[0] ??
         availabilityRefusal(ctx, range, partySize, others.filter((o) => o.id !== row.id));
       if (refusal) {
         result.refused.push({ bookingId: row.id, code: refusal.code });
