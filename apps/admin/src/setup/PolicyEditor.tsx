@@ -1,8 +1,9 @@
 import type { EffectivePolicyResponse, PolicyRules } from '@linli/contracts';
-import { Alert, App, Button, Flex, InputNumber, Select, Switch, Table, Tag } from 'antd';
+import { Alert, Button, Flex, InputNumber, Select, Switch, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
+import { useSave } from '../api/useSave.ts';
 
 type Field = keyof EffectivePolicyResponse['values'];
 type Value = EffectivePolicyResponse['values'][Field];
@@ -38,10 +39,8 @@ interface PolicyEditorProps {
  */
 export function PolicyEditor({ view, setHereLabel, save: saveRules, onSaved }: PolicyEditorProps) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
   const [own, setOwn] = useState<PolicyRules>(view.own);
-  const [saving, setSaving] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
+  const { saving, failure, save: saveWith } = useSave();
   const changed = JSON.stringify(own) !== JSON.stringify(view.own);
 
   const inheritedFrom = (field: Field) => (view.inheritedSources[field] ?? 'default') as keyof typeof SOURCE_COLORS;
@@ -92,17 +91,7 @@ export function PolicyEditor({ view, setHereLabel, save: saveRules, onSaved }: P
   };
 
   const save = async () => {
-    setSaving(true);
-    setFailure(null);
-    try {
-      await saveRules(own);
-      void message.success(t('setup.saved'));
-      onSaved();
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setSaving(false);
-    }
+    if (await saveWith(() => saveRules(own))) onSaved();
   };
 
   const rows = POLICY_FIELDS.map((field) => ({ field, set: field in own }));

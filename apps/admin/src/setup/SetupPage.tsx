@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
+import { useSave } from '../api/useSave.ts';
 import type { PageProps } from '../shell/navigation.ts';
 import { siteKindLabel } from '../sites/siteKinds.ts';
 import { createClosure, deleteClosure, getOrganizationPolicy, getSitePolicy, listClosures, listSites, setSiteArchived, updateOrganizationPolicy, updateSite } from '../sites/sites.api.ts';
@@ -100,8 +101,7 @@ function SiteDrawer({ site, onClose, onSaved }: { site: Site; onClose: () => voi
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<SiteForm>();
-  const [failure, setFailure] = useState<unknown>(null);
-  const [saving, setSaving] = useState(false);
+  const { saving, failure, save: saveWith } = useSave();
   const [archived, setArchived] = useState(site.archivedAt !== null);
   const closures = useResource((signal) => listClosures(site.id, signal), [site.id]);
   const sitePolicy = useResource((signal) => getSitePolicy(site.id, signal), [site.id]);
@@ -109,17 +109,10 @@ function SiteDrawer({ site, onClose, onSaved }: { site: Site; onClose: () => voi
   const [closureReason, setClosureReason] = useState('');
 
   const save = async (values: SiteForm) => {
-    setSaving(true);
-    setFailure(null);
-    try {
-      await updateSite(site.id, { name: values.name, district: values.district, subdistrict: values.subdistrict || null, address: values.address || null, openingHours: values.openingHours });
-      void message.success(t('setup.saved'));
-      onSaved();
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setSaving(false);
-    }
+    const saved = await saveWith(() =>
+      updateSite(site.id, { name: values.name, district: values.district, subdistrict: values.subdistrict || null, address: values.address || null, openingHours: values.openingHours }),
+    );
+    if (saved) onSaved();
   };
 
   const addClosure = async () => {
@@ -303,24 +296,14 @@ function SpaceDrawer({ space, siteId, onClose, onSaved }: { space: Space | null;
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<SpaceForm>();
-  const [failure, setFailure] = useState<unknown>(null);
-  const [saving, setSaving] = useState(false);
+  const { saving, failure, save: saveWith } = useSave();
   const policy = useResource((signal) => (space ? getEffectivePolicy(space.id, signal) : Promise.resolve(null)), [space?.id]);
 
   const save = async (values: SpaceForm) => {
-    setSaving(true);
-    setFailure(null);
-    try {
-      if (space) await updateSpace(space.id, values);
-      else await createSpace({ ...values, siteId, policy: {} });
-      void message.success(t('setup.saved'));
-      onSaved();
-      if (!space) onClose();
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setSaving(false);
-    }
+    const saved = await saveWith(() => (space ? updateSpace(space.id, values) : createSpace({ ...values, siteId, policy: {} })));
+    if (!saved) return;
+    onSaved();
+    if (!space) onClose();
   };
 
   return (
