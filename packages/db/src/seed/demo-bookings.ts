@@ -1,8 +1,9 @@
 /**
  * Bookings for the demo: a fortnight around "now" so the timeline and check-in desk are not empty (one booking
  * 14:00-15:00, site local time, per chosen space and weekday when the site is open, with statuses that fit the
- * time: past completed / no-show / cancelled, now checked in, future confirmed / pending approval), and eight
- * weeks of history before it at every site so the analytics pages have something to show (about 20,000 bookings).
+ * time: past completed / no-show / cancelled, now checked in, future confirmed / pending approval), and five
+ * weeks of history before it at every site so the analytics pages have something to show (about 10,000 bookings;
+ * the whole demo seeds in about 4 s on PGlite, which `npm start` waits for on first run).
  */
 import type { WeeklyHours } from '@linli/contracts';
 import {
@@ -58,8 +59,8 @@ const DAY = 24 * HOUR;
 const BOOKED_SITES = 10;
 const WINDOW_DAYS = 7;
 const SLOT_START_MINUTES = 14 * 60;
-const HISTORY_WEEKS = 8;
-const HISTORY_SPACES_PER_SITE = 4;
+const HISTORY_WEEKS = 5;
+const HISTORY_SPACES_PER_SITE = 3;
 const RESIDENT_WEEKLY_HISTORY = 4;
 
 const PURPOSES: Record<string, readonly string[]> = {
@@ -109,7 +110,7 @@ function planDemoHistory(random: SeededRandom, input: DemoBookingInput): { booki
   const events: PlannedBookingEvent[] = [];
   const weeklyByResident = new Map<string, number>();
   for (const site of input.sites) {
-    const popularity = 0.12 + random.next() * 0.4;
+    const popularity = 0.15 + random.next() * 0.4;
     const closedDates = closuresOf(site, input.closures);
     const spaces = input.spaces.filter((s) => s.siteId === site.id && s.bookableBy === 'residents').slice(0, HISTORY_SPACES_PER_SITE);
     const today = localDateOf(input.now.getTime(), site.timezone);
