@@ -34,15 +34,20 @@ async function drag(page: Page, from: { x: number; y: number }, to: { x: number;
   await page.mouse.up();
 }
 
+/** The demo's first study room site and its first exclusive room, where the timeline tests book. */
+async function studyRoom(admin: Awaited<ReturnType<typeof apiAs>>): Promise<{ site: Site; room: Space }> {
+  const sites = await admin.call<{ items: Site[] }>('GET', '/sites?limit=200');
+  const site = sites.items.find((s) => s.kind === 'study_room')!;
+  const spaces = await admin.call<{ items: Space[] }>('GET', `/spaces?siteId=${site.id}`);
+  return { site, room: spaces.items.find((s) => s.bookingMode === 'exclusive')! };
+}
+
 describe('operator', () => {
   const test = useBrowser();
 
   it('opens a site week, creates a booking by selecting a range, moves it by dragging and cancels it', async () => {
     const admin = await apiAs(test.baseUrl, 'admin@demo.linli.dev');
-    const sites = await admin.call<{ items: Site[] }>('GET', '/sites?limit=200');
-    const site = sites.items.find((s) => s.kind === 'study_room')!;
-    const spaces = await admin.call<{ items: Space[] }>('GET', `/spaces?siteId=${site.id}`);
-    const room = spaces.items.find((s) => s.bookingMode === 'exclusive')!;
+    const { site, room } = await studyRoom(admin);
     // A day ahead with two free hours in a row, whatever the demo seed booked.
     let date = '';
     let slot: Slot | undefined;
@@ -108,10 +113,7 @@ describe('operator', () => {
 
   it('shows why a move is refused, with alternatives', async () => {
     const admin = await apiAs(test.baseUrl, 'admin@demo.linli.dev');
-    const sites = await admin.call<{ items: Site[] }>('GET', '/sites?limit=200');
-    const site = sites.items.find((s) => s.kind === 'study_room')!;
-    const spaces = await admin.call<{ items: Space[] }>('GET', `/spaces?siteId=${site.id}`);
-    const room = spaces.items.find((s) => s.bookingMode === 'exclusive')!;
+    const { site, room } = await studyRoom(admin);
     const date = shanghaiDate(3);
     const free = await admin.call<{ slots: Slot[] }>('GET', `/spaces/${room.id}/availability?from=${date}&to=${date}&durationMinutes=120`);
     const slot = free.slots.find((s) => shanghaiClock(s.startAt) >= '09:00' && shanghaiClock(s.startAt) <= '17:00' && shanghaiClock(s.startAt).endsWith(':00'))!;
@@ -163,10 +165,7 @@ describe('operator', () => {
 
   it('cancels one occurrence of a recurring booking from the timeline, and the rest stay booked', async () => {
     const admin = await apiAs(test.baseUrl, 'admin@demo.linli.dev');
-    const sites = await admin.call<{ items: Site[] }>('GET', '/sites?limit=200');
-    const site = sites.items.find((s) => s.kind === 'study_room')!;
-    const spaces = await admin.call<{ items: Space[] }>('GET', `/spaces?siteId=${site.id}`);
-    const room = spaces.items.find((s) => s.bookingMode === 'exclusive')!;
+    const { site, room } = await studyRoom(admin);
     // A weekly series three weeks long, starting in ten days at that day's first free hour.
     const startDate = shanghaiDate(10);
     const free = await admin.call<{ slots: Slot[] }>('GET', `/spaces/${room.id}/availability?from=${startDate}&to=${startDate}&durationMinutes=60`);
