@@ -4,12 +4,75 @@ export const Uuid = z.uuid();
 export const IdParams = z.strictObject({ id: z.uuid() });
 export type IdParams = z.infer<typeof IdParams>;
 
-export const IsoInstant = z.iso.datetime({ offset: true });
-export const LocalDate = z.iso.date();
+/**
+ * The plausible calendar: every instant or date a client sends lies in [2000-01-01, 2100-01-01). Work that grows
+ * with a span (slots, days, occurrences) is bounded by it before it starts, and PostgreSQL never sees a year it
+ * cannot store (0000) or JavaScript cannot map (Date.UTC sends years 0-99 to 1900-1999).
+ */
+export const EARLIEST_YEAR = 2000;
+export const LATEST_YEAR = 2099;
+export const EARLIEST_INSTANT = `${EARLIEST_YEAR}-01-01T00:00:00Z`;
+export const LATEST_INSTANT = `${LATEST_YEAR + 1}-01-01T00:00:00Z`;
+const EARLIEST_MS = Date.parse(EARLIEST_INSTANT);
+const LATEST_MS = Date.parse(LATEST_INSTANT);
+const OUT_OF_RANGE = `must lie between ${EARLIEST_YEAR}-01-01 and ${LATEST_YEAR}-12-31`;
+
+/** An ISO 8601 instant with an offset, inside the plausible calendar. */
+export const IsoInstant = z.iso
+  .datetime({ offset: true })
+  .refine((value) => {
+    const ms = Date.parse(value);
+    return ms >= EARLIEST_MS && ms < LATEST_MS;
+  }, OUT_OF_RANGE);
+/** A calendar date (YYYY-MM-DD), inside the plausible calendar. */
+export const LocalDate = z.iso.date().refine((value) => {
+  const year = Number(value.slice(0, 4));
+  return year >= EARLIEST_YEAR && year <= LATEST_YEAR;
+}, OUT_OF_RANGE);
+
+/** Milliseconds from `start` to `end` of two ISO instants (negative when reversed). */
+export function spanMs(start: string, end: string): number {
+  return Date.parse(end) - Date.parse(start);
+}
+/** Days from `from` to `to` of two local dates, inclusive of both (0 or less when reversed). */
+export function daysInclusive(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+}
+
+// Control characters break logs, feeds and PostgreSQL (NUL); tab and newline are the only ones people type.
+// C1 controls and the Unicode line/paragraph separators are refused too: they end lines in some readers.
+const CONTROL_EXCEPT_TAB_NEWLINE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029]/;
+const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
+
+/**
+ * The one string type for free text a client sends (purposes, reasons, descriptions, comments): trimmed,
+ * length-bounded, no control characters except tab and newline.
+ */
+export function Text(options: { min?: number; max: number }) {
+  return z
+    .string()
+    .trim()
+    .min(options.min ?? 0)
+    .max(options.max)
+    .refine((value) => !CONTROL_EXCEPT_TAB_NEWLINE.test(value), 'must not contain control characters');
+}
+
+/**
+ * The one string type for single-line text a client sends (names, titles, logins, addresses, codes): like
+ * `Text`, and also no line breaks or tabs, since these values become headers, feed lines and CSV cells.
+ */
+export function Line(options: { min?: number; max: number }) {
+  return z
+    .string()
+    .trim()
+    .min(options.min ?? 0)
+    .max(options.max)
+    .refine((value) => !ANY_CONTROL.test(value), 'must be one line without control characters');
+}
 
 export const MAX_PAGE_SIZE = 200;
 export const PageQuery = z.object({
-  cursor: z.string().max(200).optional(),
+  cursor: Line({ max: 200 }).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
 });
 export type PageQuery = z.infer<typeof PageQuery>;
