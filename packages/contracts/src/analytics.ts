@@ -4,7 +4,7 @@
  */
 import { BUCKET_INTERVALS, isLongerThanMonths, periodDays } from '@linli/domain';
 import { z } from 'zod';
-import { LocalDate } from './common.ts';
+import { LocalDate, Line } from './common.ts';
 import { SiteKind } from './sites.ts';
 
 /** Longest period any analytics query covers. */
@@ -17,7 +17,7 @@ export const UTILIZATION_GROUPS = ['space', 'site', 'kind', 'district', 'portfol
 export type UtilizationGroup = (typeof UTILIZATION_GROUPS)[number];
 export type UtilizationInterval = (typeof BUCKET_INTERVALS)[number];
 
-const District = z.string().trim().min(1).max(60);
+const District = Line({ min: 1, max: 60 });
 
 /** Shared by every analytics query: the period, what it is narrowed to, and the answer's format. */
 const PeriodFields = {

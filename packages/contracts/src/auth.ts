@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Line } from './common.ts';
 import { OrgSlug } from './organizations.ts';
 
 export const ROLES = ['org_admin', 'site_manager', 'staff', 'resident'] as const;
@@ -11,7 +12,7 @@ export const Phone = z
   .string()
   .regex(/^(\+?86)?1[3-9]\d{9}$/, 'must be a mainland China mobile number')
   .transform((p) => p.replace(/^\+?86/, ''));
-export const Password = z.string().min(8, 'at least 8 characters').max(200);
+export const Password = Line({ max: 200, trim: false }).min(8, 'at least 8 characters');
 
 export const RegisterBody = z
   .strictObject({
@@ -19,7 +20,7 @@ export const RegisterBody = z
     email: Email.optional(),
     phone: Phone.optional(),
     password: Password,
-    displayName: z.string().trim().min(1).max(60),
+    displayName: Line({ min: 1, max: 60 }),
     homeSiteId: z.uuid().optional(),
     locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
   })
@@ -29,12 +30,12 @@ export type RegisterBody = z.infer<typeof RegisterBody>;
 export const LoginBody = z.strictObject({
   org: OrgSlug,
   /** An email address or a phone number. */
-  login: z.string().trim().min(3).max(254),
-  password: z.string().min(1).max(200),
+  login: Line({ min: 3, max: 254 }),
+  password: Line({ min: 1, max: 200, trim: false }),
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 
-export const RefreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200) });
+export const RefreshBody = z.strictObject({ refreshToken: Line({ min: 20, max: 200, trim: false }) });
 export type RefreshBody = z.infer<typeof RefreshBody>;
 
 export const CurrentUser = z.object({
@@ -65,7 +66,7 @@ export const CreateUserBody = z
     email: Email.optional(),
     phone: Phone.optional(),
     password: Password,
-    displayName: z.string().trim().min(1).max(60),
+    displayName: Line({ min: 1, max: 60 }),
     siteIds: z.array(z.uuid()).max(500).default([]),
     homeSiteId: z.uuid().optional(),
     locale: z.enum(['zh-CN', 'en']).default('zh-CN'),

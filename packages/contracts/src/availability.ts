@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoInstant, LocalDate } from './common.ts';
+import { IsoInstant, LocalDate, Line } from './common.ts';
 import { Booking } from './bookings.ts';
 import { Closure, Site } from './sites.ts';
 import { Space } from './spaces.ts';
@@ -37,9 +37,9 @@ export const SearchSpacesQuery = z.object({
     .string()
     .transform((s) => s.split(',').map((f) => f.trim()).filter(Boolean))
     .optional(),
-  kind: z.string().max(40).optional(),
-  siteKind: z.string().max(40).optional(),
-  district: z.string().max(60).optional(),
+  kind: Line({ max: 40 }).optional(),
+  siteKind: Line({ max: 40 }).optional(),
+  district: Line({ max: 60 }).optional(),
   /** Rank by distance from this site (or from lat/lng). */
   nearSiteId: z.uuid().optional(),
   lat: z.coerce.number().min(-90).max(90).optional(),

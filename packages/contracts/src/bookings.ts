@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { IsoInstant, LocalDate, PageQuery } from './common.ts';
+import { IsoInstant, LocalDate, PageQuery, Line, Text } from './common.ts';
 
 export const BOOKING_STATUSES = ['pending', 'confirmed', 'rejected', 'expired', 'cancelled', 'checked_in', 'completed', 'no_show'] as const;
 export const BookingStatus = z.enum(BOOKING_STATUSES);
 export type BookingStatus = z.infer<typeof BookingStatus>;
 export const BOOKING_SOURCES = ['resident', 'staff', 'activity', 'series', 'waitlist'] as const;
 
-const Purpose = z.string().trim().max(200);
+const Purpose = Line({ max: 200 });
 const PartySize = z.number().int().min(1).max(10_000);
 
 export const CreateBookingBody = z.strictObject({
@@ -27,10 +27,10 @@ export const UpdateBookingBody = z
   .refine((b) => Object.keys(b).length > 0, { message: 'change at least one field' });
 export type UpdateBookingBody = z.infer<typeof UpdateBookingBody>;
 
-export const ReasonBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
+export const ReasonBody = z.strictObject({ reason: Text({ min: 1, max: 500 }).optional() });
 export type ReasonBody = z.infer<typeof ReasonBody>;
-export const RejectBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
-export const CheckInBody = z.strictObject({ code: z.string().trim().min(4).max(16).optional() });
+export const RejectBody = z.strictObject({ reason: Text({ min: 1, max: 500 }) });
+export const CheckInBody = z.strictObject({ code: Line({ min: 4, max: 16 }).optional() });
 export type CheckInBody = z.infer<typeof CheckInBody>;
 
 export const Booking = z.object({
@@ -99,7 +99,7 @@ export const BookingAlternative = z.object({
 export type BookingAlternative = z.infer<typeof BookingAlternative>;
 
 export const IfMatchHeaders = z.object({ 'if-match': z.string().optional() });
-export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
+export const IdempotencyHeaders = z.object({ 'idempotency-key': Line({ min: 1, max: 200 }).optional() });
 
 export const LocalDateRangeQuery = z.object({ from: LocalDate, to: LocalDate });
 

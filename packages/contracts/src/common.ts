@@ -45,13 +45,12 @@ const CONTROL_EXCEPT_TAB_NEWLINE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u20
 const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
 
 /**
- * The one string type for free text a client sends (purposes, reasons, descriptions, comments): trimmed,
- * length-bounded, no control characters except tab and newline.
+ * The one string type for free text a client sends (reasons, descriptions, comments): trimmed (unless
+ * `trim: false`, for secrets), length-bounded, no control characters except tab and newline.
  */
-export function Text(options: { min?: number; max: number }) {
-  return z
-    .string()
-    .trim()
+export function Text(options: { min?: number; max: number; trim?: boolean }) {
+  const text = options.trim === false ? z.string() : z.string().trim();
+  return text
     .min(options.min ?? 0)
     .max(options.max)
     .refine((value) => !CONTROL_EXCEPT_TAB_NEWLINE.test(value), 'must not contain control characters');
@@ -61,10 +60,9 @@ export function Text(options: { min?: number; max: number }) {
  * The one string type for single-line text a client sends (names, titles, logins, addresses, codes): like
  * `Text`, and also no line breaks or tabs, since these values become headers, feed lines and CSV cells.
  */
-export function Line(options: { min?: number; max: number }) {
-  return z
-    .string()
-    .trim()
+export function Line(options: { min?: number; max: number; trim?: boolean }) {
+  const text = options.trim === false ? z.string() : z.string().trim();
+  return text
     .min(options.min ?? 0)
     .max(options.max)
     .refine((value) => !ANY_CONTROL.test(value), 'must be one line without control characters');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoInstant } from './common.ts';
+import { IsoInstant, Line } from './common.ts';
 import { PolicyRules } from './policies.ts';
 import { TimeZone } from './sites.ts';
 
@@ -14,7 +14,7 @@ export const Organization = z.object({
 export type Organization = z.infer<typeof Organization>;
 
 export const UpdateOrganizationBody = z
-  .strictObject({ name: z.string().trim().min(1).max(120), timezone: TimeZone, policy: PolicyRules })
+  .strictObject({ name: Line({ min: 1, max: 120 }), timezone: TimeZone, policy: PolicyRules })
   .partial();
 export type UpdateOrganizationBody = z.infer<typeof UpdateOrganizationBody>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoInstant, LocalDate } from './common.ts';
+import { IsoInstant, LocalDate, Line, Text } from './common.ts';
 import { Booking } from './bookings.ts';
 
 const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm');
@@ -13,10 +13,10 @@ export const CreateSeriesBody = z.strictObject({
   startDate: LocalDate,
   startTime: ClockTime,
   durationMinutes: z.number().int().min(5).max(24 * 60),
-  rule: z.string().trim().min(6).max(500),
+  rule: Line({ min: 6, max: 500 }),
   exdates: z.array(LocalDate).max(400).default([]),
   partySize: z.number().int().min(1).max(10_000).default(1),
-  purpose: z.string().trim().max(200).optional(),
+  purpose: Line({ max: 200 }).optional(),
   bookerId: z.uuid().optional(),
   /** 'skip': book what fits and report the rest; 'fail': book nothing if any occurrence cannot be booked. */
   onConflict: z.enum(['skip', 'fail']).default('fail'),
@@ -50,7 +50,7 @@ export const CancelSeriesBody = z.strictObject({
   scope: SeriesScope,
   /** The occurrence the scope starts from (required for 'one' and 'following'). */
   bookingId: z.uuid().optional(),
-  reason: z.string().trim().max(500).optional(),
+  reason: Text({ max: 500 }).optional(),
 });
 export type CancelSeriesBody = z.infer<typeof CancelSeriesBody>;
 
@@ -61,7 +61,7 @@ export const UpdateSeriesBody = z.strictObject({
   startTime: ClockTime.optional(),
   durationMinutes: z.number().int().min(5).max(24 * 60).optional(),
   partySize: z.number().int().min(1).max(10_000).optional(),
-  purpose: z.string().trim().max(200).optional(),
+  purpose: Line({ max: 200 }).optional(),
 });
 export type UpdateSeriesBody = z.infer<typeof UpdateSeriesBody>;
 

@@ -1,6 +1,6 @@
 import { DEFAULT_TIME_ZONE, WEEKDAYS, findWeeklyHoursProblems, isValidTimeZone } from '@linli/domain';
 import { z } from 'zod';
-import { IsoInstant, LocalDate, PageQuery } from './common.ts';
+import { IsoInstant, LocalDate, PageQuery, Line, Text } from './common.ts';
 import { PolicyRules } from './policies.ts';
 
 export const SITE_KINDS = ['neighborhood_center', 'white_collar_hub', 'study_room'] as const;
@@ -26,11 +26,11 @@ export const WeeklyHours = z
 export type WeeklyHours = z.infer<typeof WeeklyHours>;
 
 const SiteFields = {
-  name: z.string().trim().min(1).max(120),
+  name: Line({ min: 1, max: 120 }),
   kind: SiteKind,
-  district: z.string().trim().min(1).max(60),
-  subdistrict: z.string().trim().min(1).max(60).nullable().optional(),
-  address: z.string().trim().max(300).nullable().optional(),
+  district: Line({ min: 1, max: 60 }),
+  subdistrict: Line({ min: 1, max: 60 }).nullable().optional(),
+  address: Line({ max: 300 }).nullable().optional(),
   lat: z.number().min(-90).max(90).nullable().optional(),
   lng: z.number().min(-180).max(180).nullable().optional(),
   timezone: TimeZone.default(DEFAULT_TIME_ZONE),
@@ -76,7 +76,7 @@ export type Site = z.infer<typeof Site>;
 
 export const ListSitesQuery = PageQuery.extend({
   kind: SiteKind.optional(),
-  district: z.string().max(60).optional(),
+  district: Line({ max: 60 }).optional(),
   includeArchived: z.stringbool().default(false),
 });
 export type ListSitesQuery = z.infer<typeof ListSitesQuery>;
@@ -86,11 +86,11 @@ export const CLOSURE_SCOPES = ['org', 'district', 'site'] as const;
 export const CreateClosureBody = z
   .strictObject({
     scope: z.enum(CLOSURE_SCOPES),
-    district: z.string().trim().min(1).max(60).optional(),
+    district: Line({ min: 1, max: 60 }).optional(),
     siteId: z.uuid().optional(),
     startDate: LocalDate,
     endDate: LocalDate,
-    reason: z.string().trim().min(1).max(200),
+    reason: Text({ min: 1, max: 200 }),
   })
   .superRefine((c, ctx) => {
     if (c.endDate < c.startDate) ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'must not be before startDate' });

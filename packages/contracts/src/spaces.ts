@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoInstant, PageQuery } from './common.ts';
+import { IsoInstant, PageQuery, Line } from './common.ts';
 import { PolicyRules } from './policies.ts';
 
 export const BOOKING_MODES = ['exclusive', 'shared_capacity'] as const;
@@ -9,7 +9,7 @@ export const Feature = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'lowercase slu
 
 const SpaceFields = {
   siteId: z.uuid(),
-  name: z.string().trim().min(1).max(120),
+  name: Line({ min: 1, max: 120 }),
   kind: SpaceKind,
   bookingMode: z.enum(BOOKING_MODES),
   capacity: z.number().int().min(1).max(10_000),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoInstant } from './common.ts';
+import { IsoInstant, Line } from './common.ts';
 
 export const WAITLIST_STATUSES = ['waiting', 'offered', 'booked', 'expired', 'cancelled'] as const;
 
@@ -8,7 +8,7 @@ export const CreateWaitlistBody = z.strictObject({
   startAt: IsoInstant,
   endAt: IsoInstant,
   partySize: z.number().int().min(1).max(10_000).default(1),
-  purpose: z.string().trim().max(200).optional(),
+  purpose: Line({ max: 200 }).optional(),
 });
 export type CreateWaitlistBody = z.infer<typeof CreateWaitlistBody>;
 
