@@ -1,5 +1,5 @@
 # The API and the built admin app in one image; PostgreSQL comes from docker-compose.yml.
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 WORKDIR /app
 
 # Manifests first, so the `npm ci` layer is reused until a dependency changes.

@@ -14,7 +14,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'suite',
-          include: ['packages/**/src/**/*.test.ts', 'apps/api/src/**/*.test.ts', 'apps/admin/src/**/*.test.ts', 'tests/**/*.test.ts'],
+          include: ['packages/**/src/**/*.test.ts', 'apps/api/src/**/*.test.ts', 'apps/admin/src/**/*.test.ts', 'tests/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'tests/e2e/**', CONTENTION],
           sequence: { groupOrder: 0 },
         },

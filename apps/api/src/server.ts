@@ -2,16 +2,20 @@
  * `npm start`: opens the database (PGlite under .data/ unless DATABASE_URL is set), applies migrations, seeds the
  * demo portfolio into an empty database, and serves the API and the built admin app.
  */
+import cluster from 'node:cluster';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type Database, migrateDatabase, openDatabase } from '@linli/db';
+import { type Database, type DatabaseHandle, migrateDatabase, openDatabase } from '@linli/db';
 import { sql } from 'drizzle-orm';
 import { databaseHasData, seedDemoPortfolio } from '@linli/db/seed';
 import { buildApp } from './app.ts';
 import { runLifecycleSweep } from './modules/bookings/lifecycle.service.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { runAsLeader } from './lib/leader.ts';
+import { removeLapsedRateLimitWindows } from './plugins/rate-limit-store.ts';
 
 async function main() {
   const config = loadConfig();
+  if (config.WORKERS > 1 && cluster.isWorker) return serveWorker(config);
   if (!config.DATABASE_URL) {
     mkdirSync(config.DATA_DIR, { recursive: true });
     claimDataDir(config.DATA_DIR);
@@ -30,11 +34,22 @@ async function main() {
     const summary = await seedDemoPortfolio(database.db, { log: (line) => console.log(`  ${line}`) });
     demoLogins = summary.logins;
   }
+  const announce = (address: string) => printWelcome(address, config.SEED_DEMO, demoLogins);
 
+  if (config.WORKERS > 1) {
+    // The primary only prepared the database; each worker opens its own pool and serves on the shared port.
+    await database.close();
+    return forkWorkers(config.WORKERS, announce);
+  }
   if (database.kind === 'pglite') await refreshPlannerStatistics(database.db);
+  const address = await serve(config, database);
+  announce(address);
+}
 
+/** One API process: the app, the lifecycle sweeper (run by one process at a time), a clean shutdown. */
+async function serve(config: Config, database: DatabaseHandle): Promise<string> {
   const app = await buildApp({ config, db: database.db, ping: database.ping, now: () => new Date() });
-  const sweeper = startLifecycleSweeper(app, database.kind === 'pglite');
+  const sweeper = startLifecycleSweeper(app, database.kind, config.SWEEP_INTERVAL_MS);
   const close = async () => {
     clearInterval(sweeper);
     await app.close();
@@ -43,15 +58,47 @@ async function main() {
   };
   process.once('SIGINT', close);
   process.once('SIGTERM', close);
+  return app.listen({ host: config.HOST, port: config.PORT });
+}
 
-  const address = await app.listen({ host: config.HOST, port: config.PORT });
+async function serveWorker(config: Config) {
+  const database = await openDatabase({ url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE });
+  await serve(config, database);
+}
+
+/** N processes on one port (node cluster); a worker that dies is replaced, and a signal stops them all. */
+function forkWorkers(count: number, announce: (address: string) => void) {
+  let announced = false;
+  let stopping = false;
+  const fork = () => cluster.fork();
+  for (let i = 0; i < count; i++) fork();
+  cluster.on('listening', (_worker, address) => {
+    if (announced) return;
+    announced = true;
+    console.log(`${count} API processes`);
+    announce(`http://${address.address ?? '127.0.0.1'}:${address.port}`);
+  });
+  cluster.on('exit', (worker, code) => {
+    if (stopping) return;
+    console.error(`API process ${worker.process.pid} exited (${code}); starting another`);
+    fork();
+  });
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+function printWelcome(address: string, seedDemo: boolean, demoLogins: { role: string; login: string; password: string }[]) {
   const base = address.replace('0.0.0.0', '127.0.0.1');
   console.log(`\nLinli is running at ${base}`);
   console.log(`API docs:           ${base}/api/docs  (OpenAPI JSON at ${base}/api/openapi.json)`);
   if (demoLogins.length) {
     console.log('Demo logins (organization "demo"):');
     for (const l of demoLogins) console.log(`  ${l.role.padEnd(13)} ${l.login.padEnd(28)} ${l.password}`);
-  } else if (config.SEED_DEMO) {
+  } else if (seedDemo) {
     console.log('Demo logins: admin@demo.linli.dev / linli-demo (organization "demo"), see README.');
   }
 }
@@ -81,7 +128,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Marks no-shows, completions and lapsed offers every minute, so released spaces reach the waitlist promptly. */
 /**
  * PGlite has no autovacuum, so nothing would ever ANALYZE its tables: the planner would plan the analytics
  * joins from default guesses (nested loops over whole tables; the behaviour report took seconds on the demo).
@@ -92,22 +138,32 @@ async function refreshPlannerStatistics(db: Database) {
 }
 const ANALYZE_EVERY_SWEEPS = 60;
 
-function startLifecycleSweeper(app: Awaited<ReturnType<typeof buildApp>>, analyzes: boolean): NodeJS.Timeout {
+/**
+ * Marks no-shows, completions and lapsed offers every minute, so released spaces reach the waitlist promptly, and
+ * drops lapsed rate-limit windows. With several processes, one of them sweeps each round (runAsLeader); each
+ * booking is also decided again under its space lock, so even two overlapping sweeps change it once.
+ */
+function startLifecycleSweeper(app: Awaited<ReturnType<typeof buildApp>>, kind: DatabaseHandle['kind'], intervalMs: number): NodeJS.Timeout {
   let running = false;
   let sweeps = 0;
   const timer = setInterval(async () => {
     if (running) return;
     running = true;
     try {
-      const result = await runLifecycleSweep(app.deps.db, app.deps.now());
-      if (result.noShows + result.completed + result.expired + result.waitlistExpired > 0) app.log.info({ sweep: result }, 'lifecycle sweep');
-      if (analyzes && ++sweeps % ANALYZE_EVERY_SWEEPS === 0) await refreshPlannerStatistics(app.deps.db);
+      const { db, now } = app.deps;
+      const result = await runAsLeader(db, kind, 'lifecycle-sweep', async () => {
+        const swept = await runLifecycleSweep(db, now());
+        await removeLapsedRateLimitWindows(db, now());
+        return swept;
+      });
+      if (result && result.noShows + result.completed + result.expired + result.waitlistExpired > 0) app.log.info({ sweep: result }, 'lifecycle sweep');
+      if (kind === 'pglite' && ++sweeps % ANALYZE_EVERY_SWEEPS === 0) await refreshPlannerStatistics(db);
     } catch (error) {
       app.log.error({ err: error }, 'lifecycle sweep failed');
     } finally {
       running = false;
     }
-  }, 60_000);
+  }, intervalMs);
   timer.unref();
   return timer;
 }

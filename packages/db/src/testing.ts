@@ -70,7 +70,7 @@ export async function dropTestDatabaseTemplate(template: TestDatabaseTemplate): 
 export async function openIsolatedDatabase(
   template: TestDatabaseTemplate,
   options: { poolSize?: number } = {},
-): Promise<DatabaseHandle> {
+): Promise<DatabaseHandle & { url?: string }> {
   if (template.kind === 'pglite') {
     const dump = await readFile(template.dumpPath);
     return openDatabase({ loadDataDir: new Blob([dump]) });
@@ -86,9 +86,12 @@ export async function openIsolatedDatabase(
       await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
     }
   }
-  const handle = await openDatabase({ url: withDatabase(template.serverUrl, name), poolSize: options.poolSize ?? 20 });
+  const url = withDatabase(template.serverUrl, name);
+  const handle = await openDatabase({ url, poolSize: options.poolSize ?? 20 });
   return {
     ...handle,
+    // For tests that start other processes on the same database.
+    url,
     close: async () => {
       await handle.close();
       await adminQuery(template.serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -5,7 +5,7 @@ import { Suspense, lazy, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
-import type { PageProps } from '../shell/navigation.ts';
+import type { PageProps } from '../shell/page-props.ts';
 import { siteKindLabel } from '../sites/siteKinds.ts';
 import { usePortfolio } from '../spaces/portfolio.ts';
 import { addDaysToLocalDate } from '../time/zoned.ts';

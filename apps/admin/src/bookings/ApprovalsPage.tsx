@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
-import type { PageProps } from '../shell/navigation.ts';
+import type { PageProps } from '../shell/page-props.ts';
 import { placeOf, usePortfolio } from '../spaces/portfolio.ts';
 import { formatRange, formatTime } from '../time/zoned.ts';
 import { BookingDrawer } from './BookingDrawer.tsx';

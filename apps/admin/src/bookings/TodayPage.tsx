@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
 import { useSession } from '../auth/session.tsx';
-import type { PageProps } from '../shell/navigation.ts';
+import type { PageProps } from '../shell/page-props.ts';
 import { placeOf, usePortfolio } from '../spaces/portfolio.ts';
 import { addDaysToLocalDate, formatTime, instantAt, todayIn } from '../time/zoned.ts';
 import { BookingDrawer } from './BookingDrawer.tsx';

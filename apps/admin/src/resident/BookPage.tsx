@@ -7,7 +7,7 @@ import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
 import { useSession } from '../auth/session.tsx';
 import { navigate } from '../routing.ts';
-import type { PageProps } from '../shell/navigation.ts';
+import type { PageProps } from '../shell/page-props.ts';
 import { siteKindLabel } from '../sites/siteKinds.ts';
 import { usePortfolio } from '../spaces/portfolio.ts';
 import { getSpaceAvailability, searchSpaces } from '../spaces/spaces.api.ts';

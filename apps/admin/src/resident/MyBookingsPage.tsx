@@ -1,4 +1,5 @@
 import type { Booking, WaitlistEntry } from '@linli/contracts';
+import { isHoldingStatus } from '@linli/domain';
 import { Alert, App, Button, Card, Empty, Flex, Input, Modal, Segmented, Skeleton, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,7 +9,7 @@ import { BookingStatusTag } from '../bookings/BookingStatusTag.tsx';
 import { acceptOffer, cancelBooking, checkInBooking, leaveWaitlist, listAllBookings, listMyWaitlist } from '../bookings/bookings.api.ts';
 import { RefusalAlert } from '../bookings/RefusalAlert.tsx';
 import { refusalOf } from '../bookings/refusals.ts';
-import type { PageProps } from '../shell/navigation.ts';
+import type { PageProps } from '../shell/page-props.ts';
 import { placeOf, usePortfolio } from '../spaces/portfolio.ts';
 import { formatRange } from '../time/zoned.ts';
 import { createCalendarFeed } from './calendar.api.ts';
@@ -22,7 +23,7 @@ export default function MyBookingsPage({ title }: PageProps) {
   const now = new Date().toISOString();
   const bookings = useResource((signal) => listAllBookings({}, signal), []);
   const waitlist = useResource((signal) => listMyWaitlist(signal), []);
-  const upcoming = (bookings.data ?? []).filter((b) => b.endAt > now && ['pending', 'confirmed', 'checked_in'].includes(b.status)).sort((a, b) => a.startAt.localeCompare(b.startAt));
+  const upcoming = (bookings.data ?? []).filter((b) => b.endAt > now && isHoldingStatus(b.status)).sort((a, b) => a.startAt.localeCompare(b.startAt));
   const past = (bookings.data ?? []).filter((b) => !upcoming.includes(b)).sort((a, b) => b.startAt.localeCompare(a.startAt));
   const reload = () => {
     bookings.reload();

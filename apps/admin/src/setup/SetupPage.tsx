@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
 import { useSave } from '../api/useSave.ts';
-import type { PageProps } from '../shell/navigation.ts';
+import type { PageProps } from '../shell/page-props.ts';
 import { siteKindLabel } from '../sites/siteKinds.ts';
 import { createClosure, deleteClosure, getOrganizationPolicy, getSitePolicy, listClosures, listSites, setSiteArchived, updateOrganizationPolicy, updateSite } from '../sites/sites.api.ts';
 import { invalidatePortfolio } from '../spaces/portfolio.ts';

@@ -6,10 +6,9 @@ import type { Role } from '@linli/contracts';
 import type { CustomTypeOptions } from 'i18next';
 import { type ComponentType, type LazyExoticComponent, lazy } from 'react';
 
-export interface PageProps {
-  /** The page's name as the menu shows it, for its heading. */
-  title: string;
-}
+import type { PageProps } from './page-props.ts';
+
+export type { PageProps };
 
 export interface NavItem {
   path: string;

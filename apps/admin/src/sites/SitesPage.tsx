@@ -4,7 +4,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
-import type { PageProps } from '../shell/navigation.ts';
+import type { PageProps } from '../shell/page-props.ts';
 import { type HoursWording, summarizeOpeningHours } from './openingHours.ts';
 import { siteKindLabel } from './siteKinds.ts';
 import { listSites } from './sites.api.ts';

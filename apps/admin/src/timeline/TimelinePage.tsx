@@ -12,7 +12,7 @@ import { STATUS_COLORS } from '../bookings/BookingStatusTag.tsx';
 import { getSiteSchedule, updateBooking } from '../bookings/bookings.api.ts';
 import { RefusalAlert } from '../bookings/RefusalAlert.tsx';
 import { SeriesModal } from '../series/SeriesModal.tsx';
-import type { PageProps } from '../shell/navigation.ts';
+import type { PageProps } from '../shell/page-props.ts';
 import { usePortfolio } from '../spaces/portfolio.ts';
 import { addDaysToLocalDate, clockText, instantOfWallClock, todayIn, utcOffsetOf, wallClockIn, wallClockPartsOf, weekdayOf } from '../time/zoned.ts';
 import type { TimelineEvent, TimelineResource, WallClockRange } from './ResourceTimeline.tsx';
