@@ -2,8 +2,9 @@
  * Who may call what. Every route under /api declares `config.access`: 'public' or the roles allowed. A route
  * without it refuses to register, so no endpoint is open by accident.
  */
-import type { Role } from '@linli/contracts';
+import { Role } from '@linli/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { AppError } from '../lib/app-error.ts';
 
 export type Access = 'public' | readonly Role[];
@@ -23,6 +24,13 @@ export interface AccessTokenClaims {
   role: Role;
   sites: string[];
 }
+
+/** Claims a token must carry to be accepted, whatever else it says; checked when the signature is. */
+export const REQUIRED_CLAIMS = ['iss', 'aud', 'exp', 'sub', 'org', 'role'] as const;
+
+// A token signed with our key but with claims of the wrong shape (a role that does not exist, an org that is not
+// an id) would otherwise reach services as an actor they never expect.
+const VerifiedClaims = z.object({ sub: z.uuid(), org: z.uuid(), role: Role, sites: z.array(z.uuid()).default([]) });
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -58,13 +66,10 @@ export function registerAccessControl(app: FastifyInstance) {
 
 async function authenticate(request: FastifyRequest): Promise<Actor> {
   if (!request.headers.authorization) throw new AppError('UNAUTHENTICATED');
-  let claims: AccessTokenClaims;
-  try {
-    claims = await request.jwtVerify<AccessTokenClaims>();
-  } catch {
-    throw new AppError('UNAUTHENTICATED', { detail: 'The access token is missing, expired or invalid.' });
-  }
-  return { userId: claims.sub, orgId: claims.org, role: claims.role, siteIds: claims.sites ?? [] };
+  const claims = VerifiedClaims.safeParse(await request.jwtVerify().catch(() => null));
+  if (!claims.success) throw new AppError('UNAUTHENTICATED', { detail: 'The access token is missing, expired or invalid.' });
+  const { sub, org, role, sites } = claims.data;
+  return { userId: sub, orgId: org, role, siteIds: sites };
 }
 
 /** The actor of a route that is not public; the onRequest hook has already made sure there is one. */

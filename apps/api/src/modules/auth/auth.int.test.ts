@@ -99,6 +99,41 @@ describe('tokens', () => {
     }
   });
 
+  it('a token signed with our key but missing iss, aud, exp, sub, org or role is refused (one without exp would never expire)', async () => {
+    const good = t.app.jwt.decode<Record<string, unknown>>((await signIn()).accessToken)!;
+    const me = (token: string) => t.app.inject({ url: '/api/v1/me', headers: bearer(token) });
+    expect((await me(signHs256(good, t.app.deps.config.JWT_SECRET))).statusCode).toBe(200);
+    for (const claim of ['iss', 'aud', 'exp', 'sub', 'org', 'role']) {
+      const { [claim]: _left, ...withoutClaim } = good;
+      const res = await me(signHs256(withoutClaim, t.app.deps.config.JWT_SECRET));
+      expect({ claim, status: res.statusCode, type: res.headers['content-type'], code: bodyOf(res).code }).toEqual({
+        claim,
+        status: 401,
+        type: 'application/problem+json; charset=utf-8',
+        code: 'UNAUTHENTICATED',
+      });
+    }
+  });
+
+  it('a token whose claims have the wrong shape (an unknown role, an org that is not an id) is refused', async () => {
+    const good = t.app.jwt.decode<Record<string, unknown>>((await signIn()).accessToken)!;
+    for (const bad of [{ role: 'superuser' }, { org: 'everything' }, { sites: 'all' }]) {
+      const res = await t.app.inject({ url: '/api/v1/me', headers: bearer(signHs256({ ...good, ...bad }, t.app.deps.config.JWT_SECRET)) });
+      expect({ bad, status: res.statusCode }).toEqual({ bad, status: 401 });
+    }
+  });
+
+  it('an expired access token is refused, and tokens signed without an explicit lifetime still expire', async () => {
+    const good = t.app.jwt.decode<Record<string, unknown>>((await signIn()).accessToken)!;
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const expired = signHs256({ ...good, iat: nowSeconds - 3600, exp: nowSeconds - 10 }, t.app.deps.config.JWT_SECRET);
+    const res = await t.app.inject({ url: '/api/v1/me', headers: bearer(expired) });
+    expect(res.statusCode).toBe(401);
+    expect(bodyOf(res).code).toBe('UNAUTHENTICATED');
+    const unspecified = t.app.jwt.decode<{ exp?: number; iat: number }>(t.app.jwt.sign({ sub: good.sub, org: good.org, role: 'staff', sites: [] }))!;
+    expect(unspecified.exp! - unspecified.iat).toBe(t.app.deps.config.ACCESS_TOKEN_TTL_SECONDS);
+  });
+
   it('a refresh token rotates: the new one works once, and the old one is refused', async () => {
     const tokens = await signIn();
     const rotated = await post('refresh', { refreshToken: tokens.refreshToken });

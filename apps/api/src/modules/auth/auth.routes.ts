@@ -11,25 +11,25 @@ export async function authRoutes(fastify: FastifyInstance) {
 
   app.post('/auth/register', {
     config: { access: 'public', rateLimit },
-    schema: { operationId: 'registerResident', tags, body: RegisterBody, response: { 201: TokenResponse } },
+    schema: { operationId: 'registerResident', summary: 'Register as a resident', errors: ['ALREADY_EXISTS', 'WEAK_PASSWORD'], tags, body: RegisterBody, response: { 201: TokenResponse } },
     handler: async (request, reply) => reply.status(201).send(await registerResident(app, request.body)),
   });
 
   app.post('/auth/login', {
     config: { access: 'public', rateLimit },
-    schema: { operationId: 'login', tags, body: LoginBody, response: { 200: TokenResponse } },
+    schema: { operationId: 'login', summary: 'Sign in with email or phone and password', errors: ['INVALID_CREDENTIALS'], tags, body: LoginBody, response: { 200: TokenResponse } },
     handler: async (request) => login(app, request.body),
   });
 
   app.post('/auth/refresh', {
     config: { access: 'public', rateLimit },
-    schema: { operationId: 'refreshTokens', tags, body: RefreshBody, response: { 200: TokenResponse } },
+    schema: { operationId: 'refreshTokens', summary: 'Exchange a refresh token for new tokens', errors: ['INVALID_REFRESH_TOKEN'], tags, body: RefreshBody, response: { 200: TokenResponse } },
     handler: async (request) => refresh(app, request.body.refreshToken),
   });
 
   app.post('/auth/logout', {
     config: { access: 'public' },
-    schema: { operationId: 'logout', tags, body: RefreshBody, response: { 200: OkResponse } },
+    schema: { operationId: 'logout', summary: 'Sign out (revoke the refresh token)', tags, body: RefreshBody, response: { 200: OkResponse } },
     handler: async (request) => {
       await logout(app, request.body.refreshToken);
       return { ok: true as const };
@@ -38,7 +38,7 @@ export async function authRoutes(fastify: FastifyInstance) {
 
   app.get('/me', {
     config: { access: ANY_ROLE },
-    schema: { operationId: 'getCurrentUser', tags, response: { 200: CurrentUser } },
+    schema: { operationId: 'getCurrentUser', summary: 'The signed-in user', tags, response: { 200: CurrentUser } },
     handler: async (request) => {
       const actor = actorOf(request);
       return getCurrentUser(app.deps.db, actor.userId, actor.orgId);

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { CalendarFeed } from '@linli/contracts';
 import { type Database, schema } from '@linli/db';
-import { toZonedDateTime } from '@linli/domain';
+import { HOLDING_STATUSES, toZonedDateTime } from '@linli/domain';
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import { and, asc, eq, gt, inArray, isNull, lt } from 'drizzle-orm';
 import ical from 'ical-generator';
@@ -15,18 +15,41 @@ import { notFound } from '../../lib/app-error.ts';
 import { toIso } from '../../lib/dates.ts';
 
 const { bookings, spaces, sites, calendarTokens } = schema;
-const BUSY = ['pending', 'confirmed', 'checked_in'];
-const MINE = ['pending', 'confirmed', 'checked_in', 'completed'];
+// Public feeds show what holds a space; a resident's own feed also keeps what they attended.
+const BUSY = [...HOLDING_STATUSES];
+const MINE = [...HOLDING_STATUSES, 'completed'];
 const DAY_MS = 86_400_000;
 /** Feeds cover a week back and three months ahead: enough for a phone calendar, bounded for the server. */
 const feedWindow = (now: Date) => ({ from: new Date(now.getTime() - 7 * DAY_MS), to: new Date(now.getTime() + 92 * DAY_MS) });
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function newCalendar(name: string, zone: string) {
+// Names and addresses may hold line breaks or other controls (written by seeds or SQL, or before input was
+// checked); raw, a line break would start a property of its own in the feed.
+const LINE_BREAK = /\r\n|[\r\n\u2028\u2029]/g;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_EXCEPT_TAB_NEWLINE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+
+/** Text for the properties ical-generator escapes itself (SUMMARY, LOCATION, DESCRIPTION): breaks become \n. */
+function feedText(value: string): string {
+  return value.replace(LINE_BREAK, '\n').replace(CONTROL_EXCEPT_TAB_NEWLINE, '');
+}
+
+/** RFC 5545 TEXT escaping, for the properties ical-generator writes raw (NAME, X-WR-CALNAME). */
+function escapeFeedText(value: string): string {
+  return feedText(value)
+    .replace(/[\\;,]/g, (char) => `\\${char}`)
+    .replace(/\n/g, '\\n');
+}
+
+/**
+ * The zone is set on each event, not the calendar: with a calendar zone ical-generator writes DTSTAMP as a local
+ * time without `Z` (RFC 5545 wants UTC). VTIMEZONE components still come from the events' zones.
+ */
+function newCalendar(name: string) {
   return ical({
-    name,
+    name: escapeFeedText(name),
     prodId: { company: 'linli', product: 'linli', language: 'ZH' },
-    timezone: { name: zone, generator: getVtimezoneComponent },
+    timezone: { name: null, generator: getVtimezoneComponent },
   });
 }
 
@@ -48,9 +71,9 @@ export async function renderSpaceBusyFeed(db: Database, spaceId: string, now: Da
     .from(bookings)
     .where(and(eq(bookings.spaceId, space.id), inArray(bookings.status, BUSY), lt(bookings.startAt, to), gt(bookings.endAt, from)))
     .orderBy(asc(bookings.startAt));
-  const calendar = newCalendar(`${site.name} · ${space.name}`, site.timezone);
+  const calendar = newCalendar(`${site.name} · ${space.name}`);
   for (const b of busy) {
-    calendar.createEvent({ id: `${b.id}@linli`, start: toZonedDateTime(b.startAt, site.timezone), end: toZonedDateTime(b.endAt, site.timezone), timezone: site.timezone, summary: `已预约 Booked · ${space.name}`, location: site.address ?? site.name, stamp: now });
+    calendar.createEvent({ id: `${b.id}@linli`, start: toZonedDateTime(b.startAt, site.timezone), end: toZonedDateTime(b.endAt, site.timezone), timezone: site.timezone, summary: feedText(`已预约 Booked · ${space.name}`), location: feedText(site.address ?? site.name), stamp: now });
   }
   return calendar.toString();
 }
@@ -73,9 +96,9 @@ export async function renderSiteBusyFeed(db: Database, siteId: string, now: Date
       ),
     )
     .orderBy(asc(bookings.startAt));
-  const calendar = newCalendar(site.name, site.timezone);
+  const calendar = newCalendar(site.name);
   for (const b of busy) {
-    calendar.createEvent({ id: `${b.id}@linli`, start: toZonedDateTime(b.startAt, site.timezone), end: toZonedDateTime(b.endAt, site.timezone), timezone: site.timezone, summary: `已预约 Booked · ${b.spaceName}`, location: site.address ?? site.name, stamp: now });
+    calendar.createEvent({ id: `${b.id}@linli`, start: toZonedDateTime(b.startAt, site.timezone), end: toZonedDateTime(b.endAt, site.timezone), timezone: site.timezone, summary: feedText(`已预约 Booked · ${b.spaceName}`), location: feedText(site.address ?? site.name), stamp: now });
   }
   return calendar.toString();
 }
@@ -108,18 +131,20 @@ export async function renderPersonalFeed(db: Database, token: string, now: Date)
     .innerJoin(sites, eq(sites.id, bookings.siteId))
     .where(and(eq(bookings.bookerId, owner.userId), inArray(bookings.status, MINE), lt(bookings.startAt, to), gt(bookings.endAt, from)))
     .orderBy(asc(bookings.startAt));
-  const calendar = newCalendar('邻里 Linli · 我的预约 My bookings', mine[0]?.zone ?? 'Asia/Shanghai');
+  const calendar = newCalendar('邻里 Linli · 我的预约 My bookings');
   for (const { booking, spaceName, siteName, address, zone } of mine) {
     calendar.createEvent({
       id: `${booking.id}@linli`,
       start: toZonedDateTime(booking.startAt, zone),
       end: toZonedDateTime(booking.endAt, zone),
       timezone: zone,
-      summary: `${spaceName} · ${siteName}`,
-      location: address ?? siteName,
-      description: [booking.purpose, booking.status === 'pending' ? '待审批 Pending approval' : null, `签到码 Check-in code: ${booking.checkInCode}`]
-        .filter(Boolean)
-        .join('\n'),
+      summary: feedText(`${spaceName} · ${siteName}`),
+      location: feedText(address ?? siteName),
+      description: feedText(
+        [booking.purpose, booking.status === 'pending' ? '待审批 Pending approval' : null, `签到码 Check-in code: ${booking.checkInCode}`]
+          .filter(Boolean)
+          .join('\n'),
+      ),
       stamp: now,
     });
   }
