@@ -14,8 +14,14 @@ describe('configuration', () => {
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ STATEMENT_TIMEOUT_MS: '0' }, 'STATEMENT_TIMEOUT_MS'],
+    [{ REQUEST_TIMEOUT_MS: 'forever' }, 'REQUEST_TIMEOUT_MS'],
   ])('fails fast naming the wrong variable: %o', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`${variable}:`));
+  });
+
+  it('caps what one request may cost by default: 5 s a statement, 10 s a request', () => {
+    expect(loadConfig({})).toMatchObject({ STATEMENT_TIMEOUT_MS: 5_000, REQUEST_TIMEOUT_MS: 10_000 });
   });
 
   it('reads a CORS allow-list', () => {

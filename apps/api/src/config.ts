@@ -18,6 +18,11 @@ export const EnvSchema = z
       .optional(),
     DATA_DIR: z.string().default('.data/pglite'),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    // What one statement may cost on PostgreSQL before it is cancelled (answered 503), so no request holds a
+    // connection and a core for long. The embedded database has no statement timeout.
+    STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
+    // The longest one request may take, from arrival to answer (503 after it), and to send its body.
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_ISSUER: z.string().default('linli'),
     JWT_AUDIENCE: z.string().default('linli-api'),
@@ -32,9 +37,16 @@ export const EnvSchema = z
     SEED_DEMO: Bool.default(true),
     DEFAULT_ORG_SLUG: z.string().optional(),
     ADMIN_DIST_DIR: z.string().optional(),
+    // API processes on one machine (node cluster): PostgreSQL only, the embedded database serves one process.
+    WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+    // How often the lifecycle sweep (no-shows, completions, lapsed offers) runs; one process runs it at a time.
+    SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
+    if (env.WORKERS > 1 && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['WORKERS'], message: 'more than 1 needs DATABASE_URL (the embedded database serves one process)' });
+    }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
     }

@@ -1,16 +1,22 @@
+import { MAX_BOOKING_MS } from '@linli/domain';
 import { z } from 'zod';
-import { IsoInstant, LocalDate, Line } from './common.ts';
+import { IsoInstant, LocalDate, Line, boundDateSpan, boundInstantSpan } from './common.ts';
 import { Booking } from './bookings.ts';
 import { Closure, Site } from './sites.ts';
 import { Space } from './spaces.ts';
 
+/** A month of free slots: what the booking calendar pages through; every day costs a slot grid. */
+export const MAX_AVAILABILITY_DAYS = 31;
+
 /** Free slots of one space over local dates [from, to] in the site's zone (at most 31 days). */
-export const SpaceAvailabilityQuery = z.object({
-  from: LocalDate,
-  to: LocalDate,
-  durationMinutes: z.coerce.number().int().min(5).max(24 * 60).optional(),
-  partySize: z.coerce.number().int().min(1).max(10_000).default(1),
-});
+export const SpaceAvailabilityQuery = z
+  .object({
+    from: LocalDate,
+    to: LocalDate,
+    durationMinutes: z.coerce.number().int().min(5).max(24 * 60).optional(),
+    partySize: z.coerce.number().int().min(1).max(10_000).default(1),
+  })
+  .superRefine(boundDateSpan(['from', 'to'], MAX_AVAILABILITY_DAYS));
 export type SpaceAvailabilityQuery = z.infer<typeof SpaceAvailabilityQuery>;
 
 export const FreeSlot = z.object({
@@ -27,14 +33,13 @@ export const SpaceAvailability = z.object({
 });
 export type SpaceAvailability = z.infer<typeof SpaceAvailability>;
 
-/** Portfolio search: spaces free for exactly [startAt, endAt), ranked. */
+/** Portfolio search: spaces free for exactly [startAt, endAt), ranked; that is a booking, so at most a day long. */
 export const SearchSpacesQuery = z.object({
   startAt: IsoInstant,
   endAt: IsoInstant,
   partySize: z.coerce.number().int().min(1).max(10_000).default(1),
   /** Comma-separated feature slugs the space must all have. */
-  features: z
-    .string()
+  features: Line({ max: 2000 })
     .transform((s) => s.split(',').map((f) => f.trim()).filter(Boolean))
     .optional(),
   kind: Line({ max: 40 }).optional(),
@@ -46,7 +51,7 @@ export const SearchSpacesQuery = z.object({
   lng: z.coerce.number().min(-180).max(180).optional(),
   maxDistanceKm: z.coerce.number().positive().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(50).default(20),
-});
+}).superRefine(boundInstantSpan(['startAt', 'endAt'], { maxMs: MAX_BOOKING_MS, refuseReversed: true }));
 export type SearchSpacesQuery = z.infer<typeof SearchSpacesQuery>;
 
 export const SpaceSearchResult = z.object({
@@ -59,7 +64,7 @@ export const SpaceSearchResult = z.object({
 export const SearchSpacesResponse = z.object({ items: z.array(SpaceSearchResult) });
 export type SearchSpacesResponse = z.infer<typeof SearchSpacesResponse>;
 
-/** A site's schedule for the operator timeline: spaces x bookings, with open hours and closures. */
+/** A site's schedule for the operator timeline: spaces x bookings, with open hours and closures (two weeks at most). */
 export const SiteScheduleQuery = z.object({
   date: LocalDate,
   days: z.coerce.number().int().min(1).max(14).default(1),

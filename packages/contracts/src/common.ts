@@ -39,9 +39,52 @@ export function daysInclusive(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
 }
 
+/** A filter over stored rows (bookings, closures) spans at most a year: an annual report, never a century. */
+export const MAX_FILTER_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+type SpanFields<K extends string> = Partial<Record<K, string | undefined>>;
+
+/**
+ * An object-level refinement bounding the instant span [start, end) of two fields, so a century is refused at
+ * validation (400) before any work that grows with it. `refuseReversed: false` leaves an empty or reversed span
+ * to the caller (bookings answer it as INVALID_INTERVAL). Checked only when both fields are present.
+ */
+export function boundInstantSpan<K extends string>(
+  [startKey, endKey]: [K, K],
+  options: { maxMs: number; refuseReversed: boolean },
+) {
+  return (value: SpanFields<K>, ctx: z.RefinementCtx) => {
+    const start = value[startKey];
+    const end = value[endKey];
+    if (start === undefined || end === undefined) return;
+    const ms = spanMs(start, end);
+    if (options.refuseReversed && !(ms > 0)) ctx.addIssue({ code: 'custom', path: [endKey], message: `must be after ${startKey}` });
+    else if (ms > options.maxMs) ctx.addIssue({ code: 'custom', path: [endKey], message: `must be at most ${describeMs(options.maxMs)} after ${startKey}` });
+  };
+}
+
+/** The same for local dates [from, to], both inclusive: reversed is refused, and more than `maxDays` days. */
+export function boundDateSpan<K extends string>([fromKey, toKey]: [K, K], maxDays: number) {
+  return (value: SpanFields<K>, ctx: z.RefinementCtx) => {
+    const from = value[fromKey];
+    const to = value[toKey];
+    if (from === undefined || to === undefined) return;
+    const days = daysInclusive(from, to);
+    if (days < 1) ctx.addIssue({ code: 'custom', path: [toKey], message: `must not be before ${fromKey}` });
+    else if (days > maxDays) ctx.addIssue({ code: 'custom', path: [toKey], message: `must be at most ${maxDays} days from ${fromKey}, both included` });
+  };
+}
+
+function describeMs(ms: number): string {
+  return ms % DAY_MS === 0 ? `${ms / DAY_MS} day(s)` : `${ms / 3_600_000} hours`;
+}
+
 // Control characters break logs, feeds and PostgreSQL (NUL); tab and newline are the only ones people type.
 // C1 controls and the Unicode line/paragraph separators are refused too: they end lines in some readers.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_EXCEPT_TAB_NEWLINE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
 
 /**

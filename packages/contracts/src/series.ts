@@ -1,8 +1,29 @@
+import { parseRecurrenceRule } from '@linli/domain';
 import { z } from 'zod';
-import { IsoInstant, LocalDate, Line, Text } from './common.ts';
+import { IsoInstant, LocalDate, Line, Text, daysInclusive } from './common.ts';
 import { Booking } from './bookings.ts';
 
 const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm');
+
+/** A series reaches at most two years from its start date (UNTIL), and COUNT at most a daily series that long. */
+export const MAX_SERIES_DAYS = 731;
+export const MAX_SERIES_COUNT = MAX_SERIES_DAYS;
+
+/** Refuses a rule ending further away than the bounds; a malformed rule is left to the service (INVALID_RECURRENCE). */
+function boundSeriesEnd(body: { startDate: string; rule: string }, ctx: z.RefinementCtx) {
+  const parsed = parseRecurrenceRule(body.rule);
+  if (!parsed.ok) return;
+  const { end } = parsed.rule;
+  if (end.kind === 'count' && end.count > MAX_SERIES_COUNT) {
+    ctx.addIssue({ code: 'custom', path: ['rule'], message: `COUNT must be at most ${MAX_SERIES_COUNT}` });
+  }
+  const lastDate = end.kind === 'until_date' ? end.localDate : end.kind === 'until_instant' ? new Date(end.epochMs).toISOString().slice(0, 10) : null;
+  const days = lastDate === null ? null : daysInclusive(body.startDate, lastDate);
+  if (days !== null && days < 1) ctx.addIssue({ code: 'custom', path: ['rule'], message: 'UNTIL must not be before startDate' });
+  if (days !== null && days > MAX_SERIES_DAYS) {
+    ctx.addIssue({ code: 'custom', path: ['rule'], message: `UNTIL must be at most ${MAX_SERIES_DAYS} days from startDate` });
+  }
+}
 
 /**
  * A recurring booking anchored in the site's zone: 19:00 stays 19:00 across DST changes.
@@ -22,7 +43,7 @@ export const CreateSeriesBody = z.strictObject({
   onConflict: z.enum(['skip', 'fail']).default('fail'),
   /** Preview only: report every occurrence and whether it can be booked, write nothing. */
   dryRun: z.boolean().default(false),
-});
+}).superRefine(boundSeriesEnd);
 export type CreateSeriesBody = z.infer<typeof CreateSeriesBody>;
 
 export const SeriesOccurrence = z.object({

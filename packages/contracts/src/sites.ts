@@ -1,6 +1,6 @@
 import { DEFAULT_TIME_ZONE, WEEKDAYS, findWeeklyHoursProblems, isValidTimeZone } from '@linli/domain';
 import { z } from 'zod';
-import { IsoInstant, LocalDate, PageQuery, Line, Text } from './common.ts';
+import { IsoInstant, LocalDate, MAX_FILTER_DAYS, PageQuery, Line, Text, boundDateSpan } from './common.ts';
 import { PolicyRules } from './policies.ts';
 
 export const SITE_KINDS = ['neighborhood_center', 'white_collar_hub', 'study_room'] as const;
@@ -82,6 +82,9 @@ export const ListSitesQuery = PageQuery.extend({
 export type ListSitesQuery = z.infer<typeof ListSitesQuery>;
 
 export const CLOSURE_SCOPES = ['org', 'district', 'site'] as const;
+/** A closure lasts at most a year (a renovation); a site shut for longer is archived instead. */
+export const MAX_CLOSURE_DAYS = 366;
+const boundClosureDates = boundDateSpan(['startDate', 'endDate'], MAX_CLOSURE_DAYS);
 
 export const CreateClosureBody = z
   .strictObject({
@@ -93,7 +96,7 @@ export const CreateClosureBody = z
     reason: Text({ min: 1, max: 200 }),
   })
   .superRefine((c, ctx) => {
-    if (c.endDate < c.startDate) ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'must not be before startDate' });
+    boundClosureDates(c, ctx);
     if (c.scope === 'site' && !c.siteId) ctx.addIssue({ code: 'custom', path: ['siteId'], message: 'required for a site closure' });
     if (c.scope === 'district' && !c.district) ctx.addIssue({ code: 'custom', path: ['district'], message: 'required for a district closure' });
     if (c.scope !== 'site' && c.siteId) ctx.addIssue({ code: 'custom', path: ['siteId'], message: 'only for scope "site"' });
@@ -116,5 +119,5 @@ export const ListClosuresQuery = PageQuery.extend({
   siteId: z.uuid().optional(),
   from: LocalDate.optional(),
   to: LocalDate.optional(),
-});
+}).superRefine(boundDateSpan(['from', 'to'], MAX_FILTER_DAYS));
 export type ListClosuresQuery = z.infer<typeof ListClosuresQuery>;

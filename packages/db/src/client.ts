@@ -32,11 +32,20 @@ export interface DatabaseOptions {
   /** A PGlite data directory dump to start from (a migrated template, for fast tests). */
   loadDataDir?: Blob | undefined;
   poolSize?: number | undefined;
+  /**
+   * PostgreSQL: every statement on the pool's connections is cancelled after this long (SQLSTATE 57014), so one
+   * costly request cannot hold a connection and a core. PGlite runs statements on the caller's thread and has none.
+   */
+  statementTimeoutMs?: number | undefined;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    });
     // A pool error on an idle client (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     const db = drizzlePg(pool, { schema }) as unknown as Database;

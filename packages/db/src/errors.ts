@@ -11,6 +11,8 @@ export const SQLSTATE = {
   restrictViolation: '23001',
   serializationFailure: '40001',
   deadlockDetected: '40P01',
+  /** statement_timeout fired (or the query was cancelled): the request was too costly, not wrong. */
+  queryCanceled: '57014',
 } as const;
 
 export function sqlStateOf(error: unknown): string | undefined {

@@ -48,6 +48,8 @@ describe('parseRecurrenceRule accepts the supported subset', () => {
     ['FREQ=MONTHLY;BYDAY=1MO,-1FR,+2TU;COUNT=4', { freq: 'MONTHLY', interval: 1, byDay: [{ weekday: 'MO', ordinal: 1 }, { weekday: 'FR', ordinal: -1 }, { weekday: 'TU', ordinal: 2 }], byMonthDay: [], end: { kind: 'count', count: 4 } }],
     ['FREQ=MONTHLY;BYMONTHDAY=-1,15;UNTIL=20261231', { freq: 'MONTHLY', interval: 1, byDay: [], byMonthDay: [-1, 15], end: { kind: 'until_date', localDate: '2026-12-31' } }],
     ['FREQ=DAILY;BYMONTHDAY=1;UNTIL=20260301T120000Z', { freq: 'DAILY', interval: 1, byDay: [], byMonthDay: [1], end: { kind: 'until_instant', epochMs: utc('2026-03-01T12:00:00Z') } }],
+    // Year 0050 stays 0050: Date.UTC would have made it 1950.
+    ['FREQ=DAILY;UNTIL=00500101T120000Z', { freq: 'DAILY', interval: 1, byDay: [], byMonthDay: [], end: { kind: 'until_instant', epochMs: utc('0050-01-01T12:00:00Z') } }],
     ['FREQ=DAILY;UNTIL=20280229', { freq: 'DAILY', interval: 1, byDay: [], byMonthDay: [], end: { kind: 'until_date', localDate: '2028-02-29' } }],
     ['  FREQ=DAILY;COUNT=5\n', { freq: 'DAILY', interval: 1, byDay: [], byMonthDay: [], end: { kind: 'count', count: 5 } }],
   ])('%j', (text, rule) => {

@@ -5,7 +5,7 @@
  * The calendar part (which local dates match) is plain civil-date arithmetic on epoch days, independent of any
  * zone; only turning "date + 19:00" into an instant consults the zone.
  */
-import { type InstantRange, findInstantsAtLocalTime, isValidTimeZone, localTimeToInstant } from './time.ts';
+import { type InstantRange, findInstantsAtLocalTime, isValidTimeZone, localTimeToInstant, utcEpochMsOf } from './time.ts';
 
 export type RecurrenceFrequency = 'DAILY' | 'WEEKLY' | 'MONTHLY';
 
@@ -198,7 +198,7 @@ function parseUntil(value: string, errors: RecurrenceProblem[]): RecurrenceEnd |
     errors.push({ path: 'UNTIL', message: `${message}; the time is out of range` });
     return null;
   }
-  return { kind: 'until_instant', epochMs: Date.UTC(year, month - 1, day, hour, minute, second) };
+  return { kind: 'until_instant', epochMs: utcEpochMsOf(year, month, day, hour, minute, second) };
 }
 
 /**

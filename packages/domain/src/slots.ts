@@ -4,7 +4,7 @@
  * DST days), because that is what residents read on the wall.
  */
 import { DateTime } from 'luxon';
-import { type InstantRange, findInstantsAtLocalTime, ianaZoneOf, localDatesBetween, localDayRange, overlaps, zoneOf } from './time.ts';
+import { type InstantRange, findInstantsAtLocalTime, ianaZoneOf, localDatesBetween, localDayRange, overlaps, utcEpochMsOf, zoneOf } from './time.ts';
 
 export type BookingMode = 'exclusive' | 'shared_capacity';
 
@@ -139,7 +139,7 @@ function findSingleOffsetMidnight(localDate: string, zone: string): number | nul
   const ianaZone = ianaZoneOf(zone);
   const offset = ianaZone.offset(day.start);
   const [year, month, dayOfMonth] = localDate.split('-').map(Number) as [number, number, number];
-  const wallMidnightAsUtc = Date.UTC(year, month - 1, dayOfMonth);
+  const wallMidnightAsUtc = utcEpochMsOf(year, month, dayOfMonth);
   // The second test fails where midnight itself falls in a gap (the day then starts at 01:00).
   const isSingleOffset = offset === ianaZone.offset(day.end - 1) && wallMidnightAsUtc - offset * MS_PER_MINUTE === day.start;
   return isSingleOffset ? day.start : null;

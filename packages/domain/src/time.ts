@@ -35,6 +35,17 @@ class RememberingZone extends IANAZone {
   }
 }
 
+/**
+ * Epoch ms of a UTC civil date and time (month 1-12). Date.UTC maps years 0-99 to 1900-1999, so a date in year
+ * 0050 would silently become 1950; setting the full year does not.
+ */
+export function utcEpochMsOf(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
+}
+
 /** Names seen (valid or not); bounded because zone names can arrive from requests. */
 const MAX_ZONE_NAMES = 1_000;
 const zones = new Map<string, IANAZone | string>();

@@ -5,6 +5,7 @@ import { type WeeklyHours, mergeRanges, openRanges } from './opening-hours.ts';
 import { type InstantRange, localDayRange } from './time.ts';
 import {
   type BookingSpan,
+  addDays,
   addMonths,
   bucketsOf,
   distributionOf,
@@ -14,6 +15,7 @@ import {
   openPieces,
   peakCells,
   percentile,
+  periodDays,
   previousPeriod,
   rankDescending,
   totalMinutes,
@@ -64,6 +66,12 @@ describe('periods and buckets', () => {
     ['one day against the day before', { from: '2025-03-01', to: '2025-03-01' }, { from: '2025-02-28', to: '2025-02-28' }],
   ])('the previous period of %s', (_label, period, expected) => {
     expect(previousPeriod(period)).toEqual(expected);
+  });
+
+  it('years 0-99 keep their year (Date.UTC would move 0050 to 1950 and a period across 0099/0100 to minus 1900 years)', () => {
+    expect(addDays('0050-02-28', 1)).toBe('0050-03-01');
+    expect(periodDays({ from: '0099-12-31', to: '0100-01-01' })).toBe(2);
+    expect(previousPeriod({ from: '0001-03-01', to: '0001-03-31' })).toEqual({ from: '0001-02-01', to: '0001-02-28' });
   });
 
   it('13 months is the longest period: 2025-01-01..2026-01-31 fits, one more day does not', () => {

@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import type { BookingStatus } from './booking-rules.ts';
 import { type ClosureDates, type WeeklyHours, isClosedOn, mergeRanges } from './opening-hours.ts';
 import type { BookingMode } from './slots.ts';
-import { type InstantRange, WEEKDAYS, ianaZoneOf, localDayRange, localTimeToInstant, parseClockTime, zoneOf } from './time.ts';
+import { type InstantRange, WEEKDAYS, ianaZoneOf, localDayRange, localTimeToInstant, parseClockTime, utcEpochMsOf, zoneOf } from './time.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -38,7 +38,7 @@ export interface LocalPeriod {
 
 /** Days since 1970-01-01 of a calendar date: the date's own number, independent of any zone. */
 export function dayNumberOf(date: string): number {
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY;
+  return utcEpochMsOf(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))) / DAY;
 }
 
 export function dateOfDayNumber(day: number): string {

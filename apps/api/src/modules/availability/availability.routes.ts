@@ -13,6 +13,7 @@ export async function availabilityRoutes(fastify: FastifyInstance) {
     config: { access: ANY_ROLE },
     schema: {
       operationId: 'getSpaceAvailability',
+      summary: 'Free slots of a space',
       description: "Free slots of one space over local dates in the site's zone, honouring hours, closures, policy and bookings.",
       tags,
       params: IdParams,
@@ -26,6 +27,7 @@ export async function availabilityRoutes(fastify: FastifyInstance) {
     config: { access: ANY_ROLE },
     schema: {
       operationId: 'searchFreeSpaces',
+      summary: 'Find free spaces across sites',
       description: 'Spaces across the portfolio free for [startAt, endAt) with room for the party and the features asked for, ranked.',
       tags,
       querystring: SearchSpacesQuery,

@@ -11,19 +11,19 @@ export async function closureRoutes(fastify: FastifyInstance) {
 
   app.get('/closures', {
     config: { access: ANY_ROLE },
-    schema: { operationId: 'listClosures', tags, querystring: ListClosuresQuery, response: { 200: pageOf(Closure) } },
+    schema: { operationId: 'listClosures', summary: 'List closures', tags, querystring: ListClosuresQuery, response: { 200: pageOf(Closure) } },
     handler: async (request) => listClosures(db, actorOf(request), request.query),
   });
 
   app.post('/closures', {
     config: { access: MANAGER_ROLES },
-    schema: { operationId: 'createClosure', tags, body: CreateClosureBody, response: { 201: Closure } },
+    schema: { operationId: 'createClosure', summary: 'Close a site, a district or the organization for some days', errors: ['NOT_FOUND', 'CONFLICT'], tags, body: CreateClosureBody, response: { 201: Closure } },
     handler: async (request, reply) => reply.status(201).send(await createClosure(db, actorOf(request), request.body)),
   });
 
   app.delete('/closures/:id', {
     config: { access: MANAGER_ROLES },
-    schema: { operationId: 'deleteClosure', tags, params: IdParams, response: { 200: OkResponse } },
+    schema: { operationId: 'deleteClosure', summary: 'Remove a closure', tags, params: IdParams, response: { 200: OkResponse } },
     handler: async (request) => {
       await deleteClosure(db, actorOf(request), request.params.id);
       return { ok: true as const };

@@ -4,6 +4,7 @@ import { type SQL, and, eq, gt, gte, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
+import { closuresAffecting } from '../claims/space-context.ts';
 import { findManageableSite, findVisibleSite } from '../sites/sites.service.ts';
 
 const { closures, sites } = schema;
@@ -19,15 +20,6 @@ function toClosure(row: ClosureRow): Closure {
     endDate: row.endDate,
     reason: row.reason,
   };
-}
-
-/** Closures that apply to one site: its own, its district's, and the whole org's. */
-export function closuresAffecting(site: { id: string; district: string }): SQL {
-  return or(
-    eq(closures.scope, 'org'),
-    and(eq(closures.scope, 'district'), eq(closures.district, site.district)),
-    eq(closures.siteId, site.id),
-  )!;
 }
 
 /** What site staff may see: closures of their own sites and of their sites' districts, and org-wide ones. */
