@@ -1,13 +1,21 @@
+import { CLAIM_STATUSES, HOLDING_STATUSES, MAX_BOOKING_MS } from '@linli/domain';
 import { z } from 'zod';
-import { IsoInstant, LocalDate, PageQuery, Line, Text } from './common.ts';
+import { IsoInstant, LocalDate, MAX_FILTER_DAYS, PageQuery, Line, Text, boundInstantSpan } from './common.ts';
 
-export const BOOKING_STATUSES = ['pending', 'confirmed', 'rejected', 'expired', 'cancelled', 'checked_in', 'completed', 'no_show'] as const;
+/** A booking is a claim on a space: its statuses and which of them hold the space are the claims engine's. */
+export const BOOKING_STATUSES = CLAIM_STATUSES;
+export { HOLDING_STATUSES };
 export const BookingStatus = z.enum(BOOKING_STATUSES);
 export type BookingStatus = z.infer<typeof BookingStatus>;
 export const BOOKING_SOURCES = ['resident', 'staff', 'activity', 'series', 'waitlist'] as const;
 
 const Purpose = Line({ max: 200 });
 const PartySize = z.number().int().min(1).max(10_000);
+/**
+ * No booking lasts longer than the engine allows (a day), so a longer one is refused at validation, before the
+ * policy check lays out days of opening hours for it. A reversed one is left to the policy check (INVALID_INTERVAL).
+ */
+export const boundBookingSpan = boundInstantSpan(['startAt', 'endAt'], { maxMs: MAX_BOOKING_MS, refuseReversed: false });
 
 export const CreateBookingBody = z.strictObject({
   spaceId: z.uuid(),
@@ -17,14 +25,15 @@ export const CreateBookingBody = z.strictObject({
   purpose: Purpose.optional(),
   /** Staff booking on behalf of a resident; residents always book for themselves. */
   bookerId: z.uuid().optional(),
-});
+}).superRefine(boundBookingSpan);
 export type CreateBookingBody = z.infer<typeof CreateBookingBody>;
 
 /** Reschedule, move to another space, change the party: all checked like a new booking. */
 export const UpdateBookingBody = z
   .strictObject({ spaceId: z.uuid(), startAt: IsoInstant, endAt: IsoInstant, partySize: PartySize, purpose: Purpose })
   .partial()
-  .refine((b) => Object.keys(b).length > 0, { message: 'change at least one field' });
+  .refine((b) => Object.keys(b).length > 0, { message: 'change at least one field' })
+  .superRefine(boundBookingSpan);
 export type UpdateBookingBody = z.infer<typeof UpdateBookingBody>;
 
 export const ReasonBody = z.strictObject({ reason: Text({ min: 1, max: 500 }).optional() });
@@ -63,6 +72,8 @@ export const BookingEvent = z.object({
   fromStatus: z.string().nullable(),
   toStatus: z.string(),
   reason: z.string().nullable(),
+  /** The booking's version after this change: history is listed in this order, the order changes committed. */
+  version: z.number().int(),
   at: IsoInstant,
 });
 export type BookingEvent = z.infer<typeof BookingEvent>;
@@ -73,15 +84,14 @@ export const ListBookingsQuery = PageQuery.extend({
   siteId: z.uuid().optional(),
   spaceId: z.uuid().optional(),
   bookerId: z.uuid().optional(),
-  status: z
-    .string()
+  status: Line({ max: 200 })
     .transform((s) => s.split(',').filter(Boolean))
     .pipe(z.array(BookingStatus))
     .optional(),
-  /** Bookings that end after `from` and start before `to`. */
+  /** Bookings that end after `from` and start before `to` (at most a year apart; either may be left open). */
   from: IsoInstant.optional(),
   to: IsoInstant.optional(),
-});
+}).superRefine(boundInstantSpan(['from', 'to'], { maxMs: MAX_FILTER_DAYS * 86_400_000, refuseReversed: true }));
 export type ListBookingsQuery = z.infer<typeof ListBookingsQuery>;
 
 /** A bookable alternative offered when a request is refused as taken or full. */
@@ -98,7 +108,7 @@ export const BookingAlternative = z.object({
 });
 export type BookingAlternative = z.infer<typeof BookingAlternative>;
 
-export const IfMatchHeaders = z.object({ 'if-match': z.string().optional() });
+export const IfMatchHeaders = z.object({ 'if-match': Line({ max: 64 }).optional() });
 export const IdempotencyHeaders = z.object({ 'idempotency-key': Line({ min: 1, max: 200 }).optional() });
 
 export const LocalDateRangeQuery = z.object({ from: LocalDate, to: LocalDate });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoInstant, Line } from './common.ts';
+import { boundBookingSpan } from './bookings.ts';
 
 export const WAITLIST_STATUSES = ['waiting', 'offered', 'booked', 'expired', 'cancelled'] as const;
 
@@ -9,7 +10,7 @@ export const CreateWaitlistBody = z.strictObject({
   endAt: IsoInstant,
   partySize: z.number().int().min(1).max(10_000).default(1),
   purpose: Line({ max: 200 }).optional(),
-});
+}).superRefine(boundBookingSpan);
 export type CreateWaitlistBody = z.infer<typeof CreateWaitlistBody>;
 
 export const WaitlistEntry = z.object({

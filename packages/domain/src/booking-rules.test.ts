@@ -5,11 +5,13 @@ import {
   type BookingPolicy,
   type BookingRequestInput,
   type BookingStatus,
+  type BookingTerms,
   BOOKING_REFUSAL_CODES,
   CHECK_IN_OPENS_MINUTES_BEFORE_START,
   bookingHorizon,
   checkBookingRequest,
   checkCancellation,
+  changeNeedsApproval,
   checkInWindow,
   isNoShowDue,
 } from './booking-rules.ts';
@@ -386,6 +388,39 @@ describe('checkBookingRequest', () => {
       'LEAD_TIME_NOT_MET', 'BEYOND_HORIZON', 'OUTSIDE_OPENING_HOURS', 'SITE_CLOSED', 'PARTY_EXCEEDS_CAPACITY', 'STAFF_ONLY_SPACE',
       'NOT_OPEN_TO_OTHER_SITES', 'QUOTA_EXCEEDED', 'CANCEL_CUTOFF_PASSED',
     ]));
+  });
+});
+
+describe('changeNeedsApproval', () => {
+  const current: BookingTerms = { spaceId: 'hall', range: range('2026-03-03 14:00', '2026-03-03 16:00'), partySize: 10, purpose: '读书会' };
+  const needs = (requested: Partial<BookingTerms>, options: { approvalRequired?: boolean; actorRole?: ActorRole; status?: BookingStatus } = {}) =>
+    changeNeedsApproval({ approvalRequired: true, actorRole: 'resident', status: 'confirmed', current, requested: { ...current, ...requested }, ...options });
+
+  it.each([
+    ['another space', { spaceId: 'other-hall' }, true],
+    ['a larger party', { partySize: 11 }, true],
+    ['a longer interval', { range: range('2026-03-03 14:00', '2026-03-03 16:30') }, true],
+    ['an earlier start', { range: range('2026-03-03 13:30', '2026-03-03 16:00') }, true],
+    ['a same-length shift', { range: range('2026-03-03 15:00', '2026-03-03 17:00') }, true],
+    ['another purpose', { purpose: '生日聚会' }, true],
+    ['a purpose where there was none', { purpose: null }, true],
+    ['nothing changed', {}, false],
+    ['a smaller party', { partySize: 4 }, false],
+    ['a shorter interval inside the confirmed one', { range: range('2026-03-03 14:30', '2026-03-03 15:30') }, false],
+  ] as const)('a resident asking for %s in a space that needs approval: %s', (_label, requested, expected) => {
+    expect(needs(requested)).toBe(expected);
+  });
+
+  it.each(STAFF_ROLES)('%s changes skip approval, as staff bookings do', (actorRole) => {
+    expect(needs({ spaceId: 'other-hall', partySize: 12 }, { actorRole })).toBe(false);
+  });
+
+  it('a space without approval never asks for it', () => {
+    expect(needs({ spaceId: 'other-hall', partySize: 12 }, { approvalRequired: false })).toBe(false);
+  });
+
+  it('a pending request stays pending rather than being asked again', () => {
+    expect(needs({ spaceId: 'other-hall' }, { status: 'pending' })).toBe(false);
   });
 });
 

@@ -9,6 +9,7 @@
 import { DateTime } from 'luxon';
 import { type ClosureDates, type WeeklyHours, isWithinOpenRanges, openRanges } from './opening-hours.ts';
 import type { PolicyValues } from './policy.ts';
+import { MAX_CLAIM_MS } from './claims.ts';
 import { isOnLocalSlotGrid } from './slots.ts';
 import { type InstantRange, localDatesBetween, localDayRange, zoneOf } from './time.ts';
 
@@ -102,6 +103,8 @@ export function checkBookingRequest(input: BookingRequestInput): Refusal[] {
   const { range } = input;
   // An inverted interval makes every time rule meaningless, so it is the only answer.
   if (!(range.end > range.start)) return [{ code: 'INVALID_INTERVAL' }];
+  // Opening hours and closures are judged day by day: a span past the longest claim is answered before that work.
+  if (range.end - range.start > MAX_CLAIM_MS) return checkDuration(input);
   const isStaff = isStaffRole(input.actor.role);
   return [
     ...checkSlotGrid(input),
@@ -252,6 +255,39 @@ function localDateOf(instant: number, zone: string): string {
 function isoWeekOf(instant: number, zone: string): string {
   const local = DateTime.fromMillis(instant, { zone: zoneOf(zone) });
   return `${local.weekYear}-W${String(local.weekNumber).padStart(2, '0')}`;
+}
+
+/** What a booking is for, as an approver judged it: where, when, how many and why. */
+export interface BookingTerms {
+  spaceId: string;
+  range: InstantRange;
+  partySize: number;
+  purpose: string | null;
+}
+
+/**
+ * Whether a change sends a confirmed booking back to staff for approval. Staff changes never do (their bookings
+ * skip approval); nor does any change in a space without approval. In a space that needs approval, a resident
+ * keeps the confirmation only by staying within what is confirmed: the same space and purpose, no more people,
+ * and an interval inside the confirmed one. Anything else, a same-length shift included (the approver judged a
+ * time), is a new request; a booking already pending simply stays pending.
+ */
+export function changeNeedsApproval(change: {
+  approvalRequired: boolean;
+  actorRole: ActorRole;
+  status: BookingStatus;
+  current: BookingTerms;
+  requested: BookingTerms;
+}): boolean {
+  if (!change.approvalRequired || isStaffRole(change.actorRole) || change.status !== 'confirmed') return false;
+  const { current, requested } = change;
+  const staysWithin =
+    requested.spaceId === current.spaceId &&
+    requested.purpose === current.purpose &&
+    requested.partySize <= current.partySize &&
+    requested.range.start >= current.range.start &&
+    requested.range.end <= current.range.end;
+  return !staysWithin;
 }
 
 /** Residents may cancel until `cancelCutoffMinutes` before the start, inclusive; staff at any time. */

@@ -133,3 +133,37 @@ describe('If-Match on updates', () => {
     expect(stored[0]!.version).toBe(created.version + 1);
   });
 });
+
+describe('history under a race', () => {
+  // The real clock: the bug was an event stamped with the time its request started, which a fixed clock hides.
+  let live: TestApp;
+  beforeAll(async () => {
+    live = await startTestApp();
+  });
+  afterAll(() => live.close());
+
+  it('a cancellation racing an approval, 20 times: history always reads as one chain of status changes', async () => {
+    const liveOrg = await createOrg(live.db);
+    const liveSite = await createSite(live.db, { orgId: liveOrg.id });
+    const staff = tokenFor(live.app, await createUser(live.db, { orgId: liveOrg.id, role: 'staff', siteIds: [liveSite.id] }));
+    const resident = tokenFor(live.app, await createUser(live.db, { orgId: liveOrg.id, role: 'resident' }));
+    const day = new Date(Date.now() + 2 * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Asia/Shanghai' });
+    const post = (token: string, url: string) => live.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(token), payload: {} });
+    for (let round = 0; round < 20; round++) {
+      const hall = await createSpace(live.db, { orgId: liveOrg.id, siteId: liveSite.id, kind: 'hall', policy: { approvalRequired: true } });
+      const created = await live.app.inject({ method: 'POST', url: '/api/v1/bookings', headers: bearer(resident), payload: { spaceId: hall.id, startAt: at(day, '10:00'), endAt: at(day, '11:00') } });
+      expect(created.json().status).toBe('pending');
+      const id = created.json().id;
+      const answers = await Promise.all([post(resident, `/bookings/${id}/cancel`), post(staff, `/bookings/${id}/approve`)]);
+      expect(answers.map((r) => r.statusCode).filter((s) => s !== 200 && s !== 409)).toEqual([]);
+      const detail = (await live.app.inject({ url: `/api/v1/bookings/${id}`, headers: bearer(staff) })).json();
+      const events: { fromStatus: string | null; toStatus: string; at: string }[] = detail.events;
+      const chain = events.map((e) => `${e.fromStatus ?? '-'}>${e.toStatus}`);
+      expect(events[0]!.fromStatus, chain.join(' ')).toBeNull();
+      events.slice(1).forEach((e, i) => expect(e.fromStatus, chain.join(' ')).toBe(events[i]!.toStatus));
+      expect(events.at(-1)!.toStatus).toBe(detail.status);
+      const times = events.map((e) => Date.parse(e.at));
+      expect(times, chain.join(' ')).toEqual([...times].sort((a, b) => a - b));
+    }
+  }, 60_000);
+});

@@ -371,3 +371,133 @@ describe('waitlist', () => {
     expect(res.statusCode).toBe(409);
   });
 });
+
+describe('changing a booking in a space that needs approval', () => {
+  const patch = (token: string, booking: { id: string; version: number }, payload: object) =>
+    t.app.inject({ method: 'PATCH', url: `/api/v1/bookings/${booking.id}`, headers: { ...bearer(token), 'if-match': `"${booking.version}"` }, payload });
+  const historyOf = async (bookingId: string) =>
+    (await t.app.inject({ url: `/api/v1/bookings/${bookingId}`, headers: bearer(staffToken) })).json().events as { fromStatus: string | null; toStatus: string; reason: string | null }[];
+
+  /** A confirmed 2-hour booking for 4 people, in a plain room or approved by staff in a hall that needs approval. */
+  async function confirmedBooking(startsIn: 'plain' | 'hall') {
+    const plain = await createSpace(t.db, { orgId: org.id, siteId: site.id });
+    const hall = await createSpace(t.db, { orgId: org.id, siteId: site.id, kind: 'hall', policy: { approvalRequired: true } });
+    const otherHall = await createSpace(t.db, { orgId: org.id, siteId: site.id, kind: 'hall', policy: { approvalRequired: true } });
+    const owner = await resident();
+    const room = startsIn === 'plain' ? plain : hall;
+    let booking = (await book(owner.token, { spaceId: room.id, startAt: at(DAY, '14:00'), endAt: at(DAY, '16:00'), partySize: 4, purpose: '读书会' })).json();
+    if (booking.status === 'pending') booking = (await post(staffToken, `/bookings/${booking.id}/approve`)).json();
+    expect(booking.status).toBe('confirmed');
+    return { rooms: { plain, hall, otherHall }, owner, booking };
+  }
+
+  type Rooms = Awaited<ReturnType<typeof confirmedBooking>>['rooms'];
+  // Every field a PATCH can change (spaceId, startAt, endAt, partySize, purpose), from a plain room and from a hall.
+  const cases: [string, 'pending' | 'confirmed', 'plain' | 'hall', (rooms: Rooms) => Record<string, unknown>][] = [
+    ['moved from a plain room into a hall', 'pending', 'plain', (r) => ({ spaceId: r.hall.id })],
+    ['moved from one hall to another', 'pending', 'hall', (r) => ({ spaceId: r.otherHall.id })],
+    ['shifted to another time of the same length', 'pending', 'hall', () => ({ startAt: at(DAY, '16:00'), endAt: at(DAY, '18:00') })],
+    ['made longer (a later end)', 'pending', 'hall', () => ({ endAt: at(DAY, '17:00') })],
+    ['made longer (an earlier start)', 'pending', 'hall', () => ({ startAt: at(DAY, '13:00') })],
+    ['given a larger party', 'pending', 'hall', () => ({ partySize: 10 })],
+    ['given another purpose', 'pending', 'hall', () => ({ purpose: '生日聚会' })],
+    ['given a smaller party', 'confirmed', 'hall', () => ({ partySize: 2 })],
+    ['shortened inside the approved time', 'confirmed', 'hall', () => ({ startAt: at(DAY, '14:30'), endAt: at(DAY, '15:30') })],
+    ['shifted, enlarged and renamed in a plain room', 'confirmed', 'plain', () => ({ startAt: at(DAY, '16:00'), endAt: at(DAY, '19:00'), partySize: 10, purpose: '生日聚会' })],
+  ];
+
+  it.each(cases)('a resident’s booking %s -> %s, and it holds its new slot', async (_label, expected, startsIn, change) => {
+    const { rooms, owner, booking } = await confirmedBooking(startsIn);
+    const body = change(rooms);
+    const res = await patch(owner.token, booking, body);
+    expect(res.statusCode, JSON.stringify(res.json())).toBe(200);
+    const changed = res.json();
+    expect(changed).toMatchObject({ id: booking.id, status: expected, version: booking.version + 1, ...body });
+    const last = (await historyOf(booking.id)).at(-1);
+    expect(last).toMatchObject(
+      expected === 'pending' ? { fromStatus: 'confirmed', toStatus: 'pending', reason: 'change needs approval' } : { fromStatus: 'confirmed', toStatus: 'confirmed' },
+    );
+    // Pending or not, the new slot is the booking's: nobody else can take it meanwhile.
+    const other = await resident();
+    const taken = await book(other.token, { spaceId: changed.spaceId, startAt: changed.startAt, endAt: changed.endAt });
+    expect(taken.json().code).toBe('SLOT_TAKEN');
+    if (expected === 'pending') {
+      expect((await post(staffToken, `/bookings/${booking.id}/approve`)).json().status).toBe('confirmed');
+    }
+  });
+
+  it.each(cases)('staff change a booking (%s): it stays confirmed, as staff bookings skip approval', async (_label, _residentOutcome, startsIn, change) => {
+    const { rooms, booking } = await confirmedBooking(startsIn);
+    const res = await patch(staffToken, booking, change(rooms));
+    expect(res.statusCode, JSON.stringify(res.json())).toBe(200);
+    expect(res.json().status).toBe('confirmed');
+    expect((await historyOf(booking.id)).at(-1)).toMatchObject({ fromStatus: 'confirmed', toStatus: 'confirmed' });
+  });
+
+  it('a pending request moved by its resident stays pending and still needs one approval', async () => {
+    const hall = await createSpace(t.db, { orgId: org.id, siteId: site.id, kind: 'hall', policy: { approvalRequired: true } });
+    const { token } = await resident();
+    const booking = (await book(token, { spaceId: hall.id, startAt: at(DAY, '10:00'), endAt: at(DAY, '11:00') })).json();
+    const moved = (await patch(token, booking, { startAt: at(DAY, '11:00'), endAt: at(DAY, '13:00') })).json();
+    expect(moved.status).toBe('pending');
+    expect((await post(staffToken, `/bookings/${booking.id}/approve`)).json().status).toBe('confirmed');
+  });
+
+  it('a waitlist offer cannot be changed before it is accepted (it would skip approval on acceptance)', async () => {
+    const room = await createSpace(t.db, { orgId: org.id, siteId: site.id, policy: { waitlistMode: 'offer' } });
+    const hall = await createSpace(t.db, { orgId: org.id, siteId: site.id, kind: 'hall', policy: { approvalRequired: true } });
+    const holder = await resident();
+    const waiting = await resident();
+    const slot = { spaceId: room.id, startAt: at(DAY, '17:00'), endAt: at(DAY, '18:00') };
+    const held = (await book(holder.token, slot)).json();
+    expect((await post(waiting.token, '/waitlist', slot)).statusCode).toBe(201);
+    await post(holder.token, `/bookings/${held.id}/cancel`);
+    const offer = (await t.app.inject({ url: '/api/v1/bookings', headers: bearer(waiting.token) })).json().items[0];
+    expect(offer).toMatchObject({ status: 'pending', offerExpiresAt: expect.any(String) });
+    const res = await patch(waiting.token, offer, { spaceId: hall.id });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('INVALID_TRANSITION');
+  });
+
+  it('an accepted waitlist offer in a space that needs approval waits for staff', async () => {
+    const hall = await createSpace(t.db, { orgId: org.id, siteId: site.id, kind: 'hall', policy: { approvalRequired: true, waitlistMode: 'offer' } });
+    const holder = await resident();
+    const waiting = await resident();
+    const slot = { spaceId: hall.id, startAt: at(DAY, '18:00'), endAt: at(DAY, '19:00') };
+    const held = (await post(staffToken, `/bookings/${(await book(holder.token, slot)).json().id}/approve`)).json();
+    await post(waiting.token, '/waitlist', slot);
+    await post(holder.token, `/bookings/${held.id}/cancel`);
+    const offer = (await t.app.inject({ url: '/api/v1/bookings', headers: bearer(waiting.token) })).json().items[0];
+    const accepted = (await post(waiting.token, `/bookings/${offer.id}/accept-offer`)).json();
+    expect(accepted).toMatchObject({ status: 'pending', offerExpiresAt: null });
+    expect((await post(staffToken, `/bookings/${offer.id}/approve`)).json().status).toBe('confirmed');
+    const entry = (await t.app.inject({ url: '/api/v1/me/waitlist', headers: bearer(waiting.token) })).json().items[0];
+    expect(entry.status).toBe('booked');
+  });
+});
+
+describe('history', () => {
+  it('lists changes in the order they committed, stamped when they were written, not when their request began', async () => {
+    const hall = await createSpace(t.db, { orgId: org.id, siteId: site.id, kind: 'hall', policy: { approvalRequired: true } });
+    const { token } = await resident();
+    const booking = (await book(token, { spaceId: hall.id, startAt: at(DAY, '20:00'), endAt: at(DAY, '21:00') })).json();
+    try {
+      t.setNow(new Date(Date.parse(NOW) + 10 * 60_000));
+      expect((await post(staffToken, `/bookings/${booking.id}/approve`)).json().status).toBe('confirmed');
+      // A cancellation whose request read the clock before the approval committed, but waited for the lock.
+      t.setNow(new Date(Date.parse(NOW) + 5 * 60_000));
+      expect((await post(token, `/bookings/${booking.id}/cancel`)).json().status).toBe('cancelled');
+    } finally {
+      t.setNow(NOW);
+    }
+    const detail = (await t.app.inject({ url: `/api/v1/bookings/${booking.id}`, headers: bearer(token) })).json();
+    expect(detail.events.map((e: { fromStatus: string | null; toStatus: string }) => `${e.fromStatus ?? '-'}>${e.toStatus}`)).toEqual([
+      '->pending',
+      'pending>confirmed',
+      'confirmed>cancelled',
+    ]);
+    expect(detail.events.map((e: { version: number }) => e.version)).toEqual([1, 2, 3]);
+    const times = detail.events.map((e: { at: string }) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+});

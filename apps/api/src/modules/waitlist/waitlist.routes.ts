@@ -15,6 +15,8 @@ export async function waitlistRoutes(fastify: FastifyInstance) {
     config: { access: RESIDENT },
     schema: {
       operationId: 'joinWaitlist',
+      summary: 'Join the waitlist for a space and time',
+      errors: ['NOT_FOUND', 'CONFLICT', 'ALREADY_EXISTS', 'ALREADY_WAITLISTED', 'ALREADY_HOLDING'],
       description: 'Wait for a taken slot or a full seat area; promoted first come, first served when it frees up.',
       tags,
       body: CreateWaitlistBody,
@@ -25,13 +27,13 @@ export async function waitlistRoutes(fastify: FastifyInstance) {
 
   app.get('/me/waitlist', {
     config: { access: ANY_ROLE },
-    schema: { operationId: 'listMyWaitlist', tags, response: { 200: z.object({ items: z.array(WaitlistEntry) }) } },
+    schema: { operationId: 'listMyWaitlist', summary: "The caller's waitlist entries", tags, response: { 200: z.object({ items: z.array(WaitlistEntry) }) } },
     handler: async (request) => ({ items: await listMyWaitlist(deps.db, actorOf(request)) }),
   });
 
   app.post('/waitlist/:id/leave', {
     config: { access: RESIDENT },
-    schema: { operationId: 'leaveWaitlist', tags, params: IdParams, response: { 200: WaitlistEntry } },
+    schema: { operationId: 'leaveWaitlist', summary: 'Leave the waitlist', errors: ['CONFLICT'], tags, params: IdParams, response: { 200: WaitlistEntry } },
     handler: async (request) => leaveWaitlist(deps.db, actorOf(request), request.params.id),
   });
 }

@@ -4,20 +4,32 @@
  * promote the same place twice.
  */
 import type { CreateWaitlistBody, WaitlistEntry } from '@linli/contracts';
-import { type Database, type Transaction, schema } from '@linli/db';
+import { type Database, SQLSTATE, type Transaction, sqlStateOf } from '@linli/db';
 import type { InstantRange } from '@linli/domain';
-import { and, asc, eq, gt, lt } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { toIso } from '../../lib/dates.ts';
 import type { AppDeps } from '../../lib/context.ts';
-import { checkPolicy, loadSpaceContext, lockForBooking } from '../bookings/booking-context.ts';
-import { findAvailabilityRefusal, newBookingRow, rangeOf, recordBookingEvent, refusalError } from '../bookings/bookings.service.ts';
+import { findHoldingClaims, lockForBooking, recordBookingEvent } from '../claims/claims.repository.ts';
+import { checkPolicy } from '../claims/quotas.ts';
+import { findAvailabilityRefusal, newBookingRow, rangeOf, refusalError } from '../claims/space-claims.ts';
+import { loadSpaceContext } from '../claims/space-context.ts';
+import {
+  type WaitlistEntryRow,
+  cancelWaitingEntry,
+  expireUnplacedEntries,
+  findActiveWaitlistEntry,
+  findWaitingEntries,
+  insertPromotedBooking,
+  insertWaitlistEntry,
+  listUserWaitlistEntries,
+  updateEntryStatusByBooking,
+  updateWaitlistEntry,
+} from './waitlist.repository.ts';
 
-const { waitlistEntries, bookings } = schema;
 const MINUTE_MS = 60_000;
 
-function toWaitlistEntry(row: typeof waitlistEntries.$inferSelect): WaitlistEntry {
+function toWaitlistEntry(row: WaitlistEntryRow): WaitlistEntry {
   return {
     id: row.id,
     siteId: row.siteId,
@@ -32,7 +44,11 @@ function toWaitlistEntry(row: typeof waitlistEntries.$inferSelect): WaitlistEntr
   };
 }
 
-/** Joining is for a slot that is valid by policy but taken; a free slot should simply be booked. */
+/**
+ * Joining is for a slot that is valid by policy but taken by someone else; a free slot should simply be booked.
+ * One active entry per resident, space and instant: a second one would let its owner jump the queue (the
+ * exclusion constraint waitlist_one_active_entry guarantees it; the checks here say why first).
+ */
 export async function joinWaitlist(deps: AppDeps, actor: Actor, body: CreateWaitlistBody): Promise<WaitlistEntry> {
   const now = deps.now();
   const range = rangeOf(body.startAt, body.endAt);
@@ -43,12 +59,14 @@ export async function joinWaitlist(deps: AppDeps, actor: Actor, body: CreateWait
       // Quotas are judged when a place is offered, not while waiting.
       .filter((r) => r.code !== 'QUOTA_EXCEEDED');
     if (refusals.length) throw refusalError(refusals);
+    if (await findActiveWaitlistEntry(tx, actor.userId, ctx.space.id, range)) throw new AppError('ALREADY_WAITLISTED');
+    const held = await findHoldingClaims(tx, ctx.space.id, range);
+    if (held.some((b) => b.bookerId === actor.userId)) throw new AppError('ALREADY_HOLDING');
     if (!(await findAvailabilityRefusal(tx, ctx, range, body.partySize))) {
       throw new AppError('CONFLICT', { detail: 'This time is free: book it instead of waiting.' });
     }
-    const [row] = await tx
-      .insert(waitlistEntries)
-      .values({
+    try {
+      const row = await insertWaitlistEntry(tx, {
         orgId: actor.orgId,
         siteId: ctx.site.id,
         spaceId: ctx.space.id,
@@ -58,35 +76,23 @@ export async function joinWaitlist(deps: AppDeps, actor: Actor, body: CreateWait
         partySize: body.partySize,
         purpose: body.purpose ?? null,
         createdAt: now,
-      })
-      .returning();
-    return toWaitlistEntry(row!);
+      });
+      return toWaitlistEntry(row);
+    } catch (error) {
+      // The space lock makes the check above answer first; the constraint is the last line of defence.
+      if (sqlStateOf(error) === SQLSTATE.exclusionViolation) throw new AppError('ALREADY_WAITLISTED');
+      throw error;
+    }
   });
 }
 
 export async function listMyWaitlist(db: Database, actor: Actor): Promise<WaitlistEntry[]> {
-  const rows = await db
-    .select()
-    .from(waitlistEntries)
-    .where(and(eq(waitlistEntries.orgId, actor.orgId), eq(waitlistEntries.userId, actor.userId)))
-    .orderBy(asc(waitlistEntries.startAt))
-    .limit(200);
+  const rows = await listUserWaitlistEntries(db, actor.orgId, actor.userId);
   return rows.map(toWaitlistEntry);
 }
 
 export async function leaveWaitlist(db: Database, actor: Actor, entryId: string): Promise<WaitlistEntry> {
-  const [row] = await db
-    .update(waitlistEntries)
-    .set({ status: 'cancelled' })
-    .where(
-      and(
-        eq(waitlistEntries.id, entryId),
-        eq(waitlistEntries.orgId, actor.orgId),
-        eq(waitlistEntries.userId, actor.userId),
-        eq(waitlistEntries.status, 'waiting'),
-      ),
-    )
-    .returning();
+  const row = await cancelWaitingEntry(db, actor.orgId, actor.userId, entryId);
   if (!row) throw notFound('Waiting entry');
   return toWaitlistEntry(row);
 }
@@ -97,19 +103,7 @@ export async function leaveWaitlist(db: Database, actor: Actor, entryId: string)
  * policy; later entries see the places earlier ones took. The caller holds the space lock.
  */
 export async function promoteWaitlist(tx: Transaction, freed: { spaceId: string; range: InstantRange; now: Date }): Promise<number> {
-  const waiting = await tx
-    .select()
-    .from(waitlistEntries)
-    .where(
-      and(
-        eq(waitlistEntries.spaceId, freed.spaceId),
-        eq(waitlistEntries.status, 'waiting'),
-        lt(waitlistEntries.startAt, new Date(freed.range.end)),
-        gt(waitlistEntries.endAt, new Date(freed.range.start)),
-        gt(waitlistEntries.startAt, freed.now),
-      ),
-    )
-    .orderBy(asc(waitlistEntries.createdAt), asc(waitlistEntries.id));
+  const waiting = await findWaitingEntries(tx, freed.spaceId, freed.range, freed.now);
   let promoted = 0;
   for (const entry of waiting) {
     const resident: Actor = { userId: entry.userId, orgId: entry.orgId, role: 'resident', siteIds: [] };
@@ -130,42 +124,36 @@ export async function promoteWaitlist(tx: Transaction, freed: { spaceId: string;
     const offer = policy.waitlistMode === 'offer';
     const status = offer || policy.approvalRequired ? 'pending' : 'confirmed';
     const offerExpiresAt = offer ? new Date(Math.min(freed.now.getTime() + policy.offerHoldMinutes * MINUTE_MS, range.start)) : null;
-    const [booking] = await tx
-      .insert(bookings)
-      .values(
-        newBookingRow(ctx, {
-          range,
-          bookerId: entry.userId,
-          createdById: null,
-          partySize: entry.partySize,
-          purpose: entry.purpose,
-          status,
-          source: 'waitlist',
-          offerExpiresAt,
-          now: freed.now,
-        }),
-      )
-      .returning();
-    await recordBookingEvent(tx, booking!, {
-      actorId: null,
-      from: null,
-      to: status,
-      reason: offer ? 'waitlist offer' : 'promoted from waitlist',
-      at: freed.now,
-    });
-    await tx
-      .update(waitlistEntries)
-      .set({ status: offer ? 'offered' : 'booked', bookingId: booking!.id, promotedAt: freed.now })
-      .where(eq(waitlistEntries.id, entry.id));
+    const booking = await insertPromotedBooking(
+      tx,
+      newBookingRow(ctx, {
+        range,
+        bookerId: entry.userId,
+        createdById: null,
+        partySize: entry.partySize,
+        purpose: entry.purpose,
+        status,
+        source: 'waitlist',
+        offerExpiresAt,
+        now: freed.now,
+      }),
+    );
+    await recordBookingEvent(tx, booking, { actorId: null, from: null, to: status, reason: offer ? 'waitlist offer' : 'promoted from waitlist' });
+    await updateWaitlistEntry(tx, entry.id, { status: offer ? 'offered' : 'booked', bookingId: booking.id, promotedAt: freed.now });
     promoted++;
   }
   return promoted;
 }
 
 
+/** Waitlist entries whose time has come without a place: kept as 'expired' (unmet demand), not deleted. */
+export async function expireStaleWaitlistEntries(db: Database, now: Date): Promise<number> {
+  return expireUnplacedEntries(db, now);
+}
+
 /** Keeps the entry behind a waitlist booking in step: an accepted offer is 'booked', a lapsed one 'expired'. */
 export async function settleWaitlistEntry(tx: Transaction, bookingId: string, bookingStatus: string): Promise<void> {
   const status = bookingStatus === 'confirmed' ? 'booked' : ['expired', 'cancelled', 'rejected'].includes(bookingStatus) ? 'expired' : null;
   if (!status) return;
-  await tx.update(waitlistEntries).set({ status }).where(eq(waitlistEntries.bookingId, bookingId));
+  await updateEntryStatusByBooking(tx, bookingId, status);
 }
