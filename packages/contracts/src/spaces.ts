@@ -53,6 +53,10 @@ export const Space = z.object({
 });
 export type Space = z.infer<typeof Space>;
 
+/** The archive answer: the space, and how many of its upcoming bookings archiving cancelled. */
+export const ArchivedSpace = Space.extend({ cancelledBookings: z.number().int() });
+export type ArchivedSpace = z.infer<typeof ArchivedSpace>;
+
 export const ListSpacesQuery = PageQuery.extend({
   siteId: z.uuid().optional(),
   kind: SpaceKind.optional(),

@@ -70,10 +70,12 @@ beforeAll(async () => {
   await fixtureSite('newYork', { name: '纽约友好中心', kind: 'dst_fixture', district: '美国区', timezone: 'America/New_York', openingHours: week({ sun: [{ start: '00:00', end: '24:00' }] }) });
   await insertBooking(fixture.newYork, { start: '2026-11-01T00:00:00-04:00', end: '2026-11-01T04:00:00-05:00', status: 'completed' });
 
-  // A closure in the middle of a booking: open around the clock, Saturday 6 June closed, booked Friday 10:00 to Sunday 10:00.
+  // A closure in the middle of a stay: open around the clock, Saturday 6 June closed, booked Friday 10:00 to Sunday 10:00
+  // as two back-to-back bookings (a booking lasts at most 24 hours).
   await fixtureSite('closure', { name: '闭馆测试中心', kind: 'closure_fixture', openingHours: everyDay('00:00', '24:00') }, { kind: 'hall', capacity: 80 });
   await t.db.insert(schema.closures).values({ orgId: p.org.id, scope: 'site', siteId: fixture.closure.site.id, startDate: '2026-06-06', endDate: '2026-06-06', reason: '设备检修' });
-  await insertBooking(fixture.closure, { start: '2026-06-05T10:00:00+08:00', end: '2026-06-07T10:00:00+08:00', status: 'checked_in' });
+  await insertBooking(fixture.closure, { start: '2026-06-05T10:00:00+08:00', end: '2026-06-06T10:00:00+08:00', status: 'checked_in' });
+  await insertBooking(fixture.closure, { start: '2026-06-06T10:00:00+08:00', end: '2026-06-07T10:00:00+08:00', status: 'checked_in' });
 
   // Study rooms, ranked against each other on 1 June 2026.
   // A shared area of 10 seats open 08:00-12:00 with overlapping parties of 4, 3 (no-show) and 5; a cancelled party of 6.
@@ -229,7 +231,7 @@ describe('utilization: hand-computed fixtures', () => {
       const statuses = room === 2 ? ['confirmed', 'checked_in', 'completed', 'no_show', 'cancelled', 'pending'] : ['completed', 'no_show', 'cancelled', 'rejected', 'expired'];
       const status = statuses[Math.floor(random() * statuses.length)]! as BookingSpan['status'];
       const start = Date.parse('2026-10-30T00:00:00-04:00') + Math.floor(random() * 7 * 96) * 900_000;
-      const end = start + (1 + Math.floor(random() * (random() < 0.1 ? 200 : 16))) * 900_000;
+      const end = start + (1 + Math.floor(random() * (random() < 0.1 ? 96 : 16))) * 900_000;
       const partySize = room === 2 ? 1 + Math.floor(random() * 3) : 1;
       await insertBooking({ site, space: spaces[room]! }, { start: new Date(start).toISOString(), end: new Date(end).toISOString(), status, partySize, exclusive: room !== 2 });
       bookingsBySpace.set(spaces[room]!.id, [...(bookingsBySpace.get(spaces[room]!.id) ?? []), { start, end, partySize, status }]);
@@ -327,6 +329,76 @@ describe('the daily rollup: stored days are reused until something they depend o
     release();
     await writer;
     expect((await utilizationOn('2026-06-17')).bookedMinutes).toBe(30);
+  });
+});
+
+describe("an archived space: its open time ends at the archive instant, and so does every aggregate's booked time", () => {
+  const sumOf = (rows: any[], field: string) => rows.reduce((sum, r) => sum + r[field], 0);
+
+  it('archived through the API while a booking is under way: space rows sum to the site, kind and ranking rows; nothing booked after the instant', async () => {
+    // The test clock is 2026-07-15T00:00Z, 08:00 on Wednesday 15 July in Shanghai: room X is archived then.
+    const site = await createSite(t.db, { orgId: p.org.id, name: '归档测试中心', kind: 'archive_fixture', district: '归档区', openingHours: everyDay('00:00', '24:00') });
+    const x = await createSpace(t.db, { orgId: p.org.id, siteId: site.id, name: '甲室' });
+    const y = await createSpace(t.db, { orgId: p.org.id, siteId: site.id, name: '乙室' });
+    await insertBooking({ site, space: x }, { start: '2026-07-15T07:00:00+08:00', end: '2026-07-15T10:00:00+08:00', status: 'confirmed' });
+    await insertBooking({ site, space: x }, { start: '2026-07-15T12:00:00+08:00', end: '2026-07-15T13:00:00+08:00', status: 'confirmed' });
+    await insertBooking({ site, space: y }, { start: '2026-07-15T09:00:00+08:00', end: '2026-07-15T11:00:00+08:00', status: 'confirmed' });
+    const archived = await t.app.inject({ method: 'POST', url: `/api/v1/spaces/${x.id}/archive`, headers: bearer(p.tokens.admin) });
+    expect(bodyOf(archived)).toMatchObject({ archivedAt: '2026-07-15T00:00:00.000Z', cancelledBookings: 1 });
+
+    const day = `from=2026-07-15&to=2026-07-15&siteId=${site.id}`;
+    const bySpace = await rowsOf(`utilization?${day}&groupBy=space`);
+    // X: open 00:00-08:00, booked 07:00-08:00 of the booking under way; Y: open all day, booked 2 hours.
+    expect(bySpace.map((r: any) => [r.spaceName, r.openMinutes, r.bookedMinutes])).toEqual([
+      ['甲室', 480, 60],
+      ['乙室', 1440, 120],
+    ]);
+    const [siteRow] = await rowsOf(`utilization?${day}&groupBy=site`);
+    expect(siteRow).toMatchObject({ openMinutes: sumOf(bySpace, 'openMinutes'), bookedMinutes: sumOf(bySpace, 'bookedMinutes') });
+    expect(siteRow).toMatchObject({ openMinutes: 1920, bookedMinutes: 180 });
+    for (const groupBy of ['kind', 'district', 'portfolio']) {
+      const [row] = await rowsOf(`utilization?from=2026-07-15&to=2026-07-15&kind=archive_fixture&groupBy=${groupBy}`);
+      expect(row, groupBy).toMatchObject({ openMinutes: 1920, bookedMinutes: 180 });
+    }
+    const [ranked] = bodyOf(await get('site-ranking?from=2026-07-15&to=2026-07-15&kind=archive_fixture')).rows;
+    expect(ranked).toMatchObject({ openMinutes: 1920, bookedMinutes: 180, utilization: 0.09375 });
+
+    // Wednesday's hours: X's part ends at 08:00; only Y is booked from 09:00; the cancelled 12:00 booking is gone.
+    const cells = bodyOf(await get(`heatmap?${day}`)).cells.filter((c: any) => c.weekday === 2 && c.hour >= 7 && c.hour <= 12);
+    expect(cells.map((c: any) => [c.hour, c.openMinutes, c.bookedMinutes])).toEqual([
+      [7, 120, 60],
+      [8, 60, 0],
+      [9, 60, 60],
+      [10, 60, 60],
+      [11, 60, 0],
+      [12, 60, 0],
+    ]);
+  });
+
+  it('a space archived in the past with bookings left after the instant (before archiving cancelled them): clipped on stored days too, until unarchived', async () => {
+    const site = await createSite(t.db, { orgId: p.org.id, name: '旧归档测试中心', kind: 'archive_fixture_old', openingHours: everyDay('00:00', '24:00') });
+    const x = await createSpace(t.db, { orgId: p.org.id, siteId: site.id, name: '甲室', archivedAt: new Date('2026-06-20T12:00:00+08:00') });
+    const y = await createSpace(t.db, { orgId: p.org.id, siteId: site.id, name: '乙室' });
+    await insertBooking({ site, space: x }, { start: '2026-06-20T10:00:00+08:00', end: '2026-06-20T14:00:00+08:00', status: 'completed' });
+    await insertBooking({ site, space: x }, { start: '2026-06-21T09:00:00+08:00', end: '2026-06-21T10:00:00+08:00', status: 'completed' });
+    await insertBooking({ site, space: y }, { start: '2026-06-20T10:00:00+08:00', end: '2026-06-20T11:00:00+08:00', status: 'completed' });
+
+    const period = `from=2026-06-20&to=2026-06-21&siteId=${site.id}`;
+    const bySpace = await rowsOf(`utilization?${period}&groupBy=space`);
+    expect(bySpace.map((r: any) => [r.spaceName, r.openMinutes, r.bookedMinutes])).toEqual([
+      ['甲室', 720, 120],
+      ['乙室', 2880, 60],
+    ]);
+    // Settled days: the site row comes from the rollup, written by this very request.
+    const [siteRow] = await rowsOf(`utilization?${period}&groupBy=site`);
+    expect(siteRow).toMatchObject({ openMinutes: 3600, bookedMinutes: 180 });
+    const stored = await t.db.select().from(schema.siteUsageDaily).where(eq(schema.siteUsageDaily.siteId, site.id));
+    expect(stored.map((r) => r.bookedMinutes).sort()).toEqual([0, 180]);
+
+    // Unarchived: the space is open again, and the stored days it was clipped on are stale.
+    await t.db.update(schema.spaces).set({ archivedAt: null }).where(eq(schema.spaces.id, x.id));
+    const [reopened] = await rowsOf(`utilization?${period}&groupBy=site`);
+    expect(reopened).toMatchObject({ openMinutes: 5760, bookedMinutes: 360 });
   });
 });
 

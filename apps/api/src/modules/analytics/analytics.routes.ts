@@ -16,16 +16,13 @@ import { STAFF_ROLES, actorOf } from '../../plugins/access.ts';
 import {
   type CsvTable,
   behaviourCsv,
-  getBehaviour,
-  getHeatmap,
-  getSiteRanking,
-  getUnmetDemand,
-  getUtilization,
   heatmapCsv,
   siteRankingCsv,
   unmetDemandCsv,
   utilizationCsv,
-} from './analytics.service.ts';
+} from './analytics.csv.ts';
+import { getBehaviour, getUnmetDemand } from './analytics.demand.ts';
+import { getHeatmap, getSiteRanking, getUtilization } from './analytics.service.ts';
 
 const CSV_NOTE = ' With `format=csv`: the main table as text/csv (UTF-8 with BOM) instead of JSON.';
 
@@ -48,6 +45,8 @@ export async function analyticsRoutes(fastify: FastifyInstance) {
     config: { access: STAFF_ROLES },
     schema: {
       operationId: 'getUtilization',
+      summary: 'Utilization by space, site, kind or district',
+      produces: ['application/json', 'text/csv'],
       tags,
       description: `Booked and used utilization by space, site, kind, district or portfolio, per day, week, month or in total.${CSV_NOTE}`,
       querystring: UtilizationQuery,
@@ -61,6 +60,8 @@ export async function analyticsRoutes(fastify: FastifyInstance) {
     config: { access: STAFF_ROLES },
     schema: {
       operationId: 'getUtilizationHeatmap',
+      summary: 'Utilization by weekday and hour',
+      produces: ['application/json', 'text/csv'],
       tags,
       description: `Utilization by local weekday and hour (7 x 24) for one site or the caller's sites, with peak hours.${CSV_NOTE}`,
       querystring: HeatmapQuery,
@@ -74,6 +75,8 @@ export async function analyticsRoutes(fastify: FastifyInstance) {
     config: { access: STAFF_ROLES },
     schema: {
       operationId: 'getSiteRanking',
+      summary: 'Sites ranked by utilization',
+      produces: ['application/json', 'text/csv'],
       tags,
       description: `Sites ranked by utilization within their kind, with percentiles and the change on the previous period.${CSV_NOTE}`,
       querystring: SiteRankingQuery,
@@ -87,6 +90,8 @@ export async function analyticsRoutes(fastify: FastifyInstance) {
     config: { access: STAFF_ROLES },
     schema: {
       operationId: 'getBookingBehaviour',
+      summary: 'No-shows, cancellations and other booking behaviour',
+      produces: ['application/json', 'text/csv'],
       tags,
       description: `No-show, cancellation and late-cancellation rates, approval turnaround, lead time, residents served, repeat visits and cross-site bookings, per site and in total.${CSV_NOTE}`,
       querystring: BehaviourQuery,
@@ -100,6 +105,8 @@ export async function analyticsRoutes(fastify: FastifyInstance) {
     config: { access: STAFF_ROLES },
     schema: {
       operationId: 'getUnmetDemand',
+      summary: 'Demand the spaces could not meet',
+      produces: ['application/json', 'text/csv'],
       tags,
       description: `Requests refused as taken or full, waitlist entries that never got a place and searches that found nothing, by site and local hour.${CSV_NOTE}`,
       querystring: UnmetDemandQuery,

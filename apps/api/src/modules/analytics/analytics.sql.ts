@@ -6,7 +6,7 @@
  * Open time is not computed here: the service lays each site's opening hours onto local days in its zone
  * (packages/domain/src/utilization.ts) and passes the resulting "open pieces" in; SQL only clips bookings to them.
  */
-import { BOOKED_STATUSES, USED_STATUSES } from '@linli/domain';
+import { BOOKED_STATUSES, MAX_CLAIM_MS, USED_STATUSES } from '@linli/domain';
 import { type SQL, sql } from 'drizzle-orm';
 
 import { arrayLiteral } from '../../lib/sql.ts';
@@ -16,13 +16,6 @@ export { arrayLiteral, queryRows } from '../../lib/sql.ts';
 const statusList = (statuses: readonly string[]) => sql.raw(statuses.map((s) => `'${s}'`).join(', '));
 const BOOKED = statusList(BOOKED_STATUSES);
 const USED = statusList(USED_STATUSES);
-const MS_PER_DAY = 86_400_000;
-
-/**
- * Bookings can start before the period and still run into it; the scan goes back this far (and no further, so it
- * can use the site/start index). A booking longer than this that started before the period is not seen.
- */
-export const LONGEST_BOOKING_MS = 7 * MS_PER_DAY;
 
 /** Sites in scope, each with its open-time pattern (sites with the same hours, zone and closures share one). */
 export interface SiteScopeParams {
@@ -50,6 +43,8 @@ export interface UsageQueryParams {
   end: number;
   /** Spaces whose shared capacity divides person-minutes; exclusive spaces are not listed. */
   sharedCapacities: Map<string, number>;
+  /** Archive instants (epoch ms) of spaces archived themselves or with their site: their open time ends there. */
+  archivedAt: Map<string, number>;
   /** 'space': one row per space and bucket; 'site': per site and bucket. */
   level: 'space' | 'site';
 }
@@ -62,13 +57,15 @@ export interface UsageRow {
 }
 
 /**
- * Occupied minutes per space (or site) and bucket. Each booking is clipped to the open pieces of its local start
- * date (and, for the rare booking that crosses local midnight, of the following dates). Exclusive spaces count the
- * union of their bookings, with a running maximum of earlier ends (a no-show's released time booked again is not
- * counted twice); shared spaces count person-minutes divided by the space's capacity.
+ * Occupied minutes per space (or site) and bucket. Each booking is clipped to its space's open time: cut off at the
+ * space's archive instant, then to the open pieces of its local start date (and, for the rare booking that crosses
+ * local midnight, of the following dates), so the space rows of a site add up to the site row. Exclusive spaces
+ * count the union of their bookings, with a running maximum of earlier ends (a no-show's released time booked again
+ * is not counted twice); shared spaces count person-minutes divided by the space's capacity.
  */
 export function usageSql(p: UsageQueryParams): SQL {
   const sharedIds = [...p.sharedCapacities.keys()];
+  const archivedIds = [...p.archivedAt.keys()];
   const groupKey = sql.raw(p.level === 'space' ? 'space_id' : 'site_id');
   return sql`
     WITH site_scope AS (
@@ -85,10 +82,14 @@ export function usageSql(p: UsageQueryParams): SQL {
       SELECT * FROM unnest(${arrayLiteral(sharedIds)}::uuid[], ${arrayLiteral(sharedIds.map((id) => p.sharedCapacities.get(id)!))}::int[])
         AS t(space_id, capacity)
     ),
+    archived AS (
+      SELECT * FROM unnest(${arrayLiteral(archivedIds)}::uuid[], ${arrayLiteral(archivedIds.map((id) => p.archivedAt.get(id)!))}::float8[])
+        AS t(space_id, archived_ms)
+    ),
     booking AS MATERIALIZED (
-      SELECT b.site_id, b.space_id, b.party_size, sh.capacity, b.status IN (${USED}) AS used, s.pattern, b.start_at, b.end_at,
+      SELECT b.site_id, b.space_id, b.party_size, sh.capacity, b.status IN (${USED}) AS used, s.pattern, b.start_at, c.end_at,
         (b.start_at AT TIME ZONE s.zone)::date - DATE '1970-01-01' AS d0,
-        ((b.end_at - interval '1 microsecond') AT TIME ZONE s.zone)::date - DATE '1970-01-01' AS d1
+        ((c.end_at - interval '1 microsecond') AT TIME ZONE s.zone)::date - DATE '1970-01-01' AS d1
       FROM site_scope s
       -- Per site through the (site_id, start_at) index: the cost follows the period, not the table's whole history.
       -- OFFSET 0 keeps the planner from flattening this into a sequential scan of every booking.
@@ -96,13 +97,20 @@ export function usageSql(p: UsageQueryParams): SQL {
         SELECT b.* FROM bookings b
         WHERE b.site_id = s.site_id
           AND b.org_id = ${p.orgId}::uuid
-          AND b.start_at >= to_timestamp(${(p.start - LONGEST_BOOKING_MS) / 1000}::float8)
+          -- Bookings that started before the period can run into it, by at most the longest claim (the database
+          -- refuses longer ones), so the scan goes back that far and no further and can use the site/start index.
+          AND b.start_at >= to_timestamp(${(p.start - MAX_CLAIM_MS) / 1000}::float8)
           AND b.start_at < to_timestamp(${p.end / 1000}::float8)
           AND b.end_at > to_timestamp(${p.start / 1000}::float8)
           AND b.status IN (${BOOKED})
         OFFSET 0
       ) b
       LEFT JOIN shared sh ON sh.space_id = b.space_id
+      LEFT JOIN archived a ON a.space_id = b.space_id
+      -- A space's open time ends when it is archived: what a booking holds after that is not counted anywhere
+      -- (least() skips the NULL of a space never archived).
+      CROSS JOIN LATERAL (SELECT least(b.end_at, to_timestamp(a.archived_ms / 1000.0)) AS end_at) c
+      WHERE c.end_at > b.start_at
     ),
     part AS (
       SELECT k.site_id, k.space_id, k.party_size, k.capacity, k.used, p.bucket,

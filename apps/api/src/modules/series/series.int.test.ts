@@ -45,6 +45,74 @@ describe('recurring series', () => {
     expect(statuses).toMatchObject({ '2027-03-13': 'ok', '2027-03-14': 'NONEXISTENT_LOCAL_TIME', '2027-03-15': 'ok' });
   });
 
+  describe('the spring-forward gap (02:30 does not exist in New York on 2027-03-14)', () => {
+    const gapSeries = async () => {
+      const nySite = await createSite(t.db, { orgId: org.id, timezone: 'America/New_York', openingHours: allDay });
+      const token = tokenFor(t.app, await createUser(t.db, { orgId: org.id, role: 'staff', siteIds: [nySite.id] }));
+      const room = await createSpace(t.db, { orgId: org.id, siteId: nySite.id });
+      const post = (payload: object) => createSeries({ spaceId: room.id, startTime: '02:30', durationMinutes: 30, ...payload }, token);
+      return { room, post };
+    };
+    const statusesOf = (occurrences: { localDate: string; status: string }[]) => Object.fromEntries(occurrences.map((o) => [o.localDate, o.status]));
+    const seriesOf = (spaceId: string) => t.db.select().from(schema.bookingSeries).where(eq(schema.bookingSeries.spaceId, spaceId));
+
+    it('a series whose only occurrence falls in the gap books nothing: 409 SERIES_BOOKS_NOTHING with the reason, not a 200', async () => {
+      const { room, post } = await gapSeries();
+      for (const onConflict of ['fail', 'skip']) {
+        const res = await post({ startDate: '2027-03-14', rule: 'FREQ=DAILY;UNTIL=20270314', onConflict });
+        expect(res.statusCode, res.body).toBe(409);
+        expect(res.json().code).toBe('SERIES_BOOKS_NOTHING');
+        expect(res.json().details.occurrences).toEqual([{ localDate: '2027-03-14', startAt: null, endAt: null, status: 'NONEXISTENT_LOCAL_TIME', bookingId: null }]);
+      }
+      expect(await bookingsOf(room.id)).toEqual([]);
+      expect(await seriesOf(room.id)).toEqual([]);
+    });
+
+    it("onConflict 'fail' (the default): a gap occurrence is a conflict, so nothing is written", async () => {
+      const { room, post } = await gapSeries();
+      const res = await post({ startDate: '2027-03-13', rule: 'FREQ=DAILY;UNTIL=20270315' });
+      expect(res.statusCode, res.body).toBe(409);
+      expect(res.json().code).toBe('SERIES_CONFLICTS');
+      expect(statusesOf(res.json().details.occurrences)).toEqual({ '2027-03-13': 'ok', '2027-03-14': 'NONEXISTENT_LOCAL_TIME', '2027-03-15': 'ok' });
+      expect(await bookingsOf(room.id)).toEqual([]);
+      expect(await seriesOf(room.id)).toEqual([]);
+    });
+
+    it("onConflict 'skip': the gap occurrence is reported as skipped with its reason and the rest is booked", async () => {
+      const { room, post } = await gapSeries();
+      const res = await post({ startDate: '2027-03-13', rule: 'FREQ=DAILY;UNTIL=20270315', onConflict: 'skip' });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(statusesOf(res.json().occurrences)).toEqual({ '2027-03-13': 'ok', '2027-03-14': 'NONEXISTENT_LOCAL_TIME', '2027-03-15': 'ok' });
+      expect(res.json()).toMatchObject({ booked: 2, skipped: 1 });
+      expect((await bookingsOf(room.id)).map((b) => b.startAt.toISOString()).sort()).toEqual(['2027-03-13T07:30:00.000Z', '2027-03-15T06:30:00.000Z']);
+    });
+
+    it('the preview (dryRun) reports the gap the same way, for either onConflict, and writes nothing', async () => {
+      const { room, post } = await gapSeries();
+      for (const onConflict of ['fail', 'skip']) {
+        const res = await post({ startDate: '2027-03-13', rule: 'FREQ=DAILY;UNTIL=20270315', onConflict, dryRun: true });
+        expect(res.statusCode, res.body).toBe(200);
+        expect(statusesOf(res.json().occurrences)).toEqual({ '2027-03-13': 'ok', '2027-03-14': 'NONEXISTENT_LOCAL_TIME', '2027-03-15': 'ok' });
+        expect(res.json()).toMatchObject({ seriesId: null, booked: 0, skipped: 1 });
+      }
+      const onlyGap = await post({ startDate: '2027-03-14', rule: 'FREQ=DAILY;UNTIL=20270314', dryRun: true });
+      expect(onlyGap.statusCode).toBe(200);
+      expect(statusesOf(onlyGap.json().occurrences)).toEqual({ '2027-03-14': 'NONEXISTENT_LOCAL_TIME' });
+      expect(await bookingsOf(room.id)).toEqual([]);
+    });
+  });
+
+  it("an excluded date (EXDATE) is no conflict for onConflict 'fail', but a series of excluded dates only books nothing (409)", async () => {
+    const room = await createSpace(t.db, { orgId: org.id, siteId: site.id });
+    const partly = await createSeries({ spaceId: room.id, startDate: '2027-03-03', startTime: '11:00', durationMinutes: 60, rule: 'FREQ=DAILY;COUNT=2', exdates: ['2027-03-04'] });
+    expect(partly.statusCode, partly.body).toBe(201);
+    expect(partly.json()).toMatchObject({ booked: 1, skipped: 1 });
+    const none = await createSeries({ spaceId: room.id, startDate: '2027-03-05', startTime: '11:00', durationMinutes: 60, rule: 'FREQ=DAILY;COUNT=1', exdates: ['2027-03-05'] });
+    expect(none.statusCode, none.body).toBe(409);
+    expect(none.json().code).toBe('SERIES_BOOKS_NOTHING');
+    expect(await bookingsOf(room.id)).toHaveLength(1);
+  });
+
   it("onConflict 'fail': one taken occurrence means nothing is written, and every occurrence is reported", async () => {
     const room = await createSpace(t.db, { orgId: org.id, siteId: site.id });
     await t.db.insert(schema.bookings).values({ orgId: org.id, siteId: site.id, spaceId: room.id, exclusive: true, startAt: new Date(at('2027-03-09', '19:00')), endAt: new Date(at('2027-03-09', '20:00')), status: 'confirmed' });
@@ -97,6 +165,21 @@ describe('recurring series', () => {
     const res = await createSeries({ spaceId: room.id, startDate: '2027-03-02', startTime: '10:00', durationMinutes: 60, rule: 'FREQ=WEEKLY;COUNT=10' }, resident);
     expect(res.statusCode).toBe(422);
     expect(res.json().details.reasons[0].code).toBe('BEYOND_HORIZON');
+  });
+
+  it("a resident's series change beyond what was confirmed, in a room that needs approval, waits for approval again", async () => {
+    const room = await createSpace(t.db, { orgId: org.id, siteId: site.id });
+    const resident = tokenFor(t.app, await createUser(t.db, { orgId: org.id, role: 'resident' }));
+    const created = await createSeries({ spaceId: room.id, startDate: '2027-03-04', startTime: '10:00', durationMinutes: 60, rule: 'FREQ=WEEKLY;COUNT=2' }, resident);
+    expect(created.statusCode, created.body).toBe(201);
+    expect((await bookingsOf(room.id)).map((b) => b.status)).toEqual(['confirmed', 'confirmed']);
+    await t.db.update(schema.spaces).set({ policy: { approvalRequired: true } }).where(eq(schema.spaces.id, room.id));
+
+    const longer = await t.app.inject({ method: 'PATCH', url: `/api/v1/series/${created.json().seriesId}`, headers: bearer(resident), payload: { scope: 'all', durationMinutes: 120 } });
+    expect(longer.statusCode, longer.body).toBe(200);
+    expect(longer.json().changed.map((b: { status: string }) => b.status)).toEqual(['pending', 'pending']);
+    const events = await t.db.select().from(schema.bookingEvents).where(eq(schema.bookingEvents.bookingId, longer.json().changed[0].id));
+    expect(events.some((e) => e.fromStatus === 'confirmed' && e.toStatus === 'pending' && /needs approval/.test(e.reason ?? ''))).toBe(true);
   });
 
   it('edit and cancel: this one, this and following, all', async () => {

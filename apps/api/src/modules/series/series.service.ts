@@ -2,15 +2,16 @@
  * Recurring bookings. A series is a rule anchored in the site's zone (so 19:00 stays 19:00 across DST); its
  * occurrences are materialized as ordinary bookings, checked one by one like any booking, inside one transaction
  * under the space lock: either every occurrence is booked, or (onConflict 'skip') exactly the reported part is,
- * or (onConflict 'fail') nothing is written.
+ * or (onConflict 'fail') nothing is written. A series that would book nothing at all is refused.
  */
 import type { Booking, CancelSeriesBody, CreateSeriesBody, SeriesChangeResult, SeriesOccurrence, SeriesResult, UpdateSeriesBody } from '@linli/contracts';
-import { type Transaction, schema } from '@linli/db';
+import type { Transaction } from '@linli/db';
 import {
+  type BookingStatus,
   type InstantRange,
-  MAX_BOOKING_MS,
   type Refusal,
   bookingHorizon,
+  changeNeedsApproval,
   expandRecurrence,
   localDateOf,
   localTimeExists,
@@ -18,15 +19,22 @@ import {
   parseClockTime,
   parseRecurrenceRule,
 } from '@linli/domain';
-import { and, asc, eq, gt, inArray, lt } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { AppDeps } from '../../lib/context.ts';
-import { HOLDING, type SpaceContext, homeSiteOf, loadSpaceContext, lockForBooking, policyRefusals, quotaRefusals, toBooking } from '../bookings/booking-context.ts';
-import { availabilityRefusal, initialStatus, newBookingRow, recordBookingEvent, resolveBooker } from '../bookings/bookings.service.ts';
+import { findHoldingClaims, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
+import { policyRefusals, quotaRefusals } from '../claims/quotas.ts';
+import { availabilityRefusal, holdingWindow, initialStatus, newBookingRow, resolveBooker } from '../claims/space-claims.ts';
+import { type SpaceContext, homeSiteOf, loadSpaceContext, toBooking } from '../claims/space-context.ts';
 import { transitionBooking } from '../bookings/lifecycle.service.ts';
+import {
+  findBookingSeries,
+  findUpcomingOccurrences,
+  insertBookingSeries,
+  insertOccurrences,
+  updateBookingSeries,
+} from './series.repository.ts';
 
-const { bookings, bookingSeries } = schema;
 /** The most occurrences one request may create: a daily series for a year. */
 export const MAX_SERIES_OCCURRENCES = 366;
 /** Staff may plan further ahead than the resident horizon, but not without limit. */
@@ -79,55 +87,45 @@ export async function createSeries(deps: AppDeps, actor: Actor, body: CreateSeri
       ...(await judgeOccurrences(tx, ctx, actor, bookerId, homeSiteId, expansion.occurrences, body.partySize, now)),
     ].sort((a, b) => a.localDate.localeCompare(b.localDate));
     const bookable = candidates.filter((c) => c.range && !c.refusal);
-    const conflicts = candidates.filter((c) => c.range && c.refusal);
-    if (conflicts.length && body.onConflict === 'fail' && !body.dryRun) {
-      throw new AppError('SERIES_CONFLICTS', { details: { occurrences: candidates.map((c) => toOccurrence(c, null)) } });
-    }
-    if (body.dryRun || bookable.length === 0) return { seriesId: null, candidates, booked: new Map<string, string>() };
+    if (body.dryRun) return { seriesId: null, candidates, booked: new Map<string, string>() };
+    refuseUnbookableSeries(candidates, bookable.length, body.onConflict);
 
-    const [series] = await tx
-      .insert(bookingSeries)
-      .values({
-        orgId: actor.orgId,
-        siteId: ctx.site.id,
-        spaceId: ctx.space.id,
-        bookerId,
-        createdById: actor.userId,
-        rule: body.rule,
-        startLocalDate: body.startDate,
-        startTime: body.startTime,
-        durationMinutes: body.durationMinutes,
-        timezone: zone,
-        exdates: body.exdates,
-        partySize: body.partySize,
-        purpose: body.purpose ?? null,
-        createdAt: now,
-      })
-      .returning();
+    const series = await insertBookingSeries(tx, {
+      orgId: actor.orgId,
+      siteId: ctx.site.id,
+      spaceId: ctx.space.id,
+      bookerId,
+      createdById: actor.userId,
+      rule: body.rule,
+      startLocalDate: body.startDate,
+      startTime: body.startTime,
+      durationMinutes: body.durationMinutes,
+      timezone: zone,
+      exdates: body.exdates,
+      partySize: body.partySize,
+      purpose: body.purpose ?? null,
+      createdAt: now,
+    });
     const status = initialStatus(ctx, actor);
-    const rows = await tx
-      .insert(bookings)
-      .values(
-        bookable.map((c) =>
-          newBookingRow(ctx, {
-            range: c.range!,
-            bookerId,
-            createdById: actor.userId,
-            partySize: body.partySize,
-            purpose: body.purpose ?? null,
-            status,
-            source: 'series',
-            seriesId: series!.id,
-            now,
-          }),
-        ),
-      )
-      .returning();
-    await tx.insert(schema.bookingEvents).values(
-      rows.map((r) => ({ orgId: r.orgId, bookingId: r.id, actorId: actor.userId, fromStatus: null, toStatus: status, reason: 'created by series', at: now })),
+    const rows = await insertOccurrences(
+      tx,
+      bookable.map((c) =>
+        newBookingRow(ctx, {
+          range: c.range!,
+          bookerId,
+          createdById: actor.userId,
+          partySize: body.partySize,
+          purpose: body.purpose ?? null,
+          status,
+          source: 'series',
+          seriesId: series.id,
+          now,
+        }),
+      ),
+      { actorId: actor.userId, status, reason: 'created by series' },
     );
     const booked = new Map(rows.map((r) => [localDateOf(r.startAt.getTime(), zone), r.id]));
-    return { seriesId: series!.id, candidates, booked };
+    return { seriesId: series.id, candidates, booked };
   });
 
   const occurrences = outcome.candidates.map((c) => toOccurrence(c, outcome.booked.get(c.localDate) ?? null));
@@ -138,6 +136,17 @@ export async function createSeries(deps: AppDeps, actor: Actor, body: CreateSeri
     booked: outcome.booked.size,
     skipped: occurrences.filter((o) => o.status !== 'ok').length,
   };
+}
+
+/**
+ * A series that would book nothing is refused (never a 200 with no booking), and 'fail' refuses any occurrence
+ * that cannot be booked as asked, a DST-gap date included. Only a date the caller excluded (EXDATE) is no conflict.
+ */
+function refuseUnbookableSeries(candidates: Candidate[], bookable: number, onConflict: CreateSeriesBody['onConflict']): void {
+  const details = () => ({ occurrences: candidates.map((c) => toOccurrence(c, null)) });
+  if (bookable === 0) throw new AppError('SERIES_BOOKS_NOTHING', { details: details() });
+  const conflicts = candidates.filter((c) => c.refusal && c.refusal !== 'EXDATE');
+  if (conflicts.length && onConflict === 'fail') throw new AppError('SERIES_CONFLICTS', { details: details() });
 }
 
 /**
@@ -156,10 +165,7 @@ async function judgeOccurrences(
 ): Promise<Candidate[]> {
   if (!occurrences.length) return [];
   const span = { start: occurrences[0]!.range.start - DAY_MS, end: occurrences[occurrences.length - 1]!.range.end + DAY_MS };
-  const holding = await tx
-    .select({ startAt: bookings.startAt, endAt: bookings.endAt, partySize: bookings.partySize })
-    .from(bookings)
-    .where(and(eq(bookings.spaceId, ctx.space.id), inArray(bookings.status, [...HOLDING]), gt(bookings.endAt, new Date(span.start)), gt(bookings.startAt, new Date(span.start - MAX_BOOKING_MS)), lt(bookings.startAt, new Date(span.end))));
+  const holding = await findHoldingClaims(tx, ctx.space.id, span);
   const accepted: { startAt: Date; endAt: Date; partySize: number }[] = [];
   const acceptedRanges: InstantRange[] = [];
   const judged: Candidate[] = [];
@@ -191,7 +197,7 @@ function toOccurrence(c: Candidate, bookingId: string | null): SeriesOccurrence 
 }
 
 async function findSeries(tx: Transaction, actor: Actor, seriesId: string) {
-  const [series] = await tx.select().from(bookingSeries).where(and(eq(bookingSeries.id, seriesId), eq(bookingSeries.orgId, actor.orgId)));
+  const series = await findBookingSeries(tx, actor.orgId, seriesId);
   const visible =
     series &&
     (actor.role === 'org_admin' ||
@@ -202,11 +208,7 @@ async function findSeries(tx: Transaction, actor: Actor, seriesId: string) {
 
 /** The upcoming, still-changeable occurrences a scope covers. */
 async function occurrencesInScope(tx: Transaction, seriesId: string, scope: 'one' | 'following' | 'all', fromBookingId: string | undefined, now: Date) {
-  const upcoming = await tx
-    .select()
-    .from(bookings)
-    .where(and(eq(bookings.seriesId, seriesId), inArray(bookings.status, ['pending', 'confirmed']), gt(bookings.startAt, now)))
-    .orderBy(asc(bookings.startAt));
+  const upcoming = await findUpcomingOccurrences(tx, seriesId, now);
   if (scope === 'all') return upcoming;
   const anchor = upcoming.find((b) => b.id === fromBookingId);
   if (!anchor) {
@@ -225,7 +227,7 @@ export async function cancelSeries(deps: AppDeps, actor: Actor, seriesId: string
     for (const row of chosen) {
       cancelled.push(toBooking(await transitionBooking(tx, row, actor.userId, { from: ['pending', 'confirmed'], to: 'cancelled', reason: body.reason ?? `series cancelled (${body.scope})` }, now)));
     }
-    if (body.scope === 'all') await tx.update(bookingSeries).set({ cancelledAt: now }).where(eq(bookingSeries.id, series.id));
+    if (body.scope === 'all') await updateBookingSeries(tx, series.id, { cancelledAt: now });
     return cancelled;
   });
 }
@@ -256,31 +258,42 @@ export async function updateSeries(deps: AppDeps, actor: Actor, seriesId: string
       const range = { start, end: start + duration * 60_000 };
       const partySize = body.partySize ?? row.partySize;
       const request = { actor, bookerId: row.bookerId, range, partySize, now, excludeBookingId: row.id };
-      const others = await tx
-        .select({ startAt: bookings.startAt, endAt: bookings.endAt, partySize: bookings.partySize, id: bookings.id })
-        .from(bookings)
-        .where(and(eq(bookings.spaceId, row.spaceId), inArray(bookings.status, [...HOLDING]), gt(bookings.endAt, new Date(range.start - DAY_MS)), gt(bookings.startAt, new Date(range.start - DAY_MS - MAX_BOOKING_MS)), lt(bookings.startAt, new Date(range.end + DAY_MS))));
+      const others = await findHoldingClaims(tx, row.spaceId, holdingWindow(ctx, range), { excludeBookingId: row.id });
       const refusal =
         policyRefusals(ctx, request, homeSiteId)[0] ??
         (await quotaRefusals(tx, ctx, request))[0] ??
-        availabilityRefusal(ctx, range, partySize, others.filter((o) => o.id !== row.id));
+        availabilityRefusal(ctx, range, partySize, others);
       if (refusal) {
         result.refused.push({ bookingId: row.id, code: refusal.code });
         continue;
       }
-      const [updated] = await tx
-        .update(bookings)
-        .set({ startAt: new Date(range.start), endAt: new Date(range.end), partySize, purpose: body.purpose ?? row.purpose, version: row.version + 1, updatedAt: now })
-        .where(and(eq(bookings.id, row.id), eq(bookings.version, row.version)))
-        .returning();
-      await recordBookingEvent(tx, updated!, { actorId: actor.userId, from: row.status, to: updated!.status, reason: `series changed (${body.scope})`, at: now });
+      const purpose = body.purpose ?? row.purpose;
+      // The same rule as moving one booking: a resident's change beyond what was approved is a new request.
+      const needsApproval = changeNeedsApproval({
+        approvalRequired: ctx.policy.values.approvalRequired,
+        actorRole: actor.role,
+        status: row.status as BookingStatus,
+        current: { spaceId: row.spaceId, range: { start: row.startAt.getTime(), end: row.endAt.getTime() }, partySize: row.partySize, purpose: row.purpose },
+        requested: { spaceId: row.spaceId, range, partySize, purpose },
+      });
+      const updated = await updateBookingAtVersion(tx, row, {
+        startAt: new Date(range.start),
+        endAt: new Date(range.end),
+        partySize,
+        purpose,
+        status: needsApproval ? 'pending' : row.status,
+        updatedAt: now,
+      });
+      const reason = needsApproval ? `series changed (${body.scope}); change needs approval` : `series changed (${body.scope})`;
+      await recordBookingEvent(tx, updated!, { actorId: actor.userId, from: row.status, to: updated!.status, reason });
       result.changed.push(toBooking(updated!));
     }
     if (body.scope === 'all') {
-      await tx
-        .update(bookingSeries)
-        .set({ startTime: body.startTime ?? series.startTime, durationMinutes: body.durationMinutes ?? series.durationMinutes, partySize: body.partySize ?? series.partySize })
-        .where(eq(bookingSeries.id, series.id));
+      await updateBookingSeries(tx, series.id, {
+        startTime: body.startTime ?? series.startTime,
+        durationMinutes: body.durationMinutes ?? series.durationMinutes,
+        partySize: body.partySize ?? series.partySize,
+      });
     }
     return result;
   });

@@ -1,4 +1,7 @@
-import { schema } from '@linli/db';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MIGRATIONS_FOLDER, schema } from '@linli/db';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPortfolio, createSpace } from '../../test/factories.ts';
 import { type TestApp, bearer, bodyOf, startTestApp } from '../../test/harness.ts';
@@ -21,15 +24,11 @@ const seatArea = (siteId: string) => ({
 });
 
 async function addBooking(spaceId: string, siteId: string, startAt: Date, status = 'confirmed') {
-  await t.db.insert(schema.bookings).values({
-    orgId: p.org.id,
-    siteId,
-    spaceId,
-    exclusive: true,
-    startAt,
-    endAt: new Date(startAt.getTime() + 3_600_000),
-    status,
-  });
+  const [row] = await t.db
+    .insert(schema.bookings)
+    .values({ orgId: p.org.id, siteId, spaceId, exclusive: true, startAt, endAt: new Date(startAt.getTime() + 3_600_000), status })
+    .returning();
+  return row!;
 }
 
 describe('spaces', () => {
@@ -78,6 +77,61 @@ describe('spaces', () => {
     expect(edit.statusCode).toBe(409);
     const unused = await createSpace(t.db, { orgId: p.org.id, siteId: p.siteA.id });
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/spaces/${unused.id}`, headers: bearer(p.tokens.admin) })).statusCode).toBe(200);
+  });
+
+  it('archiving a room cancels the bookings that would start after it, each with an event; history and bookings under way stay', async () => {
+    const space = await createSpace(t.db, { orgId: p.org.id, siteId: p.siteA.id });
+    const hour = 3_600_000;
+    const soon = (hours: number) => new Date(Date.now() + hours * hour);
+    const past = await addBooking(space.id, p.siteA.id, soon(-48), 'completed');
+    const earlierCancelled = await addBooking(space.id, p.siteA.id, soon(24), 'cancelled');
+    const underWay = await addBooking(space.id, p.siteA.id, soon(-0.5), 'confirmed');
+    const checkedIn = await addBooking(space.id, p.siteA.id, soon(0.6), 'checked_in');
+    const confirmed = await addBooking(space.id, p.siteA.id, soon(2), 'confirmed');
+    const offer = await addBooking(space.id, p.siteA.id, soon(30), 'pending');
+    const resident = p.resident.id;
+    await t.db.insert(schema.waitlistEntries).values({ orgId: p.org.id, siteId: p.siteA.id, spaceId: space.id, userId: resident, startAt: offer.startAt, endAt: offer.endAt, status: 'offered', bookingId: offer.id });
+
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/spaces/${space.id}/archive`, headers: bearer(p.tokens.manager) });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(bodyOf(res)).toMatchObject({ id: space.id, archivedAt: expect.any(String), cancelledBookings: 2 });
+
+    const statusOf = new Map((await t.db.select().from(schema.bookings).where(eq(schema.bookings.spaceId, space.id))).map((b) => [b.id, b.status]));
+    expect(Object.fromEntries([past, earlierCancelled, underWay, checkedIn, confirmed, offer].map((b) => [b.id, statusOf.get(b.id)]))).toEqual({
+      [past.id]: 'completed',
+      [earlierCancelled.id]: 'cancelled',
+      [underWay.id]: 'confirmed',
+      [checkedIn.id]: 'checked_in',
+      [confirmed.id]: 'cancelled',
+      [offer.id]: 'cancelled',
+    });
+    const events = await t.db.select().from(schema.bookingEvents).where(inArray(schema.bookingEvents.bookingId, [...statusOf.keys()]));
+    expect(events.map((e) => [e.bookingId, e.fromStatus, e.toStatus, e.reason, e.actorId]).sort()).toEqual(
+      [
+        [confirmed.id, 'confirmed', 'cancelled', 'space archived', p.manager.id],
+        [offer.id, 'pending', 'cancelled', 'space archived', p.manager.id],
+      ].sort(),
+    );
+    const [entry] = await t.db.select().from(schema.waitlistEntries).where(eq(schema.waitlistEntries.bookingId, offer.id));
+    expect(entry!.status).toBe('expired');
+
+    // Archiving again changes nothing: the first archive instant stands and there is nothing left to cancel.
+    const again = await t.app.inject({ method: 'POST', url: `/api/v1/spaces/${space.id}/archive`, headers: bearer(p.tokens.manager) });
+    expect(bodyOf(again)).toMatchObject({ archivedAt: bodyOf(res).archivedAt, cancelledBookings: 0 });
+  });
+
+  it('migration 0008: a space archived before archiving cancelled bookings has its later ones cancelled, with events', async () => {
+    const archivedAt = new Date(Date.now() - 86_400_000);
+    const space = await createSpace(t.db, { orgId: p.org.id, siteId: p.siteA.id, archivedAt });
+    const before = await addBooking(space.id, p.siteA.id, new Date(archivedAt.getTime() - 7_200_000), 'completed');
+    const after = await addBooking(space.id, p.siteA.id, new Date(Date.now() + 86_400_000), 'confirmed');
+    await t.db.execute(sql.raw(await readFile(join(MIGRATIONS_FOLDER, '0008_series_and_archive.sql'), 'utf8')));
+
+    const rows = await t.db.select().from(schema.bookings).where(eq(schema.bookings.spaceId, space.id));
+    expect(Object.fromEntries(rows.map((b) => [b.id, b.status]))).toEqual({ [before.id]: 'completed', [after.id]: 'cancelled' });
+    const events = await t.db.select().from(schema.bookingEvents).where(eq(schema.bookingEvents.bookingId, after.id));
+    expect(events).toMatchObject([{ fromStatus: 'confirmed', toStatus: 'cancelled', reason: 'space archived', actorId: null }]);
+    expect(events[0]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('a space with upcoming bookings cannot switch booking mode or shrink (promises already made)', async () => {

@@ -1,4 +1,5 @@
 import {
+  ArchivedSpace,
   CreateSpaceBody,
   EffectivePolicyResponse,
   IdParams,
@@ -12,12 +13,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ANY_ROLE, MANAGER_ROLES, actorOf } from '../../plugins/access.ts';
 import {
+  archiveSpace,
   createSpace,
   deleteSpace,
   getSpace,
   getSpaceEffectivePolicy,
   listSpaces,
-  setSpaceArchived,
+  unarchiveSpace,
   updateSpace,
 } from './spaces.service.ts';
 
@@ -28,19 +30,19 @@ export async function spaceRoutes(fastify: FastifyInstance) {
 
   app.get('/spaces', {
     config: { access: ANY_ROLE },
-    schema: { operationId: 'listSpaces', tags, querystring: ListSpacesQuery, response: { 200: pageOf(Space) } },
+    schema: { operationId: 'listSpaces', summary: 'List spaces', tags, querystring: ListSpacesQuery, response: { 200: pageOf(Space) } },
     handler: async (request) => listSpaces(db, actorOf(request), request.query),
   });
 
   app.post('/spaces', {
     config: { access: MANAGER_ROLES },
-    schema: { operationId: 'createSpace', tags, body: CreateSpaceBody, response: { 201: Space } },
+    schema: { operationId: 'createSpace', summary: 'Create a space at a site', errors: ['NOT_FOUND', 'ARCHIVED', 'ALREADY_EXISTS'], tags, body: CreateSpaceBody, response: { 201: Space } },
     handler: async (request, reply) => reply.status(201).send(await createSpace(db, actorOf(request), request.body)),
   });
 
   app.get('/spaces/:id', {
     config: { access: ANY_ROLE },
-    schema: { operationId: 'getSpace', tags, params: IdParams, response: { 200: Space } },
+    schema: { operationId: 'getSpace', summary: 'Get a space', tags, params: IdParams, response: { 200: Space } },
     handler: async (request) => getSpace(db, actorOf(request), request.params.id),
   });
 
@@ -48,6 +50,7 @@ export async function spaceRoutes(fastify: FastifyInstance) {
     config: { access: ANY_ROLE },
     schema: {
       operationId: 'getSpaceEffectivePolicy',
+      summary: "A space's effective booking rules and where each comes from",
       description: "The space's effective booking policy and, for each rule, the level it comes from.",
       tags,
       params: IdParams,
@@ -58,25 +61,33 @@ export async function spaceRoutes(fastify: FastifyInstance) {
 
   app.patch('/spaces/:id', {
     config: { access: MANAGER_ROLES },
-    schema: { operationId: 'updateSpace', tags, params: IdParams, body: UpdateSpaceBody, response: { 200: Space } },
+    schema: { operationId: 'updateSpace', summary: 'Change a space', errors: ['ARCHIVED', 'CONFLICT'], tags, params: IdParams, body: UpdateSpaceBody, response: { 200: Space } },
     handler: async (request) => updateSpace(db, actorOf(request), request.params.id, request.body, now()),
   });
 
   app.post('/spaces/:id/archive', {
     config: { access: MANAGER_ROLES },
-    schema: { operationId: 'archiveSpace', tags, params: IdParams, response: { 200: Space } },
-    handler: async (request) => setSpaceArchived(db, actorOf(request), request.params.id, true, now()),
+    schema: {
+      operationId: 'archiveSpace',
+      summary: 'Archive a space',
+      errors: ['CONFLICT'],
+      description: 'Archives the space and cancels its bookings that would start later; bookings under way stay. cancelledBookings says how many.',
+      tags,
+      params: IdParams,
+      response: { 200: ArchivedSpace },
+    },
+    handler: async (request) => archiveSpace(db, actorOf(request), request.params.id, now()),
   });
 
   app.post('/spaces/:id/unarchive', {
     config: { access: MANAGER_ROLES },
-    schema: { operationId: 'unarchiveSpace', tags, params: IdParams, response: { 200: Space } },
-    handler: async (request) => setSpaceArchived(db, actorOf(request), request.params.id, false, now()),
+    schema: { operationId: 'unarchiveSpace', summary: 'Bring an archived space back', errors: ['ARCHIVED', 'CONFLICT'], tags, params: IdParams, response: { 200: Space } },
+    handler: async (request) => unarchiveSpace(db, actorOf(request), request.params.id, now()),
   });
 
   app.delete('/spaces/:id', {
     config: { access: MANAGER_ROLES },
-    schema: { operationId: 'deleteSpace', tags, params: IdParams, response: { 200: OkResponse } },
+    schema: { operationId: 'deleteSpace', summary: 'Delete a space that was never booked', errors: ['CONFLICT'], tags, params: IdParams, response: { 200: OkResponse } },
     handler: async (request) => {
       await deleteSpace(db, actorOf(request), request.params.id);
       return { ok: true as const };

@@ -1,17 +1,25 @@
-import type { CreateSpaceBody, EffectivePolicyResponse, ListSpacesQuery, Space, UpdateSpaceBody } from '@linli/contracts';
-import { type Database, schema } from '@linli/db';
+import type { ArchivedSpace, CreateSpaceBody, EffectivePolicyResponse, ListSpacesQuery, Space, UpdateSpaceBody } from '@linli/contracts';
+import type { Database, Transaction } from '@linli/db';
 import { describePolicyLevel } from '@linli/domain';
-import { type SQL, and, eq, gt, gte, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { cancelClaimsStartingAfter } from '../claims/claims.repository.ts';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { toIso } from '../../lib/dates.ts';
-import { decodeCursor, toPage } from '../../lib/pagination.ts';
+import { toPage } from '../../lib/pagination.ts';
+import { assertPoliciesCoherent } from '../catalogue/policy-coherence.ts';
 import { findManageableSite } from '../sites/sites.service.ts';
-
-const { spaces, sites, organizations, bookings } = schema;
-type SpaceRow = typeof spaces.$inferSelect;
-
-export const HOLDING_STATUSES = ['pending', 'confirmed', 'checked_in'] as const;
+import {
+  type SpaceRow,
+  archiveSpaceRow,
+  deleteSpaceRow,
+  expireWaitlistEntriesOfBookings,
+  findPolicyLevels,
+  findVisibleSpaceRow,
+  hasBookingsOnSpace,
+  insertSpace,
+  listVisibleSpaces,
+  updateSpaceRow,
+} from './spaces.repository.ts';
 
 export function toSpace(row: SpaceRow): Space {
   return {
@@ -30,43 +38,14 @@ export function toSpace(row: SpaceRow): Space {
   };
 }
 
-/** Same rule as sites: staff see their sites' spaces; residents see active, resident-bookable spaces. */
-function visibleSpacesFilter(actor: Actor): SQL[] {
-  const filters: SQL[] = [eq(spaces.orgId, actor.orgId)];
-  if (actor.role === 'site_manager' || actor.role === 'staff') {
-    filters.push(actor.siteIds.length ? inArray(spaces.siteId, actor.siteIds) : sql`false`);
-  }
-  if (actor.role === 'resident') {
-    filters.push(isNull(spaces.archivedAt), ne(spaces.bookableBy, 'staff_only'));
-    filters.push(sql`${spaces.siteId} IN (SELECT ${sites.id} FROM ${sites} WHERE ${sites.archivedAt} IS NULL)`);
-  }
-  return filters;
-}
-
 export async function listSpaces(db: Database, actor: Actor, query: ListSpacesQuery) {
-  const filters = visibleSpacesFilter(actor);
-  const after = decodeCursor(query.cursor);
-  if (after) filters.push(gt(spaces.id, after));
-  if (query.siteId) filters.push(eq(spaces.siteId, query.siteId));
-  if (query.kind) filters.push(eq(spaces.kind, query.kind));
-  if (query.bookingMode) filters.push(eq(spaces.bookingMode, query.bookingMode));
-  if (query.minCapacity) filters.push(gte(spaces.capacity, query.minCapacity));
-  if (!query.includeArchived) filters.push(isNull(spaces.archivedAt));
-  const rows = await db
-    .select()
-    .from(spaces)
-    .where(and(...filters))
-    .orderBy(spaces.id)
-    .limit(query.limit + 1);
+  const rows = await listVisibleSpaces(db, actor, query);
   const page = toPage(rows, query.limit);
   return { items: page.items.map(toSpace), nextCursor: page.nextCursor };
 }
 
 export async function findVisibleSpace(db: Database, actor: Actor, spaceId: string): Promise<SpaceRow> {
-  const [row] = await db
-    .select()
-    .from(spaces)
-    .where(and(eq(spaces.id, spaceId), ...visibleSpacesFilter(actor)));
+  const row = await findVisibleSpaceRow(db, actor, spaceId);
   if (!row) throw notFound('Space');
   return row;
 }
@@ -78,20 +57,9 @@ export async function getSpace(db: Database, actor: Actor, spaceId: string): Pro
 export async function createSpace(db: Database, actor: Actor, body: CreateSpaceBody): Promise<Space> {
   const site = await findManageableSite(db, actor, body.siteId);
   if (site.archivedAt) throw new AppError('ARCHIVED', { detail: 'The site is archived.' });
-  const [row] = await db
-    .insert(spaces)
-    .values({ ...body, orgId: actor.orgId })
-    .returning();
-  return toSpace(row!);
-}
-
-async function hasFutureHoldingBookings(db: Database, spaceId: string, now: Date): Promise<boolean> {
-  const [row] = await db
-    .select({ id: bookings.id })
-    .from(bookings)
-    .where(and(eq(bookings.spaceId, spaceId), gt(bookings.endAt, now), inArray(bookings.status, [...HOLDING_STATUSES])))
-    .limit(1);
-  return Boolean(row);
+  await assertPoliciesCoherent(db, actor.orgId, { level: 'space', id: null, name: body.name, siteId: site.id, policy: body.policy });
+  const row = await insertSpace(db, { ...body, orgId: actor.orgId });
+  return toSpace(row);
 }
 
 export async function updateSpace(
@@ -104,50 +72,69 @@ export async function updateSpace(
   const current = await findVisibleSpace(db, actor, spaceId);
   await findManageableSite(db, actor, current.siteId);
   if (current.archivedAt) throw new AppError('ARCHIVED', { detail: 'Unarchive the space before editing it.' });
+  if (body.policy) {
+    await assertPoliciesCoherent(db, actor.orgId, { level: 'space', id: spaceId, name: body.name ?? current.name, siteId: current.siteId, policy: body.policy });
+  }
   // Switching mode or shrinking capacity could break promises already made; move those bookings first.
   const risky =
     (body.bookingMode && body.bookingMode !== current.bookingMode) ||
     (body.capacity !== undefined && body.capacity < current.capacity);
-  if (risky && (await hasFutureHoldingBookings(db, spaceId, now))) {
+  if (risky && (await hasBookingsOnSpace(db, spaceId, { holdingEndingAfter: now }))) {
     throw new AppError('CONFLICT', {
       detail: 'The space has upcoming bookings; its booking mode cannot change and its capacity cannot shrink.',
     });
   }
-  const [row] = await db
-    .update(spaces)
-    .set({ ...body, updatedAt: now })
-    .where(and(eq(spaces.id, spaceId), eq(spaces.orgId, actor.orgId)))
-    .returning();
+  const row = await updateSpaceRow(db, { id: spaceId, orgId: actor.orgId }, { ...body, updatedAt: now });
   return toSpace(row!);
 }
 
-export async function setSpaceArchived(db: Database, actor: Actor, spaceId: string, archived: boolean, now: Date) {
+/**
+ * Archiving ends the space's open time, so the bookings that would start after it are cancelled in the same
+ * transaction (each with its event); bookings already under way stay. Archiving again keeps the first instant.
+ */
+export async function archiveSpace(db: Database, actor: Actor, spaceId: string, now: Date): Promise<ArchivedSpace> {
   const current = await findVisibleSpace(db, actor, spaceId);
   await findManageableSite(db, actor, current.siteId);
-  const [row] = await db
-    .update(spaces)
-    .set({ archivedAt: archived ? now : null, updatedAt: now })
-    .where(eq(spaces.id, spaceId))
-    .returning();
+  return db.transaction(async (tx) => {
+    // Updating the row locks it first, as booking does, so no booking can slip in behind the cancellation.
+    const row = await archiveSpaceRow(tx, spaceId, now);
+    const cancelledBookings = await cancelBookingsAfter(tx, row!, actor.userId, row!.archivedAt!, now);
+    return { ...toSpace(row!), cancelledBookings };
+  });
+}
+
+export async function unarchiveSpace(db: Database, actor: Actor, spaceId: string, now: Date): Promise<Space> {
+  const current = await findVisibleSpace(db, actor, spaceId);
+  await findManageableSite(db, actor, current.siteId);
+  const row = await updateSpaceRow(db, { id: spaceId }, { archivedAt: null, updatedAt: now });
   return toSpace(row!);
+}
+
+const SPACE_ARCHIVED_REASON = 'space archived';
+
+/**
+ * Cancels the space's pending and confirmed bookings starting after `after`, writing each one's booking_event and
+ * settling a waitlist offer it came from. The caller holds the space row lock. Written here rather than through
+ * the lifecycle module, which would offer the freed time to the waitlist of a space nobody may book any more.
+ */
+async function cancelBookingsAfter(tx: Transaction, space: SpaceRow, actorId: string, after: Date, now: Date): Promise<number> {
+  const ids = await cancelClaimsStartingAfter(tx, space, after, { actorId, reason: SPACE_ARCHIVED_REASON, now });
+  // As a cancellation settles the offer a booking came from (waitlist settleWaitlistEntry).
+  if (ids.length) await expireWaitlistEntriesOfBookings(tx, ids);
+  return ids.length;
 }
 
 /** A space any booking refers to keeps its history: it is archived, never deleted. */
 export async function deleteSpace(db: Database, actor: Actor, spaceId: string): Promise<void> {
   const current = await findVisibleSpace(db, actor, spaceId);
   await findManageableSite(db, actor, current.siteId);
-  const [booking] = await db.select({ id: bookings.id }).from(bookings).where(eq(bookings.spaceId, spaceId)).limit(1);
-  if (booking) throw new AppError('CONFLICT', { detail: 'Bookings refer to this space; archive it instead of deleting it.' });
-  await db.delete(spaces).where(eq(spaces.id, spaceId));
+  if (await hasBookingsOnSpace(db, spaceId)) throw new AppError('CONFLICT', { detail: 'Bookings refer to this space; archive it instead of deleting it.' });
+  await deleteSpaceRow(db, spaceId);
 }
 
 export async function getSpaceEffectivePolicy(db: Database, actor: Actor, spaceId: string): Promise<EffectivePolicyResponse> {
   const space = await findVisibleSpace(db, actor, spaceId);
-  const [levels] = await db
-    .select({ org: organizations.policy, site: sites.policy })
-    .from(sites)
-    .innerJoin(organizations, eq(organizations.id, sites.orgId))
-    .where(eq(sites.id, space.siteId));
+  const levels = await findPolicyLevels(db, space.siteId);
   const described = describePolicyLevel({ org: levels!.org, site: levels!.site, space: space.policy }, 'space');
   return {
     spaceId,

@@ -1,0 +1,77 @@
+/** CSV exports of the analytics tables: RFC 4180 with a UTF-8 BOM, one file name per endpoint and period. */
+import type {
+  BehaviourResponse,
+  HeatmapResponse,
+  SiteRankingResponse,
+  UnmetDemandResponse,
+  UtilizationResponse,
+  UtilizationRow,
+} from '@linli/contracts';
+
+export interface CsvTable {
+  filename: string;
+  csv: string;
+}
+
+/**
+ * RFC 4180 CSV with a UTF-8 byte order mark (Excel reads BOM-less UTF-8 as the local code page and garbles Chinese).
+ * Text starting with = + - @ is prefixed with ' so a spreadsheet does not run it as a formula.
+ */
+export function toCsv(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
+  const cell = (value: unknown): string => {
+    if (value === null || value === undefined) return '';
+    let text = typeof value === 'string' ? value : String(value);
+    if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const lines = [columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))];
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+/** The table a CSV export of each endpoint holds, and its file name. */
+export function utilizationCsv(r: UtilizationResponse): CsvTable {
+  return table(`utilization-${r.groupBy}-${r.interval}`, r, r.rows, Object.keys(UTILIZATION_COLUMNS));
+}
+export function heatmapCsv(r: HeatmapResponse): CsvTable {
+  return table('heatmap', r, r.cells, ['weekday', 'hour', 'openMinutes', 'bookedMinutes', 'usedMinutes', 'utilization', 'usedUtilization', 'noOpenHours']);
+}
+export function siteRankingCsv(r: SiteRankingResponse): CsvTable {
+  return table('site-ranking', r, r.rows, [
+    'kind', 'rankInKind', 'sitesRankedInKind', 'siteId', 'siteName', 'district', 'openMinutes', 'bookedMinutes', 'usedMinutes',
+    'utilization', 'usedUtilization', 'noOpenHours', 'previousUtilization', 'change',
+  ]);
+}
+export function behaviourCsv(r: BehaviourResponse): CsvTable {
+  return table('behaviour', r, r.rows, [
+    'siteId', 'siteName', 'bookings', 'cancelled', 'lateCancelled', 'noShows', 'cancellationRate', 'lateCancellationRate',
+    'noShowRate', 'approvalsDecided', 'medianApprovalMinutes', 'medianLeadMinutes', 'residentsServed', 'repeatResidents',
+    'repeatVisitRate', 'crossSiteBookings', 'crossSiteShare',
+  ]);
+}
+export function unmetDemandCsv(r: UnmetDemandResponse): CsvTable {
+  return table('unmet-demand', r, r.rows, ['siteId', 'siteName', 'hour', 'refusedTaken', 'refusedFull', 'waitlistUnserved', 'searchEmpty', 'total']);
+}
+
+const UTILIZATION_COLUMNS: Record<keyof UtilizationRow, true> = {
+  siteId: true,
+  siteName: true,
+  spaceId: true,
+  spaceName: true,
+  bookingMode: true,
+  capacity: true,
+  kind: true,
+  district: true,
+  bucketStart: true,
+  bucketEnd: true,
+  spaces: true,
+  openMinutes: true,
+  bookedMinutes: true,
+  usedMinutes: true,
+  utilization: true,
+  usedUtilization: true,
+  noOpenHours: true,
+};
+
+function table(name: string, period: { from: string; to: string }, rows: readonly object[], columns: string[]): CsvTable {
+  return { filename: `linli-${name}-${period.from}-${period.to}.csv`, csv: toCsv(rows as Record<string, unknown>[], columns) };
+}
