@@ -7,18 +7,20 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import helmetHeaders, { type HelmetOptions } from 'helmet';
 import jwt from '@fastify/jwt';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastJsonStringify from 'fast-json-stringify';
-import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from './lib/context.ts';
-import { registerAccessControl } from './plugins/access.ts';
-import { registerErrorHandling, sendProblem } from './plugins/errors.ts';
+import { REQUIRED_CLAIMS, registerAccessControl } from './plugins/access.ts';
+import { registerErrorHandling, sendProblem, sendRouterProblem } from './plugins/errors.ts';
+import { loggerOptions } from './plugins/logging.ts';
+import { registerOpenApi } from './plugins/openapi.ts';
+import { databaseRateLimitStore } from './plugins/rate-limit-store.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { organizationRoutes } from './modules/organizations/organizations.routes.ts';
@@ -35,17 +37,37 @@ import { seriesRoutes } from './modules/series/series.routes.ts';
 import { analyticsRoutes } from './modules/analytics/analytics.routes.ts';
 
 export const API_PREFIX = '/api/v1';
+const SECURITY_HEADERS = {
+  contentSecurityPolicy: {
+    directives: {
+      // antd writes inline styles; the swagger UI page needs its inline init script.
+      'style-src': ["'self'", "'unsafe-inline'"],
+      'script-src': ["'self'", "'unsafe-inline'"],
+      'img-src': ["'self'", 'data:'],
+    },
+  },
+} satisfies HelmetOptions;
 const DEFAULT_ADMIN_DIST = fileURLToPath(new URL('../../admin/dist', import.meta.url));
 
-export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+/** `logStream` receives the log lines instead of stdout (tests read what the log would hold). */
+export async function buildApp(deps: AppDeps, options: { logger?: boolean; logStream?: { write(line: string): void } } = {}): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    logger: options.logger === false ? false : { level: config.LOG_LEVEL },
+    logger: options.logger === false ? false : loggerOptions(config.LOG_LEVEL, options.logStream),
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // No request runs unbounded: a slow handler is answered 503 (its statements are capped by statement_timeout),
+    // and a client dribbling its request is cut off.
+    handlerTimeout: config.REQUEST_TIMEOUT_MS,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
     // Behind a proxy the client address comes from X-Forwarded-For; rate limits key on it.
     trustProxy: config.NODE_ENV === 'production',
+    // The router refuses a few URLs (a path segment too long, bad encoding) before any hook runs.
+    frameworkErrors: (error, request, reply) => {
+      helmetHeaders(SECURITY_HEADERS)(request.raw, reply.raw, () => {});
+      return sendRouterProblem(request, reply, error);
+    },
   });
   app.decorate('deps', deps);
   app.setValidatorCompiler(validatorCompiler);
@@ -59,35 +81,20 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
   });
 
   registerErrorHandling(app);
+  // Helmet's onRequest hook must run before access control's, or a 401/403 goes out without the headers.
+  await app.register(helmet, SECURITY_HEADERS);
   registerAccessControl(app);
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        // antd writes inline styles; the swagger UI page needs its inline init script.
-        'style-src': ["'self'", "'unsafe-inline'"],
-        'script-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:'],
-      },
-    },
-  });
   await app.register(cors, { origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false, credentials: true });
-  await app.register(rateLimit, { global: false });
+  // Counters live in the database so a limit holds across every API process, not once per process.
+  await app.register(rateLimit, { global: false, store: databaseRateLimitStore(deps.db) });
   await app.register(jwt, {
     secret: config.JWT_SECRET,
-    sign: { algorithm: 'HS256', iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE },
-    verify: { algorithms: ['HS256'], allowedIss: config.JWT_ISSUER, allowedAud: config.JWT_AUDIENCE },
+    // Every token expires; one signed with our key but missing a claim (no exp: valid forever) is refused.
+    sign: { algorithm: 'HS256', iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE, expiresIn: config.ACCESS_TOKEN_TTL_SECONDS },
+    verify: { algorithms: ['HS256'], allowedIss: config.JWT_ISSUER, allowedAud: config.JWT_AUDIENCE, requiredClaims: [...REQUIRED_CLAIMS] },
   });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Linli API', version: '0.1.0', description: 'Public-space operations and booking.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerOpenApi(app);
 
   await app.register(healthRoutes);
   await app.register(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Line } from './common.ts';
+import { isCommonPassword } from './common-passwords.ts';
 import { OrgSlug } from './organizations.ts';
 
 export const ROLES = ['org_admin', 'site_manager', 'staff', 'resident'] as const;
@@ -12,7 +13,10 @@ export const Phone = z
   .string()
   .regex(/^(\+?86)?1[3-9]\d{9}$/, 'must be a mainland China mobile number')
   .transform((p) => p.replace(/^\+?86/, ''));
-export const Password = Line({ max: 200, trim: false }).min(8, 'at least 8 characters');
+/** A new password: long enough and not one an attacker tries first (the problem code says which, for the UI). */
+export const Password = Line({ max: 200, trim: false })
+  .min(8, 'at least 8 characters')
+  .refine((p) => !isCommonPassword(p), { message: 'is one of the most common passwords', params: { problem: 'WEAK_PASSWORD' } });
 
 export const RegisterBody = z
   .strictObject({

@@ -4,8 +4,10 @@
  */
 export const ERROR_CATALOG = {
   VALIDATION_FAILED: { status: 400, en: 'The request is not valid.', zh: '请求内容无效。' },
+  WEAK_PASSWORD: { status: 400, en: 'Choose a less common password of at least 8 characters.', zh: '密码过于常见，请设置至少 8 位且不常见的密码。' },
   MALFORMED_JSON: { status: 400, en: 'The request body is not valid JSON.', zh: '请求体不是有效的 JSON。' },
   PAYLOAD_TOO_LARGE: { status: 413, en: 'The request body is too large.', zh: '请求体过大。' },
+  URI_TOO_LONG: { status: 414, en: 'The URL is too long.', zh: '请求地址过长。' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, en: 'Send the body as application/json.', zh: '请以 application/json 发送请求体。' },
   UNAUTHENTICATED: { status: 401, en: 'Sign in to continue.', zh: '请先登录。' },
   INVALID_CREDENTIALS: { status: 401, en: 'Wrong login or password.', zh: '账号或密码错误。' },
@@ -19,6 +21,7 @@ export const ERROR_CATALOG = {
   RATE_LIMITED: { status: 429, en: 'Too many requests; try again shortly.', zh: '请求过于频繁，请稍后再试。' },
   SEED_REFUSED: { status: 409, en: 'The database already has data.', zh: '数据库中已有数据。' },
   NOT_READY: { status: 503, en: 'The service is not ready.', zh: '服务尚未就绪。' },
+  REQUEST_TIMED_OUT: { status: 503, en: 'That took too long; try a shorter period, or again shortly.', zh: '处理超时，请缩小时间范围或稍后重试。' },
   PRECONDITION_REQUIRED: { status: 428, en: 'Send If-Match with the version you last read.', zh: '请在 If-Match 中提供您读取到的版本号。' },
   VERSION_MISMATCH: { status: 412, en: 'Someone changed this since you read it; reload and try again.', zh: '该记录已被他人修改，请刷新后重试。' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, en: 'This Idempotency-Key was used for a different request.', zh: '该 Idempotency-Key 已用于另一个不同的请求。' },
@@ -46,7 +49,10 @@ export const ERROR_CATALOG = {
   SPACE_UNAVAILABLE: { status: 409, en: 'The space is archived or its site is closed for good.', zh: '该空间已停用。' },
   INVALID_RECURRENCE: { status: 422, en: 'The recurrence rule is not valid.', zh: '重复规则无效。' },
   SERIES_CONFLICTS: { status: 409, en: 'Some occurrences cannot be booked.', zh: '部分重复预约无法完成。' },
+  SERIES_BOOKS_NOTHING: { status: 409, en: 'No occurrence of the series can be booked.', zh: '该重复预约没有任何一次可以预约。' },
   OFFER_EXPIRED: { status: 409, en: 'The offer has expired.', zh: '候补名额保留已过期。' },
+  ALREADY_WAITLISTED: { status: 409, en: 'You are already on the waitlist for this time.', zh: '您已在该时段的候补名单中。' },
+  ALREADY_HOLDING: { status: 409, en: 'You already hold a booking of this space at this time.', zh: '您已预约该空间的这一时段。' },
   INTERNAL: { status: 500, en: 'Something went wrong on our side.', zh: '服务器内部错误。' },
 } as const satisfies Record<string, { status: number; en: string; zh: string }>;
 

@@ -1,10 +1,10 @@
+import { findPolicyProblems } from '@linli/domain';
 import { z } from 'zod';
 
 const Minutes = z.number().int().min(0).max(60 * 24 * 366);
 const Quota = z.number().int().min(0).max(10_000).nullable();
 
-/** The rules one level (org, site or space) sets; anything left out is inherited. */
-export const PolicyRules = z.strictObject({
+const PolicyRuleFields = z.strictObject({
   slotMinutes: z.number().int().min(5).max(24 * 60).refine((m) => (24 * 60) % m === 0, {
     message: 'must divide a day evenly (5, 10, 15, 30, 60 ...)',
   }),
@@ -25,15 +25,23 @@ export const PolicyRules = z.strictObject({
   waitlistMode: z.enum(['auto_book', 'offer']),
   offerHoldMinutes: Minutes.min(1).max(7 * 24 * 60),
 }).partial();
+
+/**
+ * The rules one level (org, site or space) sets; anything left out is inherited. A level that sets both halves of
+ * a pair must not contradict itself (a minimum above its maximum); what it inherits is checked when it is saved.
+ */
+export const PolicyRules = PolicyRuleFields.superRefine((rules, ctx) => {
+  for (const problem of findPolicyProblems(rules)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+});
 export type PolicyRules = z.infer<typeof PolicyRules>;
 
 const PolicyLevel = z.enum(['default', 'org', 'site', 'space']);
 export const EffectivePolicyResponse = z.object({
   spaceId: z.uuid(),
-  values: PolicyRules.required(),
+  values: PolicyRuleFields.required(),
   sources: z.record(z.string(), PolicyLevel),
   /** What would apply without the space's own rules (defaults, then the organization's, then the site's). */
-  inherited: PolicyRules.required(),
+  inherited: PolicyRuleFields.required(),
   inheritedSources: z.record(z.string(), PolicyLevel),
   levels: z.object({ org: PolicyRules, site: PolicyRules, space: PolicyRules }),
 });
@@ -44,9 +52,9 @@ export const PolicyAtLevel = z.object({
   level: z.enum(['org', 'site']),
   /** What this level sets itself; everything else is inherited. */
   own: PolicyRules,
-  values: PolicyRules.required(),
+  values: PolicyRuleFields.required(),
   sources: z.record(z.string(), PolicyLevel),
-  inherited: PolicyRules.required(),
+  inherited: PolicyRuleFields.required(),
   inheritedSources: z.record(z.string(), PolicyLevel),
 });
 export type PolicyAtLevel = z.infer<typeof PolicyAtLevel>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, findPolicyProblems, getEffectivePolicy } from './policy.ts';
+import { DEFAULT_POLICY, findInheritedPolicyProblems, findPolicyProblems, getEffectivePolicy } from './policy.ts';
 
 describe('getEffectivePolicy', () => {
   it('with nothing set, every rule is the default', () => {
@@ -30,5 +30,31 @@ describe('findPolicyProblems', () => {
     expect(findPolicyProblems({ ...DEFAULT_POLICY, minDurationMinutes: 300, maxDurationMinutes: 240 }).map((p) => p.path[0])).toEqual(['minDurationMinutes']);
     expect(findPolicyProblems({ ...DEFAULT_POLICY, minDurationMinutes: 45, slotMinutes: 30 }).map((p) => p.message)).toEqual(['must be a multiple of slotMinutes']);
     expect(findPolicyProblems(DEFAULT_POLICY)).toEqual([]);
+  });
+});
+
+describe('findPolicyProblems on one level', () => {
+  it('judges only the pairs the level sets both halves of', () => {
+    expect(findPolicyProblems({ minDurationMinutes: 300 })).toEqual([]);
+    expect(findPolicyProblems({ minDurationMinutes: 300, maxDurationMinutes: 240 }).map((p) => p.message)).toEqual(['must not exceed maxDurationMinutes']);
+  });
+});
+
+describe('findInheritedPolicyProblems', () => {
+  const site = { id: 's1', name: 'Site', policy: {} };
+  const space = { id: 'r1', name: 'Room', siteId: 's1', policy: { maxDurationMinutes: 60 } };
+
+  it("an organization minimum above a space's own maximum is a problem of that space", () => {
+    const problems = findInheritedPolicyProblems({ org: { minDurationMinutes: 120 }, sites: [site], spaces: [space] });
+    expect(problems).toEqual([{ level: 'space', id: 'r1', name: 'Room', path: ['minDurationMinutes'], message: 'must not exceed maxDurationMinutes' }]);
+  });
+
+  it('a site minimum above the default maximum is a problem of the site and of each space that inherits it', () => {
+    const problems = findInheritedPolicyProblems({ org: {}, sites: [{ ...site, policy: { minDurationMinutes: 300 } }], spaces: [{ ...space, policy: {} }] });
+    expect(problems.map((p) => `${p.level}:${p.id}`)).toEqual(['site:s1', 'space:r1']);
+  });
+
+  it('a space that sets its own coherent pair is fine under any inherited one', () => {
+    expect(findInheritedPolicyProblems({ org: { minDurationMinutes: 120 }, sites: [site], spaces: [{ ...space, policy: { minDurationMinutes: 30, maxDurationMinutes: 60 } }] })).toEqual([]);
   });
 });

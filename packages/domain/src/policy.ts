@@ -89,14 +89,51 @@ export function describePolicyLevel(levels: { org: PolicyRules; site?: PolicyRul
   return { own: levels[level] ?? {}, values: effective.values, sources: effective.sources, inherited: inherited.values, inheritedSources: inherited.sources };
 }
 
-/** Rules that contradict each other once merged, e.g. a minimum longer than the maximum. */
-export function findPolicyProblems(values: PolicyValues): { path: string[]; message: string }[] {
+/**
+ * Rules that contradict each other, e.g. a minimum longer than the maximum. Works on one level's own rules (only
+ * the pairs it sets both halves of) as well as on merged values.
+ */
+export function findPolicyProblems(rules: PolicyRules): { path: string[]; message: string }[] {
   const problems: { path: string[]; message: string }[] = [];
-  if (values.minDurationMinutes > values.maxDurationMinutes) {
+  const { minDurationMinutes: min, maxDurationMinutes: max, slotMinutes: slot } = rules;
+  if (min !== undefined && max !== undefined && min > max) {
     problems.push({ path: ['minDurationMinutes'], message: 'must not exceed maxDurationMinutes' });
   }
-  if (values.minDurationMinutes % values.slotMinutes !== 0) {
+  if (min !== undefined && slot !== undefined && min % slot !== 0) {
     problems.push({ path: ['minDurationMinutes'], message: 'must be a multiple of slotMinutes' });
+  }
+  return problems;
+}
+
+/** An organization's policies at every level, as the editor of one level would leave them. */
+export interface PolicyTree {
+  org: PolicyRules;
+  sites: readonly { id: string; name: string; policy: PolicyRules }[];
+  spaces: readonly { id: string; name: string; siteId: string; policy: PolicyRules }[];
+}
+
+export interface InheritedPolicyProblem {
+  level: 'org' | 'site' | 'space';
+  id: string | null;
+  name: string | null;
+  path: string[];
+  message: string;
+}
+
+/**
+ * Where the merged rules contradict each other anywhere in the tree: a site or space whose own maximum is below a
+ * minimum it inherits (or the reverse) can book nothing, so the edit that causes it is refused, whichever level.
+ */
+export function findInheritedPolicyProblems(tree: PolicyTree): InheritedPolicyProblem[] {
+  const problems: InheritedPolicyProblem[] = [];
+  const report = (level: InheritedPolicyProblem['level'], node: { id: string; name: string } | null, values: PolicyValues) => {
+    for (const problem of findPolicyProblems(values)) problems.push({ level, id: node?.id ?? null, name: node?.name ?? null, ...problem });
+  };
+  report('org', null, getEffectivePolicy({ org: tree.org }).values);
+  const siteRules = new Map(tree.sites.map((site) => [site.id, site.policy]));
+  for (const site of tree.sites) report('site', site, getEffectivePolicy({ org: tree.org, site: site.policy }).values);
+  for (const space of tree.spaces) {
+    report('space', space, getEffectivePolicy({ org: tree.org, site: siteRules.get(space.siteId), space: space.policy }).values);
   }
   return problems;
 }

@@ -26,8 +26,9 @@ export const getUnmetDemand = (filter: AnalyticsFilter, signal?: AbortSignal) =>
 /** The report as CSV (UTF-8 with BOM, so Excel opens Chinese names), saved as a file. */
 export async function downloadCsv(report: AnalyticsReport, filter: AnalyticsFilter): Promise<void> {
   const extra = report === 'utilization' ? { groupBy: 'site', interval: 'total' } : {};
-  const text = await apiRequest<string>('GET', `/api/v1/analytics/${report}${queryString({ ...filter, ...extra, format: 'csv' })}`, { as: 'text' });
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  // As a Blob, not text: decoding the body as text would drop the BOM the API sends.
+  const csv = await apiRequest<Blob>('GET', `/api/v1/analytics/${report}${queryString({ ...filter, ...extra, format: 'csv' })}`, { as: 'blob' });
+  const url = URL.createObjectURL(csv);
   const link = document.createElement('a');
   link.href = url;
   link.download = `linli-${report}-${filter.from}-${filter.to}.csv`;

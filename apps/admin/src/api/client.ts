@@ -127,8 +127,8 @@ export interface RequestOptions {
   anonymous?: boolean;
   /** Extra request headers, e.g. If-Match or Idempotency-Key. */
   headers?: Record<string, string>;
-  /** 'text' for non-JSON answers such as CSV downloads. */
-  as?: 'json' | 'text';
+  /** 'text' for other text answers; 'blob' for downloads, kept byte for byte (a CSV's BOM included). */
+  as?: ResponseBodyKind;
 }
 
 async function send(
@@ -170,8 +170,12 @@ async function problemFrom(response: Response): Promise<ApiError> {
   return clientError('UNEXPECTED_RESPONSE', response.status, requestId);
 }
 
-async function readJson<T>(response: Response, as: 'json' | 'text' = 'json'): Promise<T> {
+export type ResponseBodyKind = 'json' | 'text' | 'blob';
+
+async function readJson<T>(response: Response, as: ResponseBodyKind = 'json'): Promise<T> {
   if (!response.ok) throw await problemFrom(response);
+  // response.text() decodes UTF-8 and drops a leading BOM, which Excel needs to read a CSV as UTF-8.
+  if (as === 'blob') return (await response.blob()) as T;
   if (as === 'text') return (await response.text()) as T;
   if (response.status === 204) return undefined as T;
   try {

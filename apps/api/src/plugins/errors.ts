@@ -50,7 +50,17 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
   FAST_JWT_MALFORMED: 'UNAUTHENTICATED',
+  // handlerTimeout (REQUEST_TIMEOUT_MS) fired before the answer was ready.
+  FST_ERR_HANDLER_TIMEOUT: 'REQUEST_TIMED_OUT',
 };
+
+/** What the router refuses before any route or hook runs (Fastify's frameworkErrors), as problem+json. */
+export function sendRouterProblem(request: FastifyRequest, reply: FastifyReply, error: FastifyError) {
+  // No onSend hook runs on this path, so the request id header is set here.
+  reply.header('x-request-id', request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendProblem(request, reply, 'URI_TOO_LONG');
+  return sendProblem(request, reply, 'VALIDATION_FAILED', { detail: 'The URL is not valid.' });
+}
 
 function databaseConflict(error: unknown): AppErrorOptions & { code: ErrorCode } | undefined {
   const state = sqlStateOf(error);
@@ -72,6 +82,55 @@ function databaseConflict(error: unknown): AppErrorOptions & { code: ErrorCode }
   }
 }
 
+/** A contract may name a more telling code for its refusal (e.g. WEAK_PASSWORD) through the issue's `params.problem`. */
+function specificValidationCode(issues: { params?: Record<string, unknown> }[]): ErrorCode | undefined {
+  for (const issue of issues) {
+    const problem = (issue.params?.params as { problem?: unknown } | undefined)?.problem;
+    if (typeof problem === 'string' && problem in ERROR_CATALOG) return problem as ErrorCode;
+  }
+  return undefined;
+}
+
+/** The errors down a `cause` chain (drizzle wraps the driver's error), outermost first. */
+function causeChainOf(error: unknown): object[] {
+  const chain: object[] = [];
+  for (let current = error; chain.length < 4 && current && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {
+    chain.push(current);
+  }
+  return chain;
+}
+
+/** "insert users", "select linli_book_space": which statement failed, from its text, without any values. */
+function statementNameOf(chain: object[]): string | undefined {
+  const text = chain.map((e) => (e as { query?: unknown }).query).find((q): q is string => typeof q === 'string');
+  const verb = text?.match(/^\s*(\w+)/)?.[1]?.toLowerCase();
+  const relation = text?.match(/\b(?:from|into|update)\s+"?(\w+)"?/i)?.[1];
+  return verb && [verb, relation].filter(Boolean).join(' ');
+}
+
+/** Where an error was raised (the stack's frames), without its first lines, which repeat the message. */
+function framesOf(stack: string | undefined): string {
+  return (stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).join('\n');
+}
+
+/**
+ * The log's view of an error (pino's `err` serializer for the whole app). A database error is described by
+ * SQLSTATE, constraint and statement name only: drizzle's message, its `params` and the driver's `detail` quote
+ * the statement's values (a registering resident's email and password hash).
+ */
+export function errorForLog(error: unknown): { type: string; message: string; stack: string; [key: string]: unknown } {
+  const chain = causeChainOf(error);
+  const stack = error instanceof Error ? error.stack : undefined;
+  if (chain.some((e) => 'params' in e || 'query' in e || 'severity' in e)) {
+    const [sqlState, constraint, statement] = [sqlStateOf(error), constraintOf(error), statementNameOf(chain)];
+    const message = `database error ${sqlState ?? '(no SQLSTATE)'} in ${statement ?? 'a statement'}`;
+    return { type: 'DatabaseError', message, sqlState, constraint, statement, stack: framesOf(stack) };
+  }
+  if (!(error instanceof Error)) return { type: typeof error, message: 'a value that is not an Error was thrown', stack: '' };
+  const code = (error as { code?: unknown }).code;
+  return { type: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}), stack: error.stack ?? '' };
+}
+
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) return sendProblem(request, reply, error.code, error.options);
@@ -82,12 +141,17 @@ export function registerErrorHandling(app: FastifyInstance) {
         path: [where, ...(v.instancePath ? v.instancePath.split('/').filter(Boolean) : [])].join('.'),
         message: v.message ?? 'is invalid',
       }));
-      return sendProblem(request, reply, 'VALIDATION_FAILED', { errors });
+      return sendProblem(request, reply, specificValidationCode(error.validation) ?? 'VALIDATION_FAILED', { errors });
     }
     const fastifyCode = FASTIFY_CODES[error.code];
     if (fastifyCode) return sendProblem(request, reply, fastifyCode);
     if (error.statusCode === 429) return sendProblem(request, reply, 'RATE_LIMITED');
 
+    if (sqlStateOf(error) === SQLSTATE.queryCanceled) {
+      // statement_timeout (STATEMENT_TIMEOUT_MS) cut a query short: the server is fine, this request cost too much.
+      request.log.warn({ err: error }, 'statement timeout');
+      return sendProblem(request, reply, 'REQUEST_TIMED_OUT');
+    }
     const conflict = databaseConflict(error);
     if (conflict) {
       const { code, ...options } = conflict;

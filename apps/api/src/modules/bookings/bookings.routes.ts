@@ -16,7 +16,9 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ANY_ROLE, STAFF_ROLES, actorOf } from '../../plugins/access.ts';
-import { checkBooking, createBooking, getBookingWithHistory, listBookings, parseIfMatch, updateBooking } from './bookings.service.ts';
+import { BOOKING_CHANGE_REFUSALS, BOOKING_REFUSALS } from '../../plugins/openapi.ts';
+import { getBookingWithHistory, listBookings } from './bookings.repository.ts';
+import { checkBooking, createBooking, parseIfMatch, updateBooking } from './bookings.service.ts';
 import { acceptOffer, approveBooking, cancelBooking, checkInBooking, rejectBooking } from './lifecycle.service.ts';
 
 export async function bookingRoutes(fastify: FastifyInstance) {
@@ -29,6 +31,8 @@ export async function bookingRoutes(fastify: FastifyInstance) {
     config: { access: ANY_ROLE },
     schema: {
       operationId: 'createBooking',
+      summary: 'Book a space',
+      errors: ['NOT_FOUND', ...BOOKING_REFUSALS, 'IDEMPOTENCY_KEY_REUSED', 'CONFLICT'],
       description:
         'Books a space. Send an Idempotency-Key to make retries safe: the same key and body replay the first answer; the same key with another body is refused (422).',
       tags,
@@ -47,6 +51,8 @@ export async function bookingRoutes(fastify: FastifyInstance) {
     config: { access: ANY_ROLE },
     schema: {
       operationId: 'checkBooking',
+      summary: 'Check whether a booking would be accepted',
+      errors: ['NOT_FOUND'],
       description:
         'Whether this booking would be accepted now, judged as POST /bookings judges it, with every reason if not and where the booker stands against each quota. Writes nothing.',
       tags,
@@ -60,6 +66,7 @@ export async function bookingRoutes(fastify: FastifyInstance) {
     config: { access: ANY_ROLE },
     schema: {
       operationId: 'listBookings',
+      summary: 'List bookings',
       description: "Residents see their own bookings; staff their sites'; org admins all.",
       tags,
       querystring: ListBookingsQuery,
@@ -70,7 +77,7 @@ export async function bookingRoutes(fastify: FastifyInstance) {
 
   app.get('/bookings/:id', {
     config: { access: ANY_ROLE },
-    schema: { operationId: 'getBooking', tags, params: IdParams, response: { 200: BookingWithHistory } },
+    schema: { operationId: 'getBooking', summary: 'Get a booking with its history', tags, params: IdParams, response: { 200: BookingWithHistory } },
     handler: async (request, reply) => {
       const booking = await getBookingWithHistory(deps.db, actorOf(request), request.params.id);
       return reply.header('etag', `"${booking.version}"`).send(booking);
@@ -81,6 +88,8 @@ export async function bookingRoutes(fastify: FastifyInstance) {
     config: { access: ANY_ROLE },
     schema: {
       operationId: 'updateBooking',
+      summary: 'Move or resize a booking',
+      errors: [...BOOKING_CHANGE_REFUSALS, ...BOOKING_REFUSALS],
       description: 'Reschedule, move to another space or change the party. Requires If-Match with the current version.',
       tags,
       params: IdParams,
@@ -99,20 +108,20 @@ export async function bookingRoutes(fastify: FastifyInstance) {
 
   app.post('/bookings/:id/cancel', {
     config: { access: ANY_ROLE },
-    schema: { operationId: 'cancelBooking', tags, params: IdParams, headers: IfMatchHeaders, body: ReasonBody, response: { 200: Booking } },
+    schema: { operationId: 'cancelBooking', summary: 'Cancel a booking', errors: [...BOOKING_CHANGE_REFUSALS, 'CANCEL_CUTOFF_PASSED'], tags, params: IdParams, headers: IfMatchHeaders, body: ReasonBody, response: { 200: Booking } },
     handler: async (request) =>
       cancelBooking(deps, actorOf(request), request.params.id, request.body.reason, ifMatch(request.headers['if-match'])),
   });
 
   app.post('/bookings/:id/approve', {
     config: { access: STAFF_ROLES },
-    schema: { operationId: 'approveBooking', tags, params: IdParams, headers: IfMatchHeaders, response: { 200: Booking } },
+    schema: { operationId: 'approveBooking', summary: 'Approve a pending booking', errors: BOOKING_CHANGE_REFUSALS, tags, params: IdParams, headers: IfMatchHeaders, response: { 200: Booking } },
     handler: async (request) => approveBooking(deps, actorOf(request), request.params.id, ifMatch(request.headers['if-match'])),
   });
 
   app.post('/bookings/:id/reject', {
     config: { access: STAFF_ROLES },
-    schema: { operationId: 'rejectBooking', tags, params: IdParams, headers: IfMatchHeaders, body: RejectBody, response: { 200: Booking } },
+    schema: { operationId: 'rejectBooking', summary: 'Reject a pending booking', errors: BOOKING_CHANGE_REFUSALS, tags, params: IdParams, headers: IfMatchHeaders, body: RejectBody, response: { 200: Booking } },
     handler: async (request) =>
       rejectBooking(deps, actorOf(request), request.params.id, request.body.reason, ifMatch(request.headers['if-match'])),
   });
@@ -121,6 +130,8 @@ export async function bookingRoutes(fastify: FastifyInstance) {
     config: { access: ANY_ROLE },
     schema: {
       operationId: 'checkInBooking',
+      summary: 'Check in to a booking',
+      errors: ['INVALID_TRANSITION', 'CHECK_IN_NOT_OPEN', 'INVALID_CHECK_IN_CODE'],
       description: 'Staff check anyone in at their sites; residents check in to their own booking with its code.',
       tags,
       params: IdParams,
@@ -132,7 +143,7 @@ export async function bookingRoutes(fastify: FastifyInstance) {
 
   app.post('/bookings/:id/accept-offer', {
     config: { access: RESIDENT },
-    schema: { operationId: 'acceptWaitlistOffer', tags, params: IdParams, response: { 200: Booking } },
+    schema: { operationId: 'acceptWaitlistOffer', summary: 'Accept a waitlist offer', errors: ['INVALID_TRANSITION', 'OFFER_EXPIRED'], tags, params: IdParams, response: { 200: Booking } },
     handler: async (request) => acceptOffer(deps, actorOf(request), request.params.id),
   });
 }

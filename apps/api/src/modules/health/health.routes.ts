@@ -13,13 +13,13 @@ export async function healthRoutes(fastify: FastifyInstance) {
 
   app.get('/healthz', {
     config: { access: 'public' },
-    schema: { operationId: 'getLiveness', tags, response: { 200: Health } },
+    schema: { operationId: 'getLiveness', summary: 'Liveness probe', tags, response: { 200: Health } },
     handler: async () => ({ status: 'ok' as const }),
   });
 
   app.get('/readyz', {
     config: { access: 'public' },
-    schema: { operationId: 'getReadiness', tags, response: { 200: Health } },
+    schema: { operationId: 'getReadiness', summary: 'Readiness probe (the database answers)', errors: ['NOT_READY'], tags, response: { 200: Health } },
     handler: async () => {
       try {
         await app.deps.ping();
@@ -32,7 +32,7 @@ export async function healthRoutes(fastify: FastifyInstance) {
 
   app.get('/api/v1/meta', {
     config: { access: 'public' },
-    schema: { operationId: 'getPublicMeta', tags, response: { 200: PublicMeta } },
+    schema: { operationId: 'getPublicMeta', summary: 'Installation facts the sign-in page needs', tags, response: { 200: PublicMeta } },
     handler: async () => {
       const { db, config } = app.deps;
       if (config.DEFAULT_ORG_SLUG) return { defaultOrgSlug: config.DEFAULT_ORG_SLUG, version: '0.1.0' };

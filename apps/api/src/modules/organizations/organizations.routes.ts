@@ -11,7 +11,7 @@ export async function organizationRoutes(fastify: FastifyInstance) {
 
   app.get('/organization', {
     config: { access: ANY_ROLE },
-    schema: { operationId: 'getOrganization', tags, response: { 200: Organization } },
+    schema: { operationId: 'getOrganization', summary: "The caller's organization", tags, response: { 200: Organization } },
     handler: async (request) => getOwnOrganization(db, actorOf(request)),
   });
 
@@ -19,6 +19,7 @@ export async function organizationRoutes(fastify: FastifyInstance) {
     config: { access: STAFF_ROLES },
     schema: {
       operationId: 'getOrganizationPolicy',
+      summary: "The organization's booking rules",
       description: 'The booking rules the organization sets, beside the defaults (for editing them).',
       tags,
       response: { 200: PolicyAtLevel },
@@ -30,6 +31,7 @@ export async function organizationRoutes(fastify: FastifyInstance) {
     config: { access: ADMIN_ONLY },
     schema: {
       operationId: 'updateOrganization',
+      summary: 'Change the organization and its booking rules',
       description: 'Name, default zone and the org-level policy every site and space inherits.',
       tags,
       body: UpdateOrganizationBody,

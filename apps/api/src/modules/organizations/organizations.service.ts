@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { notFound } from '../../lib/app-error.ts';
 import { toIso } from '../../lib/dates.ts';
+import { assertPoliciesCoherent } from '../catalogue/policy-coherence.ts';
 
 const { organizations } = schema;
 
@@ -20,6 +21,7 @@ export async function getOwnOrganization(db: Database, actor: Actor): Promise<Or
 }
 
 export async function updateOwnOrganization(db: Database, actor: Actor, body: UpdateOrganizationBody): Promise<Organization> {
+  if (body.policy) await assertPoliciesCoherent(db, actor.orgId, { level: 'org', policy: body.policy });
   const [row] = await db
     .update(organizations)
     .set({ ...body, updatedAt: new Date() })

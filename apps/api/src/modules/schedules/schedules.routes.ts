@@ -12,6 +12,7 @@ export async function scheduleRoutes(fastify: FastifyInstance) {
     config: { access: STAFF_ROLES },
     schema: {
       operationId: 'getSiteSchedule',
+      summary: "A site's schedule of spaces by time",
       description: "A site's spaces and bookings for one or more local days, with open hours and closures (the operator timeline).",
       tags: ['schedules'],
       params: IdParams,

@@ -7,6 +7,7 @@ import { AppError, notFound } from '../../lib/app-error.ts';
 import { toIso } from '../../lib/dates.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
+import { assertPoliciesCoherent } from '../catalogue/policy-coherence.ts';
 
 const { sites, spaces, bookings } = schema;
 type SiteRow = typeof sites.$inferSelect;
@@ -91,6 +92,7 @@ export async function getSite(db: Database, actor: Actor, siteId: string): Promi
 }
 
 export async function createSite(db: Database, actor: Actor, body: CreateSiteBody): Promise<Site> {
+  await assertPoliciesCoherent(db, actor.orgId, { level: 'site', id: null, name: body.name, policy: body.policy });
   const [row] = await db
     .insert(sites)
     .values({
@@ -113,6 +115,7 @@ export async function createSite(db: Database, actor: Actor, body: CreateSiteBod
 export async function updateSite(db: Database, actor: Actor, siteId: string, body: UpdateSiteBody): Promise<Site> {
   const current = await findManageableSite(db, actor, siteId);
   if (current.archivedAt) throw new AppError('ARCHIVED', { detail: 'Unarchive the site before editing it.' });
+  if (body.policy) await assertPoliciesCoherent(db, actor.orgId, { level: 'site', id: siteId, name: body.name ?? current.name, policy: body.policy });
   const [row] = await db
     .update(sites)
     .set({ ...body, updatedAt: new Date() })
