@@ -7,7 +7,8 @@
  *
  *   --sites 200 --bookings 1000000   portfolio size (generated if the 'bench' organization does not exist)
  *   --duration 10                    seconds per load run;  --connections 50
- *   --only a,c                       run only these (a: booking, b: search, c: schedule, analytics)
+ *   --only a,c                       run only these (a: booking, b: search, c: schedule, p: 1 vs 2 API
+ *                                    processes, analytics)
  *   --cpu-prof DIR                   write a V8 CPU profile of the API process to DIR (node --cpu-prof)
  */
 import { parseArgs } from 'node:util';
@@ -25,7 +26,7 @@ const { values: args } = parseArgs({
     bookings: { type: 'string', default: '1000000' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
-    only: { type: 'string', default: 'a,b,c,analytics' },
+    only: { type: 'string', default: 'a,b,c,p,analytics' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -223,6 +224,7 @@ async function main() {
       `| ${r.pair} | ${r.api.rps.toFixed(0)} | ${r.api.p50} / ${r.api.p99} | ${r.ceiling.rps.toFixed(0)} | ${r.ceiling.p50} / ${r.ceiling.p99} | ${percent(ratio)} | ≥ ${percent(r.target)} ${ratio >= r.target ? 'met' : 'MISSED'} | ${r.prepared.rps.toFixed(0)} | ${percent(r.api.rps / r.prepared.rps)} | ${r.api.non2xx} | ${r.api.errors5xx} |`,
     );
   }
+  if (only.has('p')) children.push(await compareProcessCounts(apiUrl, { DATABASE_URL, token, sites, nextBody }));
   const analytics = only.has('analytics') ? await benchAnalytics({ baseUrl: apiUrl, token, siteId: random(sites).id, iterations: 30 }) : [];
 
   console.log('\n| analytics endpoint | p50 ms | p99 ms |');
@@ -233,6 +235,41 @@ async function main() {
   // Wait for the servers to exit, so a CPU profile is written out.
   await Promise.all(children.map((child) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))));
   await database.close();
+}
+
+/**
+ * The API is stateless, so a second process on the same machine should add throughput until the cores run out.
+ * The same mix (search, schedule and booking requests in turn) against `npm start` with one process and with
+ * WORKERS=2, in the same run; on a 2-core machine the load generator and PostgreSQL share those cores.
+ */
+async function compareProcessCounts(
+  singleUrl: string,
+  setup: { DATABASE_URL: string; token: string; sites: { id: string }[]; nextBody: () => { spaceId: string; siteId: string; startAt: string; endAt: string } },
+): Promise<ChildProcess> {
+  const multiUrl = 'http://127.0.0.1:3933';
+  const multi = startServer('apps/api/src/server.ts', { DATABASE_URL: setup.DATABASE_URL, PORT: '3933', WORKERS: '2', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '15', AUTH_RATE_LIMIT_PER_MINUTE: '100000' });
+  await waitFor(`${multiUrl}/readyz`);
+  const auth = { authorization: `Bearer ${setup.token}`, 'content-type': 'application/json' };
+  let turn = 0;
+  const mix = () => {
+    const b = setup.nextBody();
+    switch (turn++ % 3) {
+      case 0:
+        return { method: 'GET' as const, path: `/api/v1/availability/search?${new URLSearchParams({ startAt: b.startAt, endAt: b.endAt, partySize: '4', nearSiteId: b.siteId, maxDistanceKm: '5' })}`, headers: auth };
+      case 1:
+        return { method: 'GET' as const, path: `/api/v1/sites/${b.siteId}/schedule?date=${b.startAt.slice(0, 10)}&days=7`, headers: auth };
+      default:
+        return { method: 'POST' as const, path: '/api/v1/bookings', body: JSON.stringify({ spaceId: b.spaceId, startAt: b.startAt, endAt: b.endAt }), headers: auth };
+    }
+  };
+  console.log('\n(p) 1 vs 2 API processes, the same request mix');
+  const one = await load('1 process', singleUrl, mix);
+  const two = await load('2 processes', multiUrl, mix);
+  console.log('\n| API processes | req/s | p50 / p99 ms | 5xx |');
+  console.log('|---|---|---|---|');
+  for (const r of [one, two]) console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} / ${r.p99} | ${r.errors5xx} |`);
+  console.log(`2 processes / 1 process: ${(two.rps / one.rps).toFixed(2)}x`);
+  return multi;
 }
 
 main().catch((error) => {

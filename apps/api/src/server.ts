@@ -12,6 +12,7 @@ import { runLifecycleSweep } from './modules/bookings/lifecycle.service.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { runAsLeader } from './lib/leader.ts';
 import { removeLapsedRateLimitWindows } from './plugins/rate-limit-store.ts';
+import { removeSettledUsageChanges } from './modules/analytics/usage-changes.repository.ts';
 
 async function main() {
   const config = loadConfig();
@@ -20,27 +21,26 @@ async function main() {
     mkdirSync(config.DATA_DIR, { recursive: true });
     claimDataDir(config.DATA_DIR);
   }
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR,
-    poolSize: config.DB_POOL_SIZE,
-  });
-  console.log(`Database: ${database.kind === 'pglite' ? `embedded PGlite at ${config.DATA_DIR}` : 'PostgreSQL'}`);
-  await migrateDatabase(database);
+  // Migrations and the demo seed may run longer than a request may: they run without the statement timeout.
+  const setup = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR, poolSize: 2 });
+  console.log(`Database: ${setup.kind === 'pglite' ? `embedded PGlite at ${config.DATA_DIR}` : 'PostgreSQL'}`);
+  await migrateDatabase(setup);
 
   let demoLogins: { role: string; login: string; password: string }[] = [];
-  if (config.SEED_DEMO && !(await databaseHasData(database.db))) {
+  if (config.SEED_DEMO && !(await databaseHasData(setup.db))) {
     console.log('Empty database: seeding the demo portfolio ...');
-    const summary = await seedDemoPortfolio(database.db, { log: (line) => console.log(`  ${line}`) });
+    const summary = await seedDemoPortfolio(setup.db, { log: (line) => console.log(`  ${line}`) });
     demoLogins = summary.logins;
   }
   const announce = (address: string) => printWelcome(address, config.SEED_DEMO, demoLogins);
 
   if (config.WORKERS > 1) {
     // The primary only prepared the database; each worker opens its own pool and serves on the shared port.
-    await database.close();
+    await setup.close();
     return forkWorkers(config.WORKERS, announce);
   }
+  // PGlite is one connection with no statement timeout: it keeps serving on the same handle.
+  const database = setup.kind === 'pglite' ? setup : await reopenForServing(setup, config);
   if (database.kind === 'pglite') await refreshPlannerStatistics(database.db);
   const address = await serve(config, database);
   announce(address);
@@ -61,8 +61,13 @@ async function serve(config: Config, database: DatabaseHandle): Promise<string> 
   return app.listen({ host: config.HOST, port: config.PORT });
 }
 
+async function reopenForServing(setup: DatabaseHandle, config: Config): Promise<DatabaseHandle> {
+  await setup.close();
+  return openDatabase({ url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, statementTimeoutMs: config.STATEMENT_TIMEOUT_MS });
+}
+
 async function serveWorker(config: Config) {
-  const database = await openDatabase({ url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE });
+  const database = await openDatabase({ url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, statementTimeoutMs: config.STATEMENT_TIMEOUT_MS });
   await serve(config, database);
 }
 
@@ -140,7 +145,7 @@ const ANALYZE_EVERY_SWEEPS = 60;
 
 /**
  * Marks no-shows, completions and lapsed offers every minute, so released spaces reach the waitlist promptly, and
- * drops lapsed rate-limit windows. With several processes, one of them sweeps each round (runAsLeader); each
+ * keeps bookkeeping tables bounded (lapsed rate-limit windows, settled usage markers). With several processes, one of them sweeps each round (runAsLeader); each
  * booking is also decided again under its space lock, so even two overlapping sweeps change it once.
  */
 function startLifecycleSweeper(app: Awaited<ReturnType<typeof buildApp>>, kind: DatabaseHandle['kind'], intervalMs: number): NodeJS.Timeout {
@@ -154,6 +159,7 @@ function startLifecycleSweeper(app: Awaited<ReturnType<typeof buildApp>>, kind: 
       const result = await runAsLeader(db, kind, 'lifecycle-sweep', async () => {
         const swept = await runLifecycleSweep(db, now());
         await removeLapsedRateLimitWindows(db, now());
+        await removeSettledUsageChanges(db, now());
         return swept;
       });
       if (result && result.noShows + result.completed + result.expired + result.waitlistExpired > 0) app.log.info({ sweep: result }, 'lifecycle sweep');

@@ -265,7 +265,17 @@ export const bookingEvents = pgTable(
     fromStatus: text('from_status'),
     toStatus: text('to_status').notNull(),
     reason: text('reason'),
-    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The booking's version after this change, set by the database from the booking row (trigger
+     * booking_events_version, migration 0007): history is listed in this order. The 0 only satisfies the insert type.
+     */
+    version: integer('version')
+      .notNull()
+      .$defaultFn(() => 0),
+    /** Stamped by the database clock when the event is written (migration 0007), not when its request began. */
+    at: timestamp('at', { withTimezone: true })
+      .notNull()
+      .default(sql`clock_timestamp()`),
   },
   (t) => [index('booking_events_booking_idx').on(t.bookingId, t.at)],
 );
@@ -318,6 +328,13 @@ export const waitlistEntries = pgTable(
     bookingId: uuid('booking_id').references(() => bookings.id),
     promotedAt: timestamp('promoted_at', { withTimezone: true }),
     createdAt: createdAt(),
+    /**
+     * Half-open [start, end) for the exclusion constraint waitlist_one_active_entry (hand-written, migration 0007):
+     * one active (waiting or offered) entry per resident, space and instant.
+     */
+    during: tstzrange('during')
+      .notNull()
+      .generatedAlwaysAs(sql`tstzrange(start_at, end_at, '[)')`),
   },
   (t) => [
     index('waitlist_space_idx').on(t.spaceId, t.status, t.createdAt),
@@ -414,6 +431,15 @@ export const usageChanges = pgTable(
     xid: xid8('xid')
       .notNull()
       .default(sql`pg_current_xact_id()`),
+    /** When the marker was written; the sweep drops markers older than any transaction can run (migration 0010). */
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('usage_changes_site_date_idx').on(t.siteId, t.localDate)],
+  (t) => [index('usage_changes_site_date_idx').on(t.siteId, t.localDate), index('usage_changes_recorded_at_idx').on(t.recordedAt)],
 );
+
+/** Rate-limit counters shared by every API process (migration 0009): one row per route, client and window. */
+export const rateLimitWindows = pgTable('rate_limit_windows', {
+  key: text('key').primaryKey(),
+  hits: integer('hits').notNull(),
+  endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
+}, (t) => [index('rate_limit_windows_ends_at_idx').on(t.endsAt)]);

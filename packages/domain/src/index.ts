@@ -6,3 +6,4 @@ export * from './recurrence.ts';
 export * from './slots.ts';
 export * from './booking-rules.ts';
 export * from './utilization.ts';
+export * from './claims.ts';

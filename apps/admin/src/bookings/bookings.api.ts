@@ -106,5 +106,5 @@ export function leaveWaitlist(id: string): Promise<WaitlistEntry> {
   return apiRequest<WaitlistEntry>('POST', `/api/v1/waitlist/${id}/leave`, {});
 }
 
-/** Statuses that hold the space. */
-export const HOLDING_STATUSES = ['pending', 'confirmed', 'checked_in'] as const satisfies readonly Booking['status'][];
+/** Statuses that hold the space: the claims engine's one definition. */
+export { HOLDING_STATUSES } from '@linli/domain';

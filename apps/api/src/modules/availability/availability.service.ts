@@ -3,13 +3,12 @@
  * refused as taken or full (the same space at the nearest free times, and equivalent spaces at nearby sites).
  */
 import type { BookingAlternative, SearchSpacesQuery, SearchSpacesResponse, SpaceAvailability, SpaceAvailabilityQuery } from '@linli/contracts';
-import { type Database, type Transaction, schema, queryPrepared } from '@linli/db';
+import type { Database, Transaction } from '@linli/db';
 import {
   type InstantRange,
   type FreeSlot,
   bookingHorizon,
   distanceKm,
-  MAX_BOOKING_MS,
   isWithinOpenRanges,
   listFreeSlots,
   localDatesBetween,
@@ -17,28 +16,18 @@ import {
   openRanges,
   peakOccupancy,
 } from '@linli/domain';
-import { sql } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import type { AppDeps } from '../../lib/context.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { toSpace } from '../spaces/spaces.service.ts';
-import {
-  HOLDING,
-  type SiteRow,
-  type SpaceContext,
-  type SpaceRow,
-  findHoldingOverlaps,
-  homeSiteOf,
-  loadSpaceContext,
-  policyRefusals,
-} from '../bookings/booking-context.ts';
+import { findHoldingClaims } from '../claims/claims.repository.ts';
+import { policyRefusals } from '../claims/quotas.ts';
+import { availabilityRefusal, holdingWindow } from '../claims/space-claims.ts';
+import { type SiteRow, type SpaceContext, type SpaceRow, homeSiteOf, loadSpaceContext } from '../claims/space-context.ts';
 import { catalogueVersionSql, readCatalogue, readWithCatalogue } from '../catalogue/catalogue.ts';
-import { arrayLiteral } from '../../lib/sql.ts';
-import { availabilityRefusal } from '../bookings/bookings.service.ts';
+import { findHoldingBySpace, insertDemandEvent } from './availability.repository.ts';
 
-const DAY_MS = 86_400_000;
 const ALTERNATIVES_PER_KIND = 3;
-const HOLDING_STATUSES: ReadonlySet<string> = new Set(HOLDING);
 /** Open sites whose bookings are read per round of a ranked search. */
 const SEARCH_SITE_CHUNK = 8;
 const SAME_SPACE_DAYS = 3;
@@ -57,7 +46,7 @@ export async function findFreeSlots(
 ): Promise<FreeSlot[]> {
   const policy = ctx.policy.values;
   const isStaff = actor.role !== 'resident';
-  const busy = await findHoldingOverlaps(db, ctx.space.id, window, { bufferMs: policy.bufferMinutes * 60_000 });
+  const busy = await findHoldingClaims(db, ctx.space.id, holdingWindow(ctx, window));
   return listFreeSlots({
     open: openRanges(ctx.site.openingHours, ctx.site.timezone, window, ctx.closures),
     busy: busy.map((b) => ({ range: { start: b.startAt.getTime(), end: b.endAt.getTime() }, partySize: b.partySize })),
@@ -110,38 +99,6 @@ async function sameSpaceAlternatives(deps: AppDeps, actor: Actor, ctx: SpaceCont
 }
 
 type Candidate = { space: SpaceRow; site: SiteRow };
-type HoldingRow = { spaceId: string; startAt: Date; endAt: Date; partySize: number };
-
-/**
- * The bookings holding the candidate spaces around the range (a day either side covers any buffer), by space:
- * with the catalogue in memory, the one query that judging many candidates at once needs. It also reads the
- * catalogue version, so a search confirms its snapshot in the same round trip (see readWithCatalogue).
- */
-async function loadHoldingBySpace(db: Db, orgId: string, spaceIds: string[], range: InstantRange) {
-  // Status is filtered here rather than in SQL on purpose: a status condition lets the planner pick the partial
-  // index of holding bookings by start time, which reads every space's bookings in the window and is what it
-  // chooses whenever its statistics think the window is empty (bookings for months ahead arrive between ANALYZEs).
-  // Without it only the (space_id, start_at) index fits, one short probe per candidate space.
-  const rows = await queryPrepared<{ catalogueVersion: number | null; spaceId: string | null; status: string; start: number; end: number; partySize: number }>(
-    db,
-    sql`SELECT ${catalogueVersionSql(orgId)} AS "catalogueVersion", b.space_id AS "spaceId", b.status, b.party_size AS "partySize",
-          (extract(epoch FROM b.start_at) * 1000)::float8 AS "start", (extract(epoch FROM b.end_at) * 1000)::float8 AS "end"
-        FROM (SELECT 1) AS one
-        LEFT JOIN bookings b ON b.space_id = ANY(${arrayLiteral(spaceIds)}::uuid[])
-          AND b.start_at < ${new Date(range.end + DAY_MS).toISOString()}
-          AND b.start_at > ${new Date(range.start - DAY_MS - MAX_BOOKING_MS).toISOString()}
-          AND b.end_at > ${new Date(range.start - DAY_MS).toISOString()}`,
-  );
-  const holdingBySpace = new Map<string, HoldingRow[]>();
-  for (const row of rows) {
-    if (!row.spaceId || !HOLDING_STATUSES.has(row.status)) continue;
-    const holding = { spaceId: row.spaceId, startAt: new Date(row.start), endAt: new Date(row.end), partySize: row.partySize };
-    const list = holdingBySpace.get(row.spaceId);
-    if (list) list.push(holding);
-    else holdingBySpace.set(row.spaceId, [holding]);
-  }
-  return { holdingBySpace, catalogueVersion: rows[0]?.catalogueVersion ?? null };
-}
 
 /** Whether the actor may book in the space at all, before any time rule: the catalogue-side filters of a search. */
 function mayBook(actor: Actor, space: SpaceRow, site: SiteRow): boolean {
@@ -172,7 +129,7 @@ async function nearbySpaceAlternatives(deps: AppDeps, actor: Actor, ctx: SpaceCo
   if (!nearest.length) return [];
 
   const [{ holdingBySpace }, homeSiteId] = await Promise.all([
-    loadHoldingBySpace(deps.db, actor.orgId, nearest.map((c) => c.space.id), range),
+    findHoldingBySpace(deps.db, nearest.map((c) => c.space.id), range, catalogueVersionSql(actor.orgId)),
     actor.role === 'resident' ? homeSiteOf(deps.db, actor.userId) : null,
   ]);
   const alternatives: BookingAlternative[] = [];
@@ -208,19 +165,11 @@ export async function suggestAlternatives(
   ];
 }
 
-const MAX_AVAILABILITY_DAYS = 31;
-
-/** GET /spaces/:id/availability: free slots over local dates in the site's zone. */
+/** GET /spaces/:id/availability: free slots over local dates in the site's zone (the contract bounds the dates). */
 export async function getSpaceAvailability(deps: AppDeps, actor: Actor, spaceId: string, query: SpaceAvailabilityQuery): Promise<SpaceAvailability> {
-  if (query.to < query.from) {
-    throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'querystring.to', message: 'must not be before from' }] });
-  }
   const ctx = await loadSpaceContext(deps.db, actor, spaceId);
   const zone = ctx.site.timezone;
   const window = { start: localDayRange(query.from, zone).start, end: localDayRange(query.to, zone).end };
-  if (window.end - window.start > (MAX_AVAILABILITY_DAYS + 1) * DAY_MS) {
-    throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'querystring.to', message: `at most ${MAX_AVAILABILITY_DAYS} days` }] });
-  }
   const durationMinutes = query.durationMinutes ?? Math.max(ctx.policy.values.minDurationMinutes, ctx.policy.values.slotMinutes);
   const slots = await findFreeSlots(deps.db, actor, ctx, window, { durationMinutes, partySize: query.partySize, now: deps.now() });
   return {
@@ -244,10 +193,8 @@ export async function getSpaceAvailability(deps: AppDeps, actor: Actor, spaceId:
  */
 export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpacesQuery): Promise<SearchSpacesResponse> {
   const { db } = deps;
+  // The contract refused a reversed range or one longer than a booking can be.
   const range = { start: Date.parse(query.startAt), end: Date.parse(query.endAt) };
-  if (!(range.end > range.start)) {
-    throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'querystring.endAt', message: 'must be after startAt' }] });
-  }
   const now = deps.now();
   const homeSiteId = actor.role === 'resident' ? await homeSiteOf(db, actor.userId) : null;
   const results = await readWithCatalogue(db, actor.orgId, async (catalogue) => {
@@ -307,7 +254,7 @@ export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpa
             : a.space.capacity - query.partySize - (b.space.capacity - query.partySize) || a.site.name.localeCompare(b.site.name),
         );
       if (!ranked.length) continue;
-      const loaded = await loadHoldingBySpace(db, actor.orgId, ranked.map((c) => c.space.id), range);
+      const loaded = await findHoldingBySpace(db, ranked.map((c) => c.space.id), range, catalogueVersionSql(actor.orgId));
       catalogueVersion ??= loaded.catalogueVersion;
       // Judged best-ranked first and only until the page is full.
       for (const c of ranked) {
@@ -335,7 +282,7 @@ export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpa
   }));
   if (items.length === 0) {
     // A search that found nothing is unmet demand, by district (or site) and hour.
-    await db.insert(schema.demandEvents).values({
+    await insertDemandEvent(db, {
       orgId: actor.orgId,
       siteId: query.nearSiteId ?? null,
       userId: actor.userId,

@@ -4,11 +4,13 @@
  * database must hold no overlapping exclusive bookings and no over-capacity seat area.
  */
 import { schema } from '@linli/db';
+import { HOLDING_STATUSES, judgeClaim } from '@linli/domain';
 import fc from 'fast-check';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, createOrg, createSite, createSpace, createUser, tokenFor } from '../../test/factories.ts';
 import { type TestApp, bearer, startTestApp } from '../../test/harness.ts';
+import { findHoldingClaims } from '../claims/claims.repository.ts';
 import { runLifecycleSweep } from './lifecycle.service.ts';
 
 const DAY = '2027-03-02';
@@ -44,7 +46,7 @@ interface ModelBooking {
   version: number;
 }
 
-const HOLDING = new Set(['pending', 'confirmed', 'checked_in']);
+const HOLDING: ReadonlySet<string> = new Set(HOLDING_STATUSES);
 const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
 
 /** The model's answer to "may this booking hold [start, end) now?". */
@@ -55,6 +57,14 @@ function fits(model: ModelBooking[], candidate: Omit<ModelBooking, 'id' | 'statu
   // Peak occupancy over the candidate: check at every start inside it.
   const instants = [candidate.start, ...others.map((b) => b.start).filter((s) => s > candidate.start && s < candidate.end)];
   return instants.every((t) => others.filter((b) => b.start <= t && t < b.end).reduce((n, b) => n + b.party, 0) + candidate.party <= CAPACITY);
+}
+
+/** What judgeClaim says about the candidate, given the claims the database holds for the space now. */
+async function judgedFree(space: { id: string; bookingMode: string; capacity: number }, candidate: { start: number; end: number; party: number }) {
+  const holding = await findHoldingClaims(t.db, space.id, { start: candidate.start, end: candidate.end });
+  const resource = space.bookingMode === 'exclusive' ? { mode: 'exclusive' as const, bufferMs: 0 } : { mode: 'counted' as const, capacity: space.capacity };
+  const claims = holding.map((b) => ({ range: { start: b.startAt.getTime(), end: b.endAt.getTime() }, quantity: b.partySize }));
+  return judgeClaim(resource, { start: candidate.start, end: candidate.end }, candidate.party, claims) === null;
 }
 
 let t: TestApp;
@@ -91,6 +101,8 @@ describe('booking engine against an in-memory model', () => {
             case 'create': {
               const candidate = { space: op.space, start: slotStart(op.slot), end: slotStart(op.slot + op.length), party: op.party };
               const expected = fits(model, candidate, now);
+              // The pure judgement (judgeClaim, what checks, moves and searches use) agrees with the model too.
+              if (candidate.start >= now) expect(await judgedFree(spaces[op.space]!, candidate)).toBe(expected);
               const res = await t.app.inject({
                 method: 'POST',
                 url: '/api/v1/bookings',
@@ -160,7 +172,7 @@ describe('booking engine against an in-memory model', () => {
         const events = await t.db.select().from(schema.bookingEvents).where(inArray(schema.bookingEvents.bookingId, rows.length ? rows.map((r) => r.id) : ['00000000-0000-0000-0000-000000000000']));
         // Every booking's history ends in its current status.
         for (const r of rows) {
-          const last = events.filter((e) => e.bookingId === r.id).sort((a, b) => a.at.getTime() - b.at.getTime() || a.id.localeCompare(b.id)).at(-1);
+          const last = events.filter((e) => e.bookingId === r.id).sort((a, b) => a.version - b.version).at(-1);
           expect(last?.toStatus).toBe(r.status);
         }
       }),

@@ -4,18 +4,16 @@
  * transaction, and every change that releases the space gives the waitlist its chance.
  */
 import type { Booking, BookingStatus } from '@linli/contracts';
-import { type Database, type Transaction, schema } from '@linli/db';
-import { checkCancellation, checkInClosesAt, checkInWindow } from '@linli/domain';
-import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import type { Database, Transaction, schema } from '@linli/db';
+import { canTransition, checkCancellation, checkInClosesAt, checkInWindow, isHoldingStatus } from '@linli/domain';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { AppDeps } from '../../lib/context.ts';
-import { promoteWaitlist, settleWaitlistEntry } from '../waitlist/waitlist.service.ts';
-import { HOLDING, type BookingRow, loadSpacePolicy, lockForBooking, toBooking } from './booking-context.ts';
-import { assertVersion, findVisibleBooking, rangeOf, recordBookingEvent, refusalError } from './bookings.service.ts';
-
-const { bookings } = schema;
-const isHolding = (status: string) => (HOLDING as readonly string[]).includes(status);
+import { expireStaleWaitlistEntries, promoteWaitlist, settleWaitlistEntry } from '../waitlist/waitlist.service.ts';
+import { findBookingById, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
+import { rangeOf, refusalError } from '../claims/space-claims.ts';
+import { type BookingRow, loadSpacePolicy, toBooking } from '../claims/space-context.ts';
+import { assertVersion, findSweepCandidates, findVisibleBooking } from './bookings.repository.ts';
 
 interface TransitionSpec {
   from: readonly BookingStatus[];
@@ -23,7 +21,7 @@ interface TransitionSpec {
   reason?: string | null;
   /** Checks that need the locked, current row (cut-offs, windows, codes). */
   guard?: (row: BookingRow, tx: Transaction) => Promise<void> | void;
-  set?: Partial<typeof bookings.$inferInsert>;
+  set?: Partial<typeof schema.bookings.$inferInsert>;
 }
 
 /**
@@ -37,19 +35,16 @@ export async function transitionBooking(
   spec: TransitionSpec,
   now: Date,
 ): Promise<BookingRow> {
-  if (!spec.from.includes(row.status as BookingStatus)) {
+  // `from` narrows what this action accepts; the claims engine's transition table is the outer bound for all.
+  if (!spec.from.includes(row.status as BookingStatus) || !canTransition(row.status, spec.to)) {
     throw new AppError('INVALID_TRANSITION', { detail: `A ${row.status} booking cannot become ${spec.to}.`, details: { status: row.status } });
   }
   await spec.guard?.(row, tx);
-  const [updated] = await tx
-    .update(bookings)
-    .set({ status: spec.to, version: row.version + 1, updatedAt: now, ...spec.set })
-    .where(and(eq(bookings.id, row.id), eq(bookings.version, row.version)))
-    .returning();
+  const updated = await updateBookingAtVersion(tx, row, { status: spec.to, updatedAt: now, ...spec.set });
   if (!updated) throw new AppError('VERSION_MISMATCH');
-  await recordBookingEvent(tx, updated, { actorId, from: row.status, to: spec.to, reason: spec.reason ?? null, at: now });
+  await recordBookingEvent(tx, updated, { actorId, from: row.status, to: spec.to, reason: spec.reason ?? null });
   if (row.source === 'waitlist') await settleWaitlistEntry(tx, row.id, spec.to);
-  if (isHolding(row.status) && !isHolding(spec.to)) {
+  if (isHoldingStatus(row.status) && !isHoldingStatus(spec.to)) {
     // Only the part still ahead is worth offering (a no-show frees the rest of the slot).
     const range = rangeOf(row.startAt, row.endAt);
     if (range.end > now.getTime()) {
@@ -64,15 +59,15 @@ async function changeVisibleBooking(
   actor: Actor,
   bookingId: string,
   expectedVersion: number | undefined,
-  spec: (row: BookingRow) => TransitionSpec,
+  spec: (row: BookingRow, tx: Transaction) => TransitionSpec | Promise<TransitionSpec>,
 ): Promise<Booking> {
   const now = deps.now();
   const visible = await findVisibleBooking(deps.db, actor, bookingId);
   return deps.db.transaction(async (tx) => {
     await lockForBooking(tx, [visible.spaceId], null);
-    const [row] = await tx.select().from(bookings).where(eq(bookings.id, bookingId));
+    const row = await findBookingById(tx, bookingId);
     assertVersion(row!, expectedVersion);
-    return toBooking(await transitionBooking(tx, row!, actor.userId, spec(row!), now));
+    return toBooking(await transitionBooking(tx, row!, actor.userId, await spec(row!, tx), now));
   });
 }
 
@@ -131,13 +126,19 @@ export async function checkInBooking(deps: AppDeps, actor: Actor, bookingId: str
   }));
 }
 
-/** The resident takes a held waitlist offer before it expires; if the space needs approval it then waits for staff. */
+/**
+ * The resident takes a held waitlist offer before it expires. If the space needs approval, the accepted offer
+ * becomes an ordinary request (still holding the place) that waits for staff.
+ */
 export async function acceptOffer(deps: AppDeps, actor: Actor, bookingId: string) {
   const now = deps.now();
-  return changeVisibleBooking(deps, actor, bookingId, undefined, (row) => {
+  return changeVisibleBooking(deps, actor, bookingId, undefined, async (row, tx) => {
     if (!row.offerExpiresAt) throw new AppError('INVALID_TRANSITION', { detail: 'This booking is not a waitlist offer.' });
     if (row.offerExpiresAt <= now) throw new AppError('OFFER_EXPIRED');
-    return { from: ['pending'], to: 'confirmed', reason: 'offer accepted', set: { offerExpiresAt: null } };
+    const { approvalRequired } = (await loadSpacePolicy(tx, row.spaceId)).values;
+    return approvalRequired
+      ? { from: ['pending'], to: 'pending', reason: 'offer accepted; awaits approval', set: { offerExpiresAt: null } }
+      : { from: ['pending'], to: 'confirmed', reason: 'offer accepted', set: { offerExpiresAt: null } };
   });
 }
 
@@ -158,18 +159,7 @@ export async function runLifecycleSweep(db: Database, now: Date, pageSize = 500)
   // Ongoing confirmed bookings are candidates until they end, so walk every candidate page by (start, id).
   let after: { startAt: Date; id: string } | undefined;
   for (;;) {
-    const page = await db
-      .select()
-      .from(bookings)
-      .where(
-        and(
-          inArray(bookings.status, [...HOLDING]),
-          or(lte(bookings.startAt, now), and(isNotNull(bookings.offerExpiresAt), lte(bookings.offerExpiresAt, now))),
-          after ? or(gt(bookings.startAt, after.startAt), and(eq(bookings.startAt, after.startAt), gt(bookings.id, after.id))) : undefined,
-        ),
-      )
-      .orderBy(asc(bookings.startAt), asc(bookings.id))
-      .limit(pageSize);
+    const page = await findSweepCandidates(db, now, after, pageSize);
     for (const candidate of page) {
       const outcome = await sweepOne(db, candidate, now);
       if (outcome === 'no_show') result.noShows++;
@@ -188,7 +178,7 @@ async function sweepOne(db: Database, candidate: BookingRow, now: Date): Promise
   if (!spec) return null;
   return db.transaction(async (tx) => {
     await lockForBooking(tx, [candidate.spaceId], null);
-    const [row] = await tx.select().from(bookings).where(eq(bookings.id, candidate.id));
+    const row = await findBookingById(tx, candidate.id);
     // Someone may have changed it since the page was read; decide again on the locked row.
     const current = await nextTimedStatus(tx, row!, now);
     if (!current) return null;
@@ -217,14 +207,4 @@ async function nextTimedStatus(db: Database | Transaction, row: BookingRow, now:
     return row.endAt.getTime() <= t ? { from: ['confirmed'], to: 'completed', reason: 'ended' } : null;
   }
   return null;
-}
-
-/** Waitlist entries whose time has come without a place: kept as 'expired' (unmet demand), not deleted. */
-async function expireStaleWaitlistEntries(db: Database, now: Date): Promise<number> {
-  const expired = await db
-    .update(schema.waitlistEntries)
-    .set({ status: 'expired' })
-    .where(and(eq(schema.waitlistEntries.status, 'waiting'), lte(schema.waitlistEntries.startAt, now), isNull(schema.waitlistEntries.bookingId)))
-    .returning({ id: schema.waitlistEntries.id });
-  return expired.length;
 }

@@ -11,12 +11,14 @@
  */
 import type { PolicyRules } from '@linli/contracts';
 import { type Database, schema } from '@linli/db';
-import { type SQL, eq, sql } from 'drizzle-orm';
-import { type SiteRow, type SpaceContext, type SpaceRow, buildSpaceContext } from '../bookings/booking-context.ts';
+import type { Actor } from '../../plugins/access.ts';
+import { notFound } from '../../lib/app-error.ts';
+import { type SiteRow, type SpaceContext, type SpaceRow, assertBookableSpace, buildSpaceContext } from '../claims/space-context.ts';
+import { catalogueVersionSql, findCatalogueRows, findCatalogueVersion } from './catalogue.repository.ts';
 
-const { catalogueVersions, organizations, sites, spaces, closures } = schema;
+export { catalogueVersionSql };
 
-export type ClosureRow = typeof closures.$inferSelect;
+export type ClosureRow = typeof schema.closures.$inferSelect;
 
 export interface Catalogue {
   orgId: string;
@@ -45,20 +47,12 @@ function cacheOf<T>(store: WeakMap<Database, Map<string, T>>, db: Database): Map
   return cache;
 }
 
-async function currentVersion(db: Database, orgId: string): Promise<number> {
-  const [row] = await db.select({ version: catalogueVersions.version }).from(catalogueVersions).where(eq(catalogueVersions.orgId, orgId));
-  return row?.version ?? 0;
-}
-
 /** The organization's catalogue as of now: the cached snapshot if its version is still current, else a fresh one. */
 export async function readCatalogue(db: Database, orgId: string): Promise<Catalogue> {
   const cached = cacheOf(caches, db).get(orgId);
-  if (cached && cached.version === (await currentVersion(db, orgId))) return cached;
+  if (cached && cached.version === (await findCatalogueVersion(db, orgId))) return cached;
   return reloadCatalogue(db, orgId);
 }
-
-/** The organization's current catalogue version as a scalar SQL expression, to read alongside other rows. */
-export const catalogueVersionSql = (orgId: string): SQL => sql`(SELECT version FROM catalogue_versions WHERE org_id = ${orgId})`;
 
 /**
  * A read that depends on the catalogue, checked in the same round trip: `read` runs against the cached snapshot
@@ -118,14 +112,9 @@ export function reloadCatalogue(db: Database, orgId: string): Promise<Catalogue>
 async function loadCatalogue(db: Database, orgId: string): Promise<Catalogue> {
   // The version is read before the rows: rows read afterwards are at least that new, so a change committed in
   // between leaves the snapshot looking stale (and reloaded next time), never looking current while it is not.
-  const version = await currentVersion(db, orgId);
-  const [orgRows, siteRows, spaceRows, closureRows] = await Promise.all([
-    db.select({ policy: organizations.policy }).from(organizations).where(eq(organizations.id, orgId)),
-    db.select().from(sites).where(eq(sites.orgId, orgId)),
-    db.select().from(spaces).where(eq(spaces.orgId, orgId)),
-    db.select().from(closures).where(eq(closures.orgId, orgId)),
-  ]);
-  const catalogue = buildCatalogue(orgId, version, orgRows[0]?.policy ?? {}, siteRows, spaceRows, closureRows);
+  const version = await findCatalogueVersion(db, orgId);
+  const { orgPolicy, siteRows, spaceRows, closureRows } = await findCatalogueRows(db, orgId);
+  const catalogue = buildCatalogue(orgId, version, orgPolicy, siteRows, spaceRows, closureRows);
   const cache = cacheOf(caches, db);
   const cached = cache.get(orgId);
   // Two overlapping loads (one started after the other finished) must not replace a newer snapshot with an older one.
@@ -177,4 +166,13 @@ export function buildCatalogue(
       return context;
     },
   };
+}
+
+/** A space's booking context from the organization's in-memory catalogue, as this actor may book it; no query. */
+export function spaceContextOf(catalogue: Catalogue, actor: Actor, spaceId: string): SpaceContext {
+  const space = catalogue.spaces.get(spaceId);
+  const site = space && catalogue.sites.get(space.siteId);
+  if (!space || !site || space.orgId !== actor.orgId) throw notFound('Space');
+  assertBookableSpace(actor, space, site);
+  return catalogue.contextOf(space);
 }

@@ -4,7 +4,7 @@ import { type Database, queryPrepared } from '@linli/db';
 import { MAX_BOOKING_MS, addDaysToLocalDate, localDayRange, openRanges } from '@linli/domain';
 import { sql } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
-import { SCHEDULE_BOOKING_COLUMNS } from '../bookings/booking-context.ts';
+import { SCHEDULE_BOOKING_COLUMNS } from '../claims/space-context.ts';
 import { catalogueVersionSql, readWithCatalogue } from '../catalogue/catalogue.ts';
 import { findVisibleSiteIn, toSite } from '../sites/sites.service.ts';
 import { toSpace } from '../spaces/spaces.service.ts';
