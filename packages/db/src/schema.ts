@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigserial,
   boolean,
   check,
   customType,
@@ -149,6 +150,8 @@ export const users = pgTable(
     displayName: text('display_name').notNull(),
     homeSiteId: uuid('home_site_id').references(() => sites.id),
     locale: text('locale').notNull().default('zh-CN'),
+    /** For age-band activity audiences; optional (migration 0011). */
+    birthYear: integer('birth_year'),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -443,3 +446,229 @@ export const rateLimitWindows = pgTable('rate_limit_windows', {
   hits: integer('hits').notNull(),
   endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
 }, (t) => [index('rate_limit_windows_ends_at_idx').on(t.endsAt)]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Activities (migration 0011). A session holds its room through a booking (source 'activity'); registrations are
+// claims on the session's places with the claim statuses (packages/domain/src/claims.ts).
+
+export type ActivityAudience =
+  | { kind: 'everyone' }
+  | { kind: 'home_site'; siteId: string }
+  | { kind: 'district'; district: string }
+  | { kind: 'age_band'; minAge: number; maxAge: number };
+
+export const activityCategories = pgTable(
+  'activity_categories',
+  {
+    orgId: orgId().references(() => organizations.id),
+    slug: text('slug').notNull(),
+    nameZh: text('name_zh').notNull(),
+    nameEn: text('name_en').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.slug] })],
+);
+
+export const partnerOrganizations = pgTable('partner_organizations', {
+  id: id(),
+  orgId: orgId().references(() => organizations.id),
+  name: text('name').notNull(),
+  contact: text('contact'),
+  createdAt: createdAt(),
+});
+
+export const activities = pgTable(
+  'activities',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    title: text('title').notNull(),
+    titleEn: text('title_en'),
+    description: text('description'),
+    descriptionEn: text('description_en'),
+    category: text('category').notNull(),
+    organizerUserId: uuid('organizer_user_id').references(() => users.id),
+    partnerId: uuid('partner_id').references(() => partnerOrganizations.id),
+    audience: jsonb('audience').$type<ActivityAudience>().notNull().default({ kind: 'everyone' }),
+    places: integer('places').notNull(),
+    maxPartySize: integer('max_party_size').notNull().default(1),
+    registrationOpensAt: timestamp('registration_opens_at', { withTimezone: true }),
+    registrationClosesAt: timestamp('registration_closes_at', { withTimezone: true }),
+    cancelCutoffMinutes: integer('cancel_cutoff_minutes').notNull().default(120),
+    waitlistMode: text('waitlist_mode').notNull().default('offer'),
+    offerHoldMinutes: integer('offer_hold_minutes').notNull().default(120),
+    categoryWeeklyLimit: integer('category_weekly_limit'),
+    /** draft -> published -> completed; cancelled at any point */
+    status: text('status').notNull().default('draft'),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('activities_org_status_idx').on(t.orgId, t.status)],
+);
+
+export const activitySessions = pgTable(
+  'activity_sessions',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    activityId: uuid('activity_id')
+      .notNull()
+      .references(() => activities.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    spaceId: uuid('space_id')
+      .notNull()
+      .references(() => spaces.id),
+    /** The booking that holds the room (source 'activity'). */
+    bookingId: uuid('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    seriesId: uuid('series_id').references(() => bookingSeries.id),
+    startAt: timestamp('start_at', { withTimezone: true }).notNull(),
+    endAt: timestamp('end_at', { withTimezone: true }).notNull(),
+    places: integer('places').notNull(),
+    /** scheduled | cancelled */
+    status: text('status').notNull().default('scheduled'),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('activity_sessions_activity_idx').on(t.activityId, t.startAt),
+    index('activity_sessions_site_start_idx').on(t.siteId, t.startAt),
+    uniqueIndex('activity_sessions_booking_idx').on(t.bookingId),
+  ],
+);
+
+export const activityRegistrations = pgTable(
+  'activity_registrations',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => activitySessions.id),
+    activityId: uuid('activity_id')
+      .notNull()
+      .references(() => activities.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    partySize: integer('party_size').notNull(),
+    /** A claim status: pending (a waitlist offer held), confirmed, checked_in, completed, no_show, cancelled, expired, rejected. */
+    status: text('status').notNull(),
+    source: text('source').notNull().default('resident'),
+    offerExpiresAt: timestamp('offer_expires_at', { withTimezone: true }),
+    checkInCode: text('check_in_code').notNull(),
+    checkedInAt: timestamp('checked_in_at', { withTimezone: true }),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('activity_registrations_one_per_person')
+      .on(t.sessionId, t.userId)
+      .where(sql`status IN ('pending', 'confirmed', 'checked_in')`),
+    index('activity_registrations_session_idx').on(t.sessionId, t.status),
+    index('activity_registrations_user_idx').on(t.userId, t.createdAt),
+  ],
+);
+
+export const activityWaitlistEntries = pgTable(
+  'activity_waitlist_entries',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => activitySessions.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    partySize: integer('party_size').notNull(),
+    /** waiting -> offered | registered | expired | cancelled */
+    status: text('status').notNull().default('waiting'),
+    registrationId: uuid('registration_id').references(() => activityRegistrations.id),
+    /** Arrival order, taken under the session lock. */
+    arrival: bigserial('arrival', { mode: 'number' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('activity_waitlist_one_active')
+      .on(t.sessionId, t.userId)
+      .where(sql`status IN ('waiting', 'offered')`),
+    index('activity_waitlist_session_idx').on(t.sessionId, t.status, t.arrival),
+  ],
+);
+
+export const registrationEvents = pgTable(
+  'registration_events',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    registrationId: uuid('registration_id')
+      .notNull()
+      .references(() => activityRegistrations.id),
+    actorId: uuid('actor_id'),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    reason: text('reason'),
+    at: timestamp('at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [index('registration_events_registration_idx').on(t.registrationId, t.at)],
+);
+
+export const activityChanges = pgTable(
+  'activity_changes',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    activityId: uuid('activity_id')
+      .notNull()
+      .references(() => activities.id),
+    sessionId: uuid('session_id').references(() => activitySessions.id),
+    actorId: uuid('actor_id'),
+    kind: text('kind').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    at: timestamp('at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [index('activity_changes_activity_idx').on(t.activityId, t.at)],
+);
+
+export const activityFeedback = pgTable(
+  'activity_feedback',
+  {
+    registrationId: uuid('registration_id')
+      .primaryKey()
+      .references(() => activityRegistrations.id),
+    orgId: orgId().references(() => organizations.id),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => activitySessions.id),
+    activityId: uuid('activity_id')
+      .notNull()
+      .references(() => activities.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    rating: integer('rating').notNull(),
+    comment: text('comment'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('activity_feedback_session_idx').on(t.sessionId)],
+);
+
+export const activityWalkIns = pgTable('activity_walk_ins', {
+  id: id(),
+  orgId: orgId().references(() => organizations.id),
+  sessionId: uuid('session_id')
+    .notNull()
+    .references(() => activitySessions.id),
+  people: integer('people').notNull(),
+  note: text('note'),
+  recordedBy: uuid('recorded_by').references(() => users.id),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+});
