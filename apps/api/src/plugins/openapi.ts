@@ -6,6 +6,7 @@
 import swagger, { type SwaggerTransformObject } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { ERROR_CATALOG, type ErrorCode, Problem, ROLES } from '@linli/contracts';
+import { BOOKING_REFUSAL_CODES } from '@linli/domain';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -24,20 +25,8 @@ const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 export const BOOKING_REFUSALS = [
   'SLOT_TAKEN',
   'CAPACITY_FULL',
-  'QUOTA_EXCEEDED',
-  'INVALID_INTERVAL',
-  'NOT_ON_SLOT_GRID',
-  'NONEXISTENT_LOCAL_TIME',
-  'DURATION_TOO_SHORT',
-  'DURATION_TOO_LONG',
-  'IN_THE_PAST',
-  'LEAD_TIME_NOT_MET',
-  'BEYOND_HORIZON',
-  'OUTSIDE_OPENING_HOURS',
-  'SITE_CLOSED',
-  'PARTY_EXCEEDS_CAPACITY',
-  'STAFF_ONLY_SPACE',
-  'NOT_OPEN_TO_OTHER_SITES',
+  // Every policy reason the domain can give (CANCEL_CUTOFF_PASSED belongs to cancelling, not booking).
+  ...BOOKING_REFUSAL_CODES.filter((code) => code !== 'CANCEL_CUTOFF_PASSED'),
   'SPACE_UNAVAILABLE',
 ] as const satisfies readonly ErrorCode[];
 
