@@ -35,6 +35,9 @@ import { scheduleRoutes } from './modules/schedules/schedules.routes.ts';
 import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
 import { seriesRoutes } from './modules/series/series.routes.ts';
 import { analyticsRoutes } from './modules/analytics/analytics.routes.ts';
+import { activityAnalyticsRoutes } from './modules/activity-analytics/activity-analytics.routes.ts';
+import { registrationRoutes } from './modules/registrations/registrations.routes.ts';
+import { activityRoutes } from './modules/activities/activities.routes.ts';
 
 export const API_PREFIX = '/api/v1';
 const SECURITY_HEADERS = {
@@ -112,6 +115,9 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean; logSt
       await api.register(calendarRoutes);
       await api.register(seriesRoutes);
       await api.register(analyticsRoutes);
+      await api.register(activityAnalyticsRoutes);
+      await api.register(registrationRoutes);
+      await api.register(activityRoutes);
     },
     { prefix: API_PREFIX },
   );

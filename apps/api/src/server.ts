@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import { databaseHasData, seedDemoPortfolio } from '@linli/db/seed';
 import { buildApp } from './app.ts';
 import { runLifecycleSweep } from './modules/bookings/lifecycle.service.ts';
+import { runRegistrationSweep } from './modules/registrations/registrations.service.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { runAsLeader } from './lib/leader.ts';
 import { removeLapsedRateLimitWindows } from './plugins/rate-limit-store.ts';
@@ -158,6 +159,8 @@ function startLifecycleSweeper(app: Awaited<ReturnType<typeof buildApp>>, kind: 
       const { db, now } = app.deps;
       const result = await runAsLeader(db, kind, 'lifecycle-sweep', async () => {
         const swept = await runLifecycleSweep(db, now());
+        const registrations = await runRegistrationSweep(db, now());
+        if (registrations.offersExpired + registrations.completed + registrations.noShows > 0) app.log.info({ sweep: registrations }, 'registration sweep');
         await removeLapsedRateLimitWindows(db, now());
         await removeSettledUsageChanges(db, now());
         return swept;

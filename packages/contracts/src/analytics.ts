@@ -20,7 +20,7 @@ export type UtilizationInterval = (typeof BUCKET_INTERVALS)[number];
 const District = Line({ min: 1, max: 60 });
 
 /** Shared by every analytics query: the period, what it is narrowed to, and the answer's format. */
-const PeriodFields = {
+export const AnalyticsPeriodFields = {
   from: LocalDate,
   to: LocalDate,
   siteId: z.uuid().optional(),
@@ -29,7 +29,8 @@ const PeriodFields = {
   format: z.enum(ANALYTICS_FORMATS).default('json'),
 };
 
-function checkPeriod(q: { from: string; to: string; interval?: UtilizationInterval }, ctx: z.RefinementCtx) {
+/** The period refinement every analytics query shares: ordered, at most 13 months, a quarter by day. */
+export function checkAnalyticsPeriod(q: { from: string; to: string; interval?: UtilizationInterval }, ctx: z.RefinementCtx) {
   if (q.to < q.from) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
     return;
@@ -50,11 +51,11 @@ function checkPeriod(q: { from: string; to: string; interval?: UtilizationInterv
 // Unknown query parameters (a misspelt metric or grouping) are refused rather than silently ignored.
 export const UtilizationQuery = z
   .strictObject({
-    ...PeriodFields,
+    ...AnalyticsPeriodFields,
     groupBy: z.enum(UTILIZATION_GROUPS).default('site'),
     interval: z.enum(BUCKET_INTERVALS).default('total'),
   })
-  .superRefine(checkPeriod);
+  .superRefine(checkAnalyticsPeriod);
 export type UtilizationQuery = z.infer<typeof UtilizationQuery>;
 
 const Minutes = z.number().min(0);
@@ -103,7 +104,7 @@ export const UtilizationResponse = z.object({
 });
 export type UtilizationResponse = z.infer<typeof UtilizationResponse>;
 
-export const HeatmapQuery = z.strictObject(PeriodFields).superRefine(checkPeriod);
+export const HeatmapQuery = z.strictObject(AnalyticsPeriodFields).superRefine(checkAnalyticsPeriod);
 export type HeatmapQuery = z.infer<typeof HeatmapQuery>;
 
 export const HeatmapCell = z.object({
@@ -128,7 +129,7 @@ export const HeatmapResponse = z.object({
 });
 export type HeatmapResponse = z.infer<typeof HeatmapResponse>;
 
-export const SiteRankingQuery = z.strictObject(PeriodFields).superRefine(checkPeriod);
+export const SiteRankingQuery = z.strictObject(AnalyticsPeriodFields).superRefine(checkAnalyticsPeriod);
 export type SiteRankingQuery = z.infer<typeof SiteRankingQuery>;
 
 const DistributionShape = z.object({
@@ -167,7 +168,7 @@ export const SiteRankingResponse = z.object({
 });
 export type SiteRankingResponse = z.infer<typeof SiteRankingResponse>;
 
-export const BehaviourQuery = z.strictObject(PeriodFields).superRefine(checkPeriod);
+export const BehaviourQuery = z.strictObject(AnalyticsPeriodFields).superRefine(checkAnalyticsPeriod);
 export type BehaviourQuery = z.infer<typeof BehaviourQuery>;
 
 const Rate = z.number().min(0).max(1).nullable();
@@ -201,7 +202,7 @@ export type BehaviourRow = z.infer<typeof BehaviourRow>;
 export const BehaviourResponse = z.object({ from: LocalDate, to: LocalDate, rows: z.array(BehaviourRow) });
 export type BehaviourResponse = z.infer<typeof BehaviourResponse>;
 
-export const UnmetDemandQuery = z.strictObject(PeriodFields).superRefine(checkPeriod);
+export const UnmetDemandQuery = z.strictObject(AnalyticsPeriodFields).superRefine(checkAnalyticsPeriod);
 export type UnmetDemandQuery = z.infer<typeof UnmetDemandQuery>;
 
 const UnmetCounts = {

@@ -53,6 +53,22 @@ export const ERROR_CATALOG = {
   OFFER_EXPIRED: { status: 409, en: 'The offer has expired.', zh: '候补名额保留已过期。' },
   ALREADY_WAITLISTED: { status: 409, en: 'You are already on the waitlist for this time.', zh: '您已在该时段的候补名单中。' },
   ALREADY_HOLDING: { status: 409, en: 'You already hold a booking of this space at this time.', zh: '您已预约该空间的这一时段。' },
+  // Activities and sessions (#11): what an organizer may change, and when.
+  ACTIVITY_INVALID_TRANSITION: { status: 409, en: 'The activity is not in a state that allows this.', zh: '活动当前状态不允许此操作。' },
+  ACTIVITY_FIELD_LOCKED: { status: 409, en: 'These details cannot be changed in the activity\'s current state.', zh: '活动当前状态下不能修改这些内容。' },
+  SESSION_PLACES_EXCEED_SPACE: { status: 422, en: 'The session has more places than the room holds.', zh: '场次名额超过场地容量。' },
+  // Activity registrations (#11): why a place in a session cannot be taken, changed or rated.
+  REGISTRATION_NOT_OPEN: { status: 409, en: 'Registration for this session has not opened yet.', zh: '该场次尚未开放报名。' },
+  REGISTRATION_CLOSED: { status: 409, en: 'Registration for this session has closed.', zh: '该场次报名已截止。' },
+  ACTIVITY_NOT_PUBLISHED: { status: 409, en: 'This activity is not open to the public.', zh: '该活动尚未发布。' },
+  SESSION_CANCELLED: { status: 409, en: 'This session has been cancelled.', zh: '该场次已取消。' },
+  SESSION_PAST: { status: 409, en: 'This session has already started or ended.', zh: '该场次已开始或已结束。' },
+  NOT_IN_AUDIENCE: { status: 403, en: 'This activity is for a different audience.', zh: '您不在该活动的面向人群内。' },
+  PARTY_TOO_LARGE: { status: 422, en: 'The party is larger than one registration may bring.', zh: '报名人数超过单次报名上限。' },
+  ALREADY_REGISTERED: { status: 409, en: 'You are already registered or waiting for this session.', zh: '您已报名或已在该场次候补名单中。' },
+  CATEGORY_LIMIT_REACHED: { status: 409, en: 'You have reached this week\'s limit for activities of this kind.', zh: '您本周该类活动的报名已达上限。' },
+  NOT_ATTENDED: { status: 409, en: 'Only people who attended a session that has ended can rate it.', zh: '仅限已签到且场次结束后评价。' },
+  FEEDBACK_ALREADY_GIVEN: { status: 409, en: 'You have already rated this session.', zh: '您已评价过该场次。' },
   INTERNAL: { status: 500, en: 'Something went wrong on our side.', zh: '服务器内部错误。' },
 } as const satisfies Record<string, { status: number; en: string; zh: string }>;
 

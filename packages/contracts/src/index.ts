@@ -11,3 +11,6 @@ export * from './analytics.ts';
 export * from './availability.ts';
 export * from './series.ts';
 export * from './calendar.ts';
+export * from './activity-analytics.ts';
+export * from './activities.ts';
+export * from './registrations.ts';

@@ -3,14 +3,14 @@ import { z } from 'zod';
 import { IsoInstant, LocalDate, Line, Text, daysInclusive } from './common.ts';
 import { Booking } from './bookings.ts';
 
-const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm');
+export const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm');
 
 /** A series reaches at most two years from its start date (UNTIL), and COUNT at most a daily series that long. */
 export const MAX_SERIES_DAYS = 731;
 export const MAX_SERIES_COUNT = MAX_SERIES_DAYS;
 
 /** Refuses a rule ending further away than the bounds; a malformed rule is left to the service (INVALID_RECURRENCE). */
-function boundSeriesEnd(body: { startDate: string; rule: string }, ctx: z.RefinementCtx) {
+export function boundSeriesEnd(body: { startDate: string; rule: string }, ctx: z.RefinementCtx) {
   const parsed = parseRecurrenceRule(body.rule);
   if (!parsed.ok) return;
   const { end } = parsed.rule;

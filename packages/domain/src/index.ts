@@ -7,3 +7,5 @@ export * from './slots.ts';
 export * from './booking-rules.ts';
 export * from './utilization.ts';
 export * from './claims.ts';
+export * from './activity-rules.ts';
+export * from './registration-rules.ts';

@@ -61,6 +61,7 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/api/v1/analytics/site-ranking', allowed: STAFF },
   { method: 'GET', path: '/api/v1/analytics/behaviour', allowed: STAFF },
   { method: 'GET', path: '/api/v1/analytics/unmet-demand', allowed: STAFF },
+  { method: 'GET', path: '/api/v1/analytics/activities', allowed: STAFF },
   { method: 'POST', path: '/api/v1/bookings', allowed: ALL, body: {} },
   { method: 'POST', path: '/api/v1/bookings/check', allowed: ALL, body: {} },
   { method: 'GET', path: '/api/v1/bookings', allowed: ALL },
@@ -85,6 +86,32 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', path: '/api/v1/series', allowed: ALL, body: {} },
   { method: 'POST', path: '/api/v1/series/{id}/cancel', allowed: ALL, body: { scope: 'all' } },
   { method: 'PATCH', path: '/api/v1/series/{id}', allowed: ALL, body: { scope: 'all' } },
+  { method: 'GET', path: '/api/v1/activity-categories', allowed: ALL },
+  { method: 'POST', path: '/api/v1/activity-categories', allowed: ADMIN, body: {} },
+  { method: 'GET', path: '/api/v1/partners', allowed: MANAGERS },
+  { method: 'POST', path: '/api/v1/partners', allowed: MANAGERS, body: {} },
+  { method: 'POST', path: '/api/v1/activities', allowed: STAFF, body: {} },
+  { method: 'GET', path: '/api/v1/activities', allowed: STAFF },
+  { method: 'GET', path: '/api/v1/activities/{id}', allowed: STAFF },
+  { method: 'PATCH', path: '/api/v1/activities/{id}', allowed: STAFF, body: { title: 'x' } },
+  { method: 'POST', path: '/api/v1/activities/{id}/publish', allowed: STAFF },
+  { method: 'POST', path: '/api/v1/activities/{id}/cancel', allowed: STAFF, body: {} },
+  { method: 'POST', path: '/api/v1/activities/{id}/sessions', allowed: STAFF, body: {} },
+  { method: 'PATCH', path: '/api/v1/activity-sessions/{id}', allowed: STAFF, body: { startAt: '2027-03-01T10:00:00+08:00' } },
+  { method: 'POST', path: '/api/v1/activity-sessions/{id}/cancel', allowed: STAFF, body: {} },
+  { method: 'GET', path: '/api/v1/programme', allowed: null },
+  { method: 'GET', path: '/api/v1/programme.ics', allowed: null },
+  { method: 'GET', path: '/api/v1/me/organized-sessions', allowed: STAFF },
+  { method: 'POST', path: '/api/v1/activity-sessions/{id}/registrations', allowed: RESIDENT, body: {} },
+  { method: 'GET', path: '/api/v1/activity-sessions/{id}/registrations', allowed: STAFF },
+  { method: 'POST', path: '/api/v1/activity-sessions/{id}/registrations/{rid}/remove', allowed: STAFF, body: {} },
+  { method: 'POST', path: '/api/v1/activity-sessions/{id}/walk-ins', allowed: STAFF, body: { people: 1 } },
+  { method: 'GET', path: '/api/v1/activity-sessions/{id}/feedback', allowed: STAFF },
+  { method: 'GET', path: '/api/v1/me/registrations', allowed: RESIDENT },
+  { method: 'POST', path: '/api/v1/registrations/{id}/cancel', allowed: ALL, body: {} },
+  { method: 'POST', path: '/api/v1/registrations/{id}/accept-offer', allowed: RESIDENT },
+  { method: 'POST', path: '/api/v1/registrations/{id}/check-in', allowed: ALL, body: {} },
+  { method: 'POST', path: '/api/v1/registrations/{id}/feedback', allowed: RESIDENT, body: { rating: 5 } },
 ];
 
 let t: TestApp;
@@ -96,7 +123,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 // A fresh id that exists nowhere: allowed roles get past access control and then find nothing.
-const urlOf = (route: RouteCase) => route.path.replace('{id}', randomUUID());
+const urlOf = (route: RouteCase) => route.path.replace(/\{(id|rid)\}/g, () => randomUUID());
 
 describe('access control: every route states who may call it', () => {
   it('every /api/v1 route in the OpenAPI document is in this matrix', async () => {

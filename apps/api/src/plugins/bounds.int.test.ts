@@ -44,6 +44,7 @@ interface RouteCase {
 let t: TestApp;
 let p: Awaited<ReturnType<typeof createPortfolio>>;
 let booking: { id: string; version: number };
+let activity: { id: string };
 
 const query = (params: Record<string, string | number>) =>
   new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
@@ -88,6 +89,21 @@ const ROUTES: RouteCase[] = [
   analytics('site-ranking', { format: 'csv' }),
   analytics('behaviour'),
   analytics('unmet-demand'),
+  analytics('activities'),
+  analytics('activities', { format: 'csv' }),
+  { name: 'POST /activities/:id/sessions', role: 'admin', request: (s) => ({ method: 'POST', url: `/api/v1/activities/${activity.id}/sessions`, payload: { spaceId: p.spaceA.id, startAt: s.start, endAt: s.end } }) },
+  {
+    name: 'POST /activities/:id/sessions (recurring)',
+    role: 'admin',
+    request: (s) => ({
+      method: 'POST',
+      url: `/api/v1/activities/${activity.id}/sessions`,
+      payload: { spaceId: p.spaceA.id, startDate: date(s.start), startTime: '10:00', durationMinutes: 60, rule: `FREQ=DAILY;UNTIL=${date(s.end).replaceAll('-', '')}` },
+    }),
+  },
+  { name: 'GET /programme', role: 'resident', request: (s) => ({ method: 'GET', url: `/api/v1/programme?${query({ orgId: p.org.id, from: date(s.start), to: date(s.end) })}` }) },
+  { name: 'GET /programme.ics', role: 'resident', request: (s) => ({ method: 'GET', url: `/api/v1/programme.ics?${query({ orgId: p.org.id, from: date(s.start), to: date(s.end) })}` }) },
+  { name: 'GET /me/organized-sessions', role: 'admin', request: (s) => ({ method: 'GET', url: `/api/v1/me/organized-sessions?${query({ from: date(s.start), to: date(s.end) })}` }) },
 ];
 
 beforeAll(async () => {
@@ -101,6 +117,9 @@ beforeAll(async () => {
   });
   expect(booked.statusCode).toBe(201);
   booking = booked.json();
+  const created = await t.app.inject({ method: 'POST', url: '/api/v1/activities', headers: bearer(p.tokens.admin), payload: { title: '边界测试', category: 'culture', places: 5 } });
+  expect(created.statusCode).toBe(201);
+  activity = created.json();
 });
 afterAll(() => t.close());
 

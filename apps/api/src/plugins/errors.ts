@@ -8,7 +8,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, type AppErrorOptions } from '../lib/app-error.ts';
 
-function preferredLanguage(request: FastifyRequest): 'zh' | 'en' {
+/** The caller's language from Accept-Language: zh for any zh-* tag first, English otherwise. */
+export function preferredLanguage(request: FastifyRequest): 'zh' | 'en' {
   return /^\s*zh/i.test(request.headers['accept-language'] ?? '') ? 'zh' : 'en';
 }
 

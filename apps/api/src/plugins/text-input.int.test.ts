@@ -34,12 +34,24 @@ const FREE_TEXT = new Set([
   'POST /api/v1/bookings/{id}/reject body.reason',
   'POST /api/v1/closures body.reason',
   'POST /api/v1/series/{id}/cancel body.reason',
+  'POST /api/v1/activities body.description',
+  'POST /api/v1/activities body.descriptionEn',
+  'PATCH /api/v1/activities/{id} body.description',
+  'PATCH /api/v1/activities/{id} body.descriptionEn',
+  'POST /api/v1/activities/{id}/cancel body.reason',
+  'POST /api/v1/activity-sessions/{id}/cancel body.reason',
+  'POST /api/v1/registrations/{id}/cancel body.reason',
+  'POST /api/v1/activity-sessions/{id}/registrations/{rid}/remove body.reason',
+  'POST /api/v1/activity-sessions/{id}/walk-ins body.note',
+  'POST /api/v1/registrations/{id}/feedback body.comment',
 ]);
 // Fastify validates the body before the headers, so a header is only judged alongside a body that passes.
 const VALID_BODY: Record<string, object> = {
   'POST /api/v1/bookings': { spaceId: randomUUID(), startAt: '2027-03-01T10:00:00+08:00', endAt: '2027-03-01T11:00:00+08:00' },
   'PATCH /api/v1/bookings/{id}': { purpose: 'reading group' },
   'POST /api/v1/bookings/{id}/reject': { reason: 'double booked' },
+  'PATCH /api/v1/activities/{id}': { title: 'reading group' },
+  'PATCH /api/v1/activity-sessions/{id}': { startAt: '2027-03-01T10:00:00+08:00' },
 };
 const LOCATION_TO_PART: Record<string, Where> = { query: 'querystring', path: 'params', header: 'headers' };
 

@@ -144,7 +144,8 @@ function planDemoHistory(random: SeededRandom, input: DemoBookingInput): { booki
   return { bookings: planned, events };
 }
 
-function closuresOf(site: SiteRef, closures: DemoBookingInput['closures']) {
+/** The closures that shut a site: the whole org's, its district's and its own. */
+export function closuresOf(site: { id: string; district: string }, closures: DemoBookingInput['closures']) {
   return closures.filter((c) => c.scope === 'org' || (c.scope === 'district' && c.district === site.district) || c.siteId === site.id);
 }
 

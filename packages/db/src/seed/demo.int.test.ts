@@ -274,6 +274,230 @@ describe('demo bookings', () => {
   });
 });
 
+describe('demo activity programme', () => {
+  const DAY_MS = 24 * 3_600_000;
+  /** Statuses that held a room or places at their time: a past session's completed booking still occupied the room. */
+  const OCCUPYING = sql.raw(`('pending','confirmed','checked_in','completed','no_show')`);
+
+  interface SessionRow extends Record<string, unknown> {
+    id: string;
+    activity_id: string;
+    status: string;
+    places: number;
+    start_ms: number;
+    end_ms: number;
+    site_id: string;
+    district: string;
+    booking_status: string;
+    booking_source: string;
+    booking_party: number;
+    booking_matches: boolean;
+  }
+  const selectSessions = () =>
+    queryRows<SessionRow>(
+      database.db,
+      sql`SELECT se.id, se.activity_id, se.status, se.places, ${epochMs('se.start_at')} AS start_ms, ${epochMs('se.end_at')} AS end_ms,
+                 se.site_id, si.district, b.status AS booking_status, b.source AS booking_source, b.party_size AS booking_party,
+                 (b.space_id = se.space_id AND b.site_id = se.site_id AND b.start_at = se.start_at AND b.end_at = se.end_at) AS booking_matches
+          FROM activity_sessions se JOIN bookings b ON b.id = se.booking_id JOIN sites si ON si.id = se.site_id`,
+    );
+
+  it('has a believable programme: 24+ activities in 6+ categories, partners, a touring activity, five weeks back and three ahead', async () => {
+    const categories = await queryRows<{ slug: string; name_zh: string; name_en: string }>(
+      database.db,
+      sql`SELECT slug, name_zh, name_en FROM activity_categories ORDER BY slug`,
+    );
+    expect(categories.map((c) => c.slug)).toEqual(
+      ['culture', 'deliberation', 'elderly', 'parent_child', 'sport', 'training', 'volunteering', 'young_professionals'],
+    );
+    expect(categories.every((c) => /^[\u4e00-\u9fff]+$/.test(c.name_zh) && /^[A-Z][a-z -]+$/.test(c.name_en))).toBe(true);
+    const activityRows = await queryRows<{ id: string; title: string; title_en: string | null; category: string; partner_id: string | null; organizer_user_id: string | null }>(
+      database.db,
+      sql`SELECT id, title, title_en, category, partner_id, organizer_user_id FROM activities`,
+    );
+    expect(activityRows.length).toBeGreaterThanOrEqual(24);
+    expect(activityRows.length).toBe(summary.activities);
+    expect(new Set(activityRows.map((a) => a.category)).size).toBeGreaterThanOrEqual(6);
+    expect(activityRows.every((a) => /[\u4e00-\u9fff]/.test(a.title) && a.title_en !== null)).toBe(true);
+    // Organized by a staff member or by a partner, never both nor neither.
+    expect(activityRows.every((a) => (a.partner_id === null) !== (a.organizer_user_id === null))).toBe(true);
+    const [partners] = await queryRows<{ count: number }>(database.db, sql`SELECT count(*)::int AS count FROM partner_organizations`);
+    expect(partners!.count).toBeGreaterThanOrEqual(2);
+    expect(activityRows.some((a) => a.partner_id !== null)).toBe(true);
+
+    const sessions = await selectSessions();
+    const now = NOW.getTime();
+    for (const s of sessions) {
+      expect(s.start_ms).toBeGreaterThanOrEqual(now - 36 * DAY_MS);
+      expect(s.end_ms).toBeLessThanOrEqual(now + 22 * DAY_MS);
+    }
+    expect(sessions.some((s) => s.end_ms <= now - 28 * DAY_MS)).toBe(true);
+    expect(sessions.some((s) => s.start_ms >= now + 14 * DAY_MS)).toBe(true);
+    const touring = activityRows.filter((a) => {
+      const own = sessions.filter((s) => s.activity_id === a.id);
+      return new Set(own.map((s) => s.site_id)).size >= 2 && new Set(own.map((s) => s.district)).size === 1;
+    });
+    expect(touring.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('holds every session’s room through its own activity booking, whose status fits the session’s time', async () => {
+    const now = NOW.getTime();
+    for (const s of await selectSessions()) {
+      expect(s.booking_source, s.id).toBe('activity');
+      expect(s.booking_matches, s.id).toBe(true);
+      expect(s.booking_party, s.id).toBe(s.places);
+      const expected = s.status === 'cancelled' ? 'cancelled' : s.end_ms <= now ? 'completed' : 'confirmed';
+      expect(s.booking_status, s.id).toBe(expected);
+    }
+  });
+
+  it('never puts a session in a room another booking occupies, nor more people in a seat area than it seats', async () => {
+    const [doubleBooked] = await queryRows<{ count: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS count FROM bookings a JOIN bookings b
+            ON b.space_id = a.space_id AND b.id <> a.id AND b.during && a.during
+          WHERE a.source = 'activity' AND a.exclusive AND a.status IN ${OCCUPYING} AND b.status IN ${OCCUPYING}`,
+    );
+    expect(doubleBooked!.count).toBe(0);
+    // The busiest instant of a range starts with one of the bookings overlapping it.
+    const [overfull] = await queryRows<{ count: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS count FROM (
+            SELECT a.id, p.at FROM bookings a
+            JOIN spaces s ON s.id = a.space_id AND s.booking_mode = 'shared_capacity'
+            JOIN LATERAL (SELECT DISTINCT greatest(b.start_at, a.start_at) AS at FROM bookings b
+                          WHERE b.space_id = a.space_id AND b.during && a.during AND b.status IN ${OCCUPYING}) p ON true
+            JOIN bookings c ON c.space_id = a.space_id AND c.during @> p.at AND c.status IN ${OCCUPYING}
+            WHERE a.source = 'activity' AND a.status IN ${OCCUPYING}
+            GROUP BY a.id, p.at, s.capacity HAVING sum(c.party_size) > s.capacity) x`,
+    );
+    expect(overfull!.count).toBe(0);
+    const [seatSessions] = await queryRows<{ count: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS count FROM activity_sessions se JOIN spaces s ON s.id = se.space_id WHERE s.booking_mode = 'shared_capacity'`,
+    );
+    expect(seatSessions!.count).toBeGreaterThan(0);
+  });
+
+  it('admits no more people to a session than its places, each resident once, each in the activity’s audience', async () => {
+    const [overbooked] = await queryRows<{ count: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS count FROM (
+            SELECT se.id FROM activity_sessions se JOIN activity_registrations r ON r.session_id = se.id
+            WHERE r.status IN ${OCCUPYING} GROUP BY se.id, se.places HAVING sum(r.party_size) > se.places) x`,
+    );
+    expect(overbooked!.count).toBe(0);
+    const [twice] = await queryRows<{ count: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS count FROM (
+            SELECT session_id, user_id FROM activity_registrations GROUP BY session_id, user_id HAVING count(*) > 1) x`,
+    );
+    expect(twice!.count).toBe(0);
+    const outsiders = await queryRows<{ title: string; kind: string }>(
+      database.db,
+      sql`SELECT a.title, a.audience ->> 'kind' AS kind
+          FROM activity_registrations r JOIN activities a ON a.id = r.activity_id JOIN activity_sessions se ON se.id = r.session_id
+          JOIN users u ON u.id = r.user_id JOIN sites home ON home.id = u.home_site_id JOIN sites si ON si.id = se.site_id
+          WHERE r.party_size > a.max_party_size
+             OR (a.audience ->> 'kind' = 'age_band' AND (u.birth_year IS NULL
+                 OR extract(year FROM se.start_at AT TIME ZONE si.timezone) - u.birth_year NOT BETWEEN (a.audience ->> 'minAge')::int AND (a.audience ->> 'maxAge')::int))
+             OR (a.audience ->> 'kind' = 'district' AND home.district <> a.audience ->> 'district')
+             OR (a.audience ->> 'kind' = 'home_site' AND u.home_site_id::text <> a.audience ->> 'siteId')`,
+    );
+    expect(outsiders).toEqual([]);
+    const [seniors] = await queryRows<{ count: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS count FROM activity_registrations r JOIN activities a ON a.id = r.activity_id WHERE a.audience ->> 'kind' = 'age_band'`,
+    );
+    expect(seniors!.count).toBeGreaterThan(0);
+  });
+
+  it('records attendance, no-shows, walk-ins and feedback (3-5 stars, from people who came) for past sessions', async () => {
+    const now = NOW.getTime();
+    const registrations = await queryRows<{ status: string; end_ms: number; checked_in: boolean }>(
+      database.db,
+      sql`SELECT r.status, ${epochMs('se.end_at')} AS end_ms, r.checked_in_at IS NOT NULL AS checked_in
+          FROM activity_registrations r JOIN activity_sessions se ON se.id = r.session_id WHERE se.status = 'scheduled'`,
+    );
+    const past = registrations.filter((r) => r.end_ms <= now);
+    const upcoming = registrations.filter((r) => r.end_ms > now);
+    expect(past.filter((r) => r.status === 'completed').length).toBeGreaterThan(100);
+    expect(past.some((r) => r.status === 'no_show')).toBe(true);
+    expect(past.every((r) => ['completed', 'no_show', 'cancelled'].includes(r.status) && r.checked_in === (r.status === 'completed'))).toBe(true);
+    expect(upcoming.every((r) => ['confirmed', 'cancelled'].includes(r.status) && !r.checked_in)).toBe(true);
+    const feedback = await queryRows<{ rating: number; comment: string | null; status: string; after_end: boolean }>(
+      database.db,
+      sql`SELECT f.rating, f.comment, r.status, f.created_at >= se.end_at AS after_end
+          FROM activity_feedback f JOIN activity_registrations r ON r.id = f.registration_id JOIN activity_sessions se ON se.id = f.session_id`,
+    );
+    expect(feedback.length).toBeGreaterThan(50);
+    expect(feedback.every((f) => f.rating >= 3 && f.rating <= 5 && f.status === 'completed' && f.after_end)).toBe(true);
+    expect(feedback.some((f) => f.comment !== null && /[\u4e00-\u9fff]/.test(f.comment))).toBe(true);
+    const [walkIns] = await queryRows<{ count: number; future: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS count, count(*) FILTER (WHERE se.end_at > ${NOW.toISOString()}::timestamptz)::int AS future
+          FROM activity_walk_ins w JOIN activity_sessions se ON se.id = w.session_id`,
+    );
+    expect(walkIns!.count).toBeGreaterThan(0);
+    expect(walkIns!.future).toBe(0);
+  });
+
+  it('has an upcoming session that is full, with residents waiting in the order they arrived', async () => {
+    const full = await queryRows<{ id: string }>(
+      database.db,
+      sql`SELECT se.id FROM activity_sessions se JOIN activity_registrations r ON r.session_id = se.id AND r.status = 'confirmed'
+          WHERE se.start_at > ${NOW.toISOString()}::timestamptz AND se.status = 'scheduled'
+          GROUP BY se.id, se.places HAVING sum(r.party_size) = se.places
+             AND EXISTS (SELECT 1 FROM activity_waitlist_entries w WHERE w.session_id = se.id AND w.status = 'waiting')`,
+    );
+    expect(full.length).toBeGreaterThanOrEqual(2);
+    const waiting = await queryRows<{ session_id: string; created_ms: number; registered: boolean; after_last_place: boolean }>(
+      database.db,
+      sql`SELECT w.session_id, ${epochMs('w.created_at')} AS created_ms,
+                 EXISTS (SELECT 1 FROM activity_registrations r WHERE r.session_id = w.session_id AND r.user_id = w.user_id) AS registered,
+                 w.created_at > (SELECT max(r.created_at) FROM activity_registrations r WHERE r.session_id = w.session_id) AS after_last_place
+          FROM activity_waitlist_entries w ORDER BY w.session_id, w.arrival`,
+    );
+    for (const entry of waiting) expect(entry.registered || !entry.after_last_place).toBe(false);
+    for (let i = 1; i < waiting.length; i++) {
+      if (waiting[i]!.session_id === waiting[i - 1]!.session_id) expect(waiting[i]!.created_ms).toBeGreaterThan(waiting[i - 1]!.created_ms);
+    }
+  });
+
+  it('writes one registration event per registration, to its status, with reason demo', async () => {
+    const histories = await queryRows<{ status: string; events: number; to_status: string; reason: string; from_status: string | null }>(
+      database.db,
+      sql`SELECT r.status, count(e.id)::int AS events, min(e.to_status) AS to_status, min(e.reason) AS reason, min(e.from_status) AS from_status
+          FROM activity_registrations r LEFT JOIN registration_events e ON e.registration_id = r.id GROUP BY r.id`,
+    );
+    expect(histories.length).toBeGreaterThan(0);
+    for (const h of histories) expect([h.events, h.to_status, h.reason, h.from_status]).toEqual([1, h.status, 'demo', null]);
+  });
+});
+
+/** The programme as a person would compare two seeds: titles, places, times, who came and who waits, not ids. */
+const selectProgrammeFingerprint = async () => ({
+  sessions: await queryRows(
+    database.db,
+    sql`SELECT a.title, a.status AS activity_status, si.name AS site, sp.name AS space, ${epochMs('se.start_at')} AS start_ms, se.places, se.status
+        FROM activity_sessions se JOIN activities a ON a.id = se.activity_id JOIN sites si ON si.id = se.site_id JOIN spaces sp ON sp.id = se.space_id
+        ORDER BY start_ms, site, a.title`,
+  ),
+  registrations: await queryRows(
+    database.db,
+    sql`SELECT a.title, ${epochMs('se.start_at')} AS start_ms, u.phone, r.party_size, r.status, f.rating, f.comment
+        FROM activity_registrations r JOIN activity_sessions se ON se.id = r.session_id JOIN activities a ON a.id = r.activity_id
+        JOIN users u ON u.id = r.user_id LEFT JOIN activity_feedback f ON f.registration_id = r.id
+        ORDER BY start_ms, a.title, u.phone`,
+  ),
+  waitlist: await queryRows(
+    database.db,
+    sql`SELECT a.title, ${epochMs('se.start_at')} AS start_ms, u.phone
+        FROM activity_waitlist_entries w JOIN activity_sessions se ON se.id = w.session_id JOIN activities a ON a.id = se.activity_id
+        JOIN users u ON u.id = w.user_id ORDER BY start_ms, a.title, w.arrival`,
+  ),
+});
+
 describe('seeding again', () => {
   it('refuses without --force and leaves the data alone', async () => {
     const before = await selectPortfolioFingerprint();
@@ -286,9 +510,12 @@ describe('seeding again', () => {
   it('with --force replaces everything with the same portfolio: same sites, same rooms, same order', async () => {
     const sitesBefore = (await selectSites()).map((s) => s.name);
     const portfolioBefore = await selectPortfolioFingerprint();
+    const programmeBefore = await selectProgrammeFingerprint();
     const again = await seedDemoPortfolio(database.db, { now: NOW, force: true });
     expect((await selectSites()).map((s) => s.name)).toEqual(sitesBefore);
     expect(await selectPortfolioFingerprint()).toEqual(portfolioBefore);
+    expect(programmeBefore.sessions.length).toBeGreaterThan(0);
+    expect(await selectProgrammeFingerprint()).toEqual(programmeBefore);
     expect(again).toEqual(summary);
     const [orgs] = await queryRows<{ count: number }>(database.db, sql`SELECT count(*)::int AS count FROM organizations`);
     expect(orgs!.count).toBe(1);
@@ -299,5 +526,9 @@ describe('seeding again', () => {
     const second = planDemoPortfolio(NOW);
     expect(second.sites.map((s) => s.name)).toEqual(first.sites.map((s) => s.name));
     expect(second.bookings.map((b) => [b.startAt, b.status])).toEqual(first.bookings.map((b) => [b.startAt, b.status]));
+    const sessionsOf = (plan: typeof first) => plan.programme.sessions.map((s) => [s.startAt, s.places, s.status]);
+    const peopleOf = (plan: typeof first) => plan.programme.registrations.map((r) => [r.partySize, r.status, r.checkInCode]);
+    expect(sessionsOf(second)).toEqual(sessionsOf(first));
+    expect(peopleOf(second)).toEqual(peopleOf(first));
   });
 });

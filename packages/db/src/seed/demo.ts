@@ -1,6 +1,7 @@
 /**
- * The demo operator: 申城邻里, 36 community spaces across 8 Shanghai districts, with staff, residents, closures
- * and a fortnight of bookings around now. Planned from a fixed seed, so every demo database looks the same.
+ * The demo operator: 申城邻里, 36 community spaces across 8 Shanghai districts, with staff, residents, closures,
+ * a fortnight of bookings around now, and an activity programme (demo-activities.ts). Planned from a fixed seed, so
+ * every demo database looks the same.
  */
 import type { PolicyRules, Role } from '@linli/contracts';
 import { addDaysToLocalDate, localDateOf } from '@linli/domain';
@@ -8,16 +9,26 @@ import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database, Transaction } from '../client.ts';
 import {
+  activities,
+  activityCategories,
+  activityFeedback,
+  activityRegistrations,
+  activitySessions,
+  activityWaitlistEntries,
+  activityWalkIns,
   bookingEvents,
   bookings,
   closures,
   organizations,
+  partnerOrganizations,
+  registrationEvents,
   sites,
   spaces,
   userSites,
   users,
 } from '../schema.ts';
 import { chunksOf } from './batches.ts';
+import { type DemoProgramme, planDemoProgramme } from './demo-activities.ts';
 import { type PlannedBooking, type PlannedBookingEvent, planDemoBookings } from './demo-bookings.ts';
 import { DEMO_EMAIL_DOMAIN, type PlannedUser, type PlannedUserSite, planDemoPeople } from './demo-people.ts';
 import { SeedRefusedError } from './errors.ts';
@@ -65,6 +76,7 @@ export interface DemoSummary {
   spaces: number;
   users: number;
   bookings: number;
+  activities: number;
   logins: DemoLogin[];
 }
 
@@ -80,8 +92,11 @@ interface DemoPortfolio {
   closures: ClosureRow[];
   users: PlannedUser[];
   userSites: PlannedUserSite[];
+  /** Every booking, the activity sessions' included. */
   bookings: PlannedBooking[];
   bookingEvents: PlannedBookingEvent[];
+  /** The activity programme; its bookings are in `bookings` above. */
+  programme: DemoProgramme;
 }
 
 export async function seedDemoPortfolio(db: Database, options: DemoSeedOptions = {}): Promise<DemoSummary> {
@@ -109,6 +124,7 @@ export async function seedDemoPortfolio(db: Database, options: DemoSeedOptions =
     spaces: demo.spaces.length,
     users: demo.users.length,
     bookings: demo.bookings.length,
+    activities: demo.programme.activities.length,
     logins: [
       { role: 'org_admin', login: `admin@${DEMO_EMAIL_DOMAIN}`, password: DEMO_PASSWORD },
       { role: 'site_manager', login: `manager1@${DEMO_EMAIL_DOMAIN}`, password: DEMO_PASSWORD },
@@ -145,15 +161,26 @@ export function planDemoPortfolio(now: Date): DemoPortfolio {
     residents: people.residents,
     staffBySite: people.staffBySite,
   });
+  const programme = planDemoProgramme(random, {
+    orgId,
+    now,
+    sites: sitePlans,
+    spaces: spacePlans,
+    closures: demoClosures,
+    residents: people.residents,
+    staffBySite: people.staffBySite,
+    bookings: demoBookings.bookings,
+  });
   return {
     organization,
     sites: sitePlans,
     spaces: spacePlans,
     closures: demoClosures,
-    users: people.users,
+    users: people.users.map((user) => ({ ...user, birthYear: programme.birthYears.get(user.id) ?? null })),
     userSites: people.userSites,
-    bookings: demoBookings.bookings,
-    bookingEvents: demoBookings.events,
+    bookings: [...demoBookings.bookings, ...programme.bookings],
+    bookingEvents: [...demoBookings.events, ...programme.bookingEvents],
+    programme,
   };
 }
 
@@ -210,4 +237,24 @@ async function insertDemoPortfolio(
   for (const part of chunksOf(demo.bookings)) await tx.insert(bookings).values(part);
   for (const part of chunksOf(demo.bookingEvents)) await tx.insert(bookingEvents).values(part);
   log(`${demo.bookings.length} bookings, ${demo.bookingEvents.length} booking events`);
+  await insertDemoProgramme(tx, demo.programme, log);
+}
+
+/** After the bookings its sessions hold rooms through; registrations before what refers to them. */
+async function insertDemoProgramme(tx: Transaction, programme: DemoProgramme, log: (line: string) => void): Promise<void> {
+  await tx.insert(activityCategories).values(programme.categories);
+  await tx.insert(partnerOrganizations).values(programme.partners);
+  await tx.insert(activities).values(programme.activities);
+  await tx.insert(activitySessions).values(programme.sessions);
+  for (const part of chunksOf(programme.registrations)) await tx.insert(activityRegistrations).values(part);
+  for (const part of chunksOf(programme.registrationEvents)) await tx.insert(registrationEvents).values(part);
+  // One statement, rows in arrival order: the database numbers `arrival` as it inserts them.
+  if (programme.waitlistEntries.length > 0) await tx.insert(activityWaitlistEntries).values(programme.waitlistEntries);
+  if (programme.feedback.length > 0) await tx.insert(activityFeedback).values(programme.feedback);
+  if (programme.walkIns.length > 0) await tx.insert(activityWalkIns).values(programme.walkIns);
+  log(
+    `${programme.activities.length} activities in ${new Set(programme.activities.map((a) => a.category)).size} categories, ` +
+      `${programme.sessions.length} sessions, ${programme.registrations.length} registrations, ` +
+      `${programme.waitlistEntries.length} waiting, ${programme.feedback.length} ratings, ${programme.walkIns.length} walk-ins`,
+  );
 }

@@ -7,26 +7,7 @@ import type {
   UtilizationResponse,
   UtilizationRow,
 } from '@linli/contracts';
-
-export interface CsvTable {
-  filename: string;
-  csv: string;
-}
-
-/**
- * RFC 4180 CSV with a UTF-8 byte order mark (Excel reads BOM-less UTF-8 as the local code page and garbles Chinese).
- * Text starting with = + - @ is prefixed with ' so a spreadsheet does not run it as a formula.
- */
-export function toCsv(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
-  const cell = (value: unknown): string => {
-    if (value === null || value === undefined) return '';
-    let text = typeof value === 'string' ? value : String(value);
-    if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  const lines = [columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))];
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
-}
+import { type CsvTable, toCsv } from '../../lib/csv.ts';
 
 /** The table a CSV export of each endpoint holds, and its file name. */
 export function utilizationCsv(r: UtilizationResponse): CsvTable {

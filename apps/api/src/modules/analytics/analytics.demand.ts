@@ -15,7 +15,7 @@ import { type Database, schema } from '@linli/db';
 import { getEffectivePolicy, periodRange } from '@linli/domain';
 import { eq } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
-import { inAnalyticsTransaction, round2, round6 } from './analytics.report.ts';
+import { inAnalyticsTransaction, round2, round6 } from '../../lib/analytics-report.ts';
 import { loadScope } from './analytics.scope.ts';
 import {
   type BehaviourSqlRow,

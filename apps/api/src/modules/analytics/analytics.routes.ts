@@ -12,9 +12,9 @@ import {
 } from '@linli/contracts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { type CsvTable, sendCsv } from '../../lib/csv.ts';
 import { STAFF_ROLES, actorOf } from '../../plugins/access.ts';
 import {
-  type CsvTable,
   behaviourCsv,
   heatmapCsv,
   siteRankingCsv,
@@ -28,12 +28,7 @@ const CSV_NOTE = ' With `format=csv`: the main table as text/csv (UTF-8 with BOM
 
 /** JSON as the response schema says, or the table as a CSV download. */
 function answer<T>(reply: FastifyReply, format: 'json' | 'csv', result: T, toCsv: (r: T) => CsvTable) {
-  if (format === 'json') return result;
-  const { filename, csv } = toCsv(result);
-  return reply
-    .header('content-type', 'text/csv; charset=utf-8')
-    .header('content-disposition', `attachment; filename="${filename}"`)
-    .send(csv);
+  return format === 'json' ? result : sendCsv(reply, toCsv(result));
 }
 
 export async function analyticsRoutes(fastify: FastifyInstance) {

@@ -5,7 +5,7 @@
  *
  * This file holds the utilization, heatmap and site ranking reports; the parts they share live beside it: scope and
  * open time (analytics.scope.ts), occupied minutes and the daily rollup (analytics.rollup.ts), the transaction and
- * rounding (analytics.report.ts), SQL (analytics.sql.ts). Behaviour and unmet demand are in analytics.demand.ts,
+ * rounding (lib/analytics-report.ts), SQL (analytics.sql.ts). Behaviour and unmet demand are in analytics.demand.ts,
  * CSV rendering in analytics.csv.ts.
  */
 import type {
@@ -34,7 +34,7 @@ import {
 } from '@linli/domain';
 import { AppError } from '../../lib/app-error.ts';
 import type { Actor } from '../../plugins/access.ts';
-import { inAnalyticsTransaction, round2, round6 } from './analytics.report.ts';
+import { inAnalyticsTransaction, round2, round6 } from '../../lib/analytics-report.ts';
 import { queryUsage, siteUsageByBucket } from './analytics.rollup.ts';
 import {
   type ScopeSite,

@@ -7,12 +7,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { CalendarFeed } from '@linli/contracts';
 import { type Database, schema } from '@linli/db';
 import { HOLDING_STATUSES, toZonedDateTime } from '@linli/domain';
-import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import { and, asc, eq, gt, inArray, isNull, lt } from 'drizzle-orm';
-import ical from 'ical-generator';
 import type { Actor } from '../../plugins/access.ts';
 import { notFound } from '../../lib/app-error.ts';
 import { toIso } from '../../lib/dates.ts';
+import { feedText, newCalendar } from '../../lib/ical.ts';
 
 const { bookings, spaces, sites, calendarTokens } = schema;
 // Public feeds show what holds a space; a resident's own feed also keeps what they attended.
@@ -22,36 +21,6 @@ const DAY_MS = 86_400_000;
 /** Feeds cover a week back and three months ahead: enough for a phone calendar, bounded for the server. */
 const feedWindow = (now: Date) => ({ from: new Date(now.getTime() - 7 * DAY_MS), to: new Date(now.getTime() + 92 * DAY_MS) });
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-// Names and addresses may hold line breaks or other controls (written by seeds or SQL, or before input was
-// checked); raw, a line break would start a property of its own in the feed.
-const LINE_BREAK = /\r\n|[\r\n\u2028\u2029]/g;
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL_EXCEPT_TAB_NEWLINE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-
-/** Text for the properties ical-generator escapes itself (SUMMARY, LOCATION, DESCRIPTION): breaks become \n. */
-function feedText(value: string): string {
-  return value.replace(LINE_BREAK, '\n').replace(CONTROL_EXCEPT_TAB_NEWLINE, '');
-}
-
-/** RFC 5545 TEXT escaping, for the properties ical-generator writes raw (NAME, X-WR-CALNAME). */
-function escapeFeedText(value: string): string {
-  return feedText(value)
-    .replace(/[\\;,]/g, (char) => `\\${char}`)
-    .replace(/\n/g, '\\n');
-}
-
-/**
- * The zone is set on each event, not the calendar: with a calendar zone ical-generator writes DTSTAMP as a local
- * time without `Z` (RFC 5545 wants UTC). VTIMEZONE components still come from the events' zones.
- */
-function newCalendar(name: string) {
-  return ical({
-    name: escapeFeedText(name),
-    prodId: { company: 'linli', product: 'linli', language: 'ZH' },
-    timezone: { name: null, generator: getVtimezoneComponent },
-  });
-}
 
 async function findPublicSpace(db: Database, spaceId: string) {
   const [row] = await db
