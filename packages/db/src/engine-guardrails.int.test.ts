@@ -4,7 +4,7 @@
  * linli_book_space, and the longest claim in the CHECK constraint. Plus the catalogue-version triggers, which must
  * move only when a row really changes.
  */
-import { HOLDING_STATUSES, MAX_CLAIM_MS } from '@linli/domain';
+import { CLAIM_STATUSES, HOLDING_STATUSES, MAX_CLAIM_MS } from '@linli/domain';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { DatabaseHandle } from './client.ts';
@@ -33,11 +33,20 @@ describe('SQL repeats the claims engine definitions exactly', () => {
 
   it('the exclusion constraint and the partial indexes on holding bookings use the holding statuses', async () => {
     const constraints = await rows<{ def: string }>(sql`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'bookings'::regclass AND contype = 'x'`);
-    const indexes = await rows<{ def: string }>(sql`SELECT indexdef AS def FROM pg_indexes WHERE tablename = 'bookings' AND indexdef ILIKE '%status%'`);
+    // Bookings hold spaces; activity registrations hold a session's places: both by the same statuses.
+    const indexes = await rows<{ table: string; def: string }>(
+      sql`SELECT tablename AS table, indexdef AS def FROM pg_indexes WHERE tablename IN ('bookings', 'activity_registrations') AND indexdef ILIKE '%status%'`,
+    );
+    expect(indexes.filter((i) => i.table === 'activity_registrations').flatMap((i) => statusLists(i.def))).toHaveLength(1);
     const lists = [...constraints, ...indexes].flatMap((r) => statusLists(r.def));
     expect(constraints.length).toBeGreaterThan(0);
     expect(lists.length).toBeGreaterThan(0);
     for (const list of lists) expect(list).toEqual(holding);
+  });
+
+  it('a registration can only be in a claim status', async () => {
+    const [check] = await rows<{ def: string }>(sql`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'activity_registrations_status'`);
+    expect(statusLists(check!.def)).toEqual([[...CLAIM_STATUSES].sort()]);
   });
 
   it('linli_book_space judges holding bookings by the holding statuses', async () => {

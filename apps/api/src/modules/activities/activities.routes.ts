@@ -27,7 +27,7 @@ import { z } from 'zod';
 import { ADMIN_ONLY, ANY_ROLE, MANAGER_ROLES, STAFF_ROLES, actorOf } from '../../plugins/access.ts';
 import { BOOKING_CHANGE_REFUSALS, BOOKING_REFUSALS } from '../../plugins/openapi.ts';
 import { ICS_CONTENT_TYPE } from '../../lib/ical.ts';
-import { parseIfMatch } from '../bookings/bookings.service.ts';
+import { parseIfMatch } from '../../lib/if-match.ts';
 import {
   cancelActivity,
   createActivity,

@@ -17,8 +17,8 @@ import { cancelRegistrationsOfSession, lockSession } from '../claims/registratio
 import { availabilityRefusal, findAvailabilityRefusal, holdingWindow, newBookingRow, rangeOf, refusalError } from '../claims/space-claims.ts';
 import { type SpaceContext, loadSpaceContext } from '../claims/space-context.ts';
 import { suggestAlternatives } from '../availability/availability.service.ts';
-import { transitionBooking } from '../bookings/lifecycle.service.ts';
-import { promoteWaitlist } from '../waitlist/waitlist.service.ts';
+import { transitionBooking } from '../claims/space-transitions.ts';
+import { promoteWaitlist } from '../claims/space-waitlist.ts';
 import {
   type ActivityRow,
   type ActivitySessionRow,

@@ -18,7 +18,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ANY_ROLE, STAFF_ROLES, actorOf } from '../../plugins/access.ts';
 import { BOOKING_CHANGE_REFUSALS, BOOKING_REFUSALS } from '../../plugins/openapi.ts';
 import { getBookingWithHistory, listBookings } from './bookings.repository.ts';
-import { checkBooking, createBooking, parseIfMatch, updateBooking } from './bookings.service.ts';
+import { parseIfMatch } from '../../lib/if-match.ts';
+import { checkBooking, createBooking, updateBooking } from './bookings.service.ts';
 import { acceptOffer, approveBooking, cancelBooking, checkInBooking, rejectBooking } from './lifecycle.service.ts';
 
 export async function bookingRoutes(fastify: FastifyInstance) {

@@ -16,7 +16,7 @@ import { QUOTA_KEYS, checkPolicy, policyRefusals, quotaMeasures, quotaRefusal, q
 import { findAvailabilityRefusal, initialStatus, newBookingRow, rangeOf, refusalError, resolveBooker } from '../claims/space-claims.ts';
 import { type BookingFields, type SpaceContext, homeSiteOf, loadSpaceContext, toBooking } from '../claims/space-context.ts';
 import { suggestAlternatives } from '../availability/availability.service.ts';
-import { promoteWaitlist } from '../waitlist/waitlist.service.ts';
+import { promoteWaitlist } from '../claims/space-waitlist.ts';
 import { type IdempotentOutcome, claimIdempotencyKey, findCompletedIdempotentAnswer, saveIdempotentAnswer } from './bookings.idempotency.ts';
 import { assertVersion, findVisibleBooking } from './bookings.repository.ts';
 
@@ -165,17 +165,6 @@ async function explainRefusal(
   }
   const reasons = error instanceof AppError ? (error.options.details?.reasons as Refusal[]) : [{ code }];
   return new AppError(code, { details: { reasons, alternatives } });
-}
-
-/** `If-Match: "3"` (or 3, or W/"3") -> 3. Missing -> 428; not a version -> 400. */
-export function parseIfMatch(header: string | undefined, required: boolean): number | undefined {
-  if (header === undefined || header === '') {
-    if (required) throw new AppError('PRECONDITION_REQUIRED');
-    return undefined;
-  }
-  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
-  if (!match) throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'headers.if-match', message: 'must be the booking version, e.g. "3"' }] });
-  return Number(match[1]);
 }
 
 /**

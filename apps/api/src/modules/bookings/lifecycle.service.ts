@@ -4,55 +4,17 @@
  * transaction, and every change that releases the space gives the waitlist its chance.
  */
 import type { Booking, BookingStatus } from '@linli/contracts';
-import type { Database, Transaction, schema } from '@linli/db';
-import { canTransition, checkCancellation, checkInClosesAt, checkInWindow, isHoldingStatus } from '@linli/domain';
+import type { Database, Transaction } from '@linli/db';
+import { checkCancellation, checkInClosesAt, checkInWindow } from '@linli/domain';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { AppDeps } from '../../lib/context.ts';
-import { expireStaleWaitlistEntries, promoteWaitlist, settleWaitlistEntry } from '../waitlist/waitlist.service.ts';
-import { findBookingById, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
-import { rangeOf, refusalError } from '../claims/space-claims.ts';
+import { expireStaleWaitlistEntries } from '../waitlist/waitlist.service.ts';
+import { type TransitionSpec, transitionBooking } from '../claims/space-transitions.ts';
+import { findBookingById, lockForBooking } from '../claims/claims.repository.ts';
+import { refusalError } from '../claims/space-claims.ts';
 import { type BookingRow, loadSpacePolicy, toBooking } from '../claims/space-context.ts';
 import { assertVersion, findSweepCandidates, findVisibleBooking } from './bookings.repository.ts';
-
-interface TransitionSpec {
-  from: readonly BookingStatus[];
-  to: BookingStatus;
-  reason?: string | null;
-  /** Checks that need the locked, current row (cut-offs, windows, codes). */
-  guard?: (row: BookingRow, tx: Transaction) => Promise<void> | void;
-  set?: Partial<typeof schema.bookings.$inferInsert>;
-}
-
-/**
- * Applies one status change under the space lock, on the current row: the version must match (when given), the
- * status must allow it, the event is written, and a released space is offered to the waitlist.
- */
-export async function transitionBooking(
-  tx: Transaction,
-  row: BookingRow,
-  actorId: string | null,
-  spec: TransitionSpec,
-  now: Date,
-): Promise<BookingRow> {
-  // `from` narrows what this action accepts; the claims engine's transition table is the outer bound for all.
-  if (!spec.from.includes(row.status as BookingStatus) || !canTransition(row.status, spec.to)) {
-    throw new AppError('INVALID_TRANSITION', { detail: `A ${row.status} booking cannot become ${spec.to}.`, details: { status: row.status } });
-  }
-  await spec.guard?.(row, tx);
-  const updated = await updateBookingAtVersion(tx, row, { status: spec.to, updatedAt: now, ...spec.set });
-  if (!updated) throw new AppError('VERSION_MISMATCH');
-  await recordBookingEvent(tx, updated, { actorId, from: row.status, to: spec.to, reason: spec.reason ?? null });
-  if (row.source === 'waitlist') await settleWaitlistEntry(tx, row.id, spec.to);
-  if (isHoldingStatus(row.status) && !isHoldingStatus(spec.to)) {
-    // Only the part still ahead is worth offering (a no-show frees the rest of the slot).
-    const range = rangeOf(row.startAt, row.endAt);
-    if (range.end > now.getTime()) {
-      await promoteWaitlist(tx, { spaceId: row.spaceId, range: { start: Math.max(range.start, now.getTime()), end: range.end }, now });
-    }
-  }
-  return updated;
-}
 
 async function changeVisibleBooking(
   deps: AppDeps,

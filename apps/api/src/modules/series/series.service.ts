@@ -26,7 +26,7 @@ import { findHoldingClaims, lockForBooking, recordBookingEvent, updateBookingAtV
 import { policyRefusals, quotaRefusals } from '../claims/quotas.ts';
 import { availabilityRefusal, holdingWindow, initialStatus, newBookingRow, resolveBooker } from '../claims/space-claims.ts';
 import { type SpaceContext, homeSiteOf, loadSpaceContext, toBooking } from '../claims/space-context.ts';
-import { transitionBooking } from '../bookings/lifecycle.service.ts';
+import { transitionBooking } from '../claims/space-transitions.ts';
 import {
   findBookingSeries,
   findUpcomingOccurrences,

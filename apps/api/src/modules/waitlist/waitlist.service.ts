@@ -4,30 +4,23 @@
  * promote the same place twice.
  */
 import type { CreateWaitlistBody, WaitlistEntry } from '@linli/contracts';
-import { type Database, SQLSTATE, type Transaction, sqlStateOf } from '@linli/db';
-import type { InstantRange } from '@linli/domain';
+import { type Database, SQLSTATE, sqlStateOf } from '@linli/db';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import { toIso } from '../../lib/dates.ts';
 import type { AppDeps } from '../../lib/context.ts';
-import { findHoldingClaims, lockForBooking, recordBookingEvent } from '../claims/claims.repository.ts';
+import { findHoldingClaims, lockForBooking } from '../claims/claims.repository.ts';
 import { checkPolicy } from '../claims/quotas.ts';
-import { findAvailabilityRefusal, newBookingRow, rangeOf, refusalError } from '../claims/space-claims.ts';
+import { findAvailabilityRefusal, rangeOf, refusalError } from '../claims/space-claims.ts';
 import { loadSpaceContext } from '../claims/space-context.ts';
 import {
   type WaitlistEntryRow,
   cancelWaitingEntry,
   expireUnplacedEntries,
   findActiveWaitlistEntry,
-  findWaitingEntries,
-  insertPromotedBooking,
   insertWaitlistEntry,
   listUserWaitlistEntries,
-  updateEntryStatusByBooking,
-  updateWaitlistEntry,
 } from './waitlist.repository.ts';
-
-const MINUTE_MS = 60_000;
 
 function toWaitlistEntry(row: WaitlistEntryRow): WaitlistEntry {
   return {
@@ -97,63 +90,8 @@ export async function leaveWaitlist(db: Database, actor: Actor, entryId: string)
   return toWaitlistEntry(row);
 }
 
-/**
- * Offers freed time on a space to the waiting entries that overlap it, oldest first. Each entry that now fits
- * (availability and policy, judged for that resident) is booked outright or offered with a hold, per the space's
- * policy; later entries see the places earlier ones took. The caller holds the space lock.
- */
-export async function promoteWaitlist(tx: Transaction, freed: { spaceId: string; range: InstantRange; now: Date }): Promise<number> {
-  const waiting = await findWaitingEntries(tx, freed.spaceId, freed.range, freed.now);
-  let promoted = 0;
-  for (const entry of waiting) {
-    const resident: Actor = { userId: entry.userId, orgId: entry.orgId, role: 'resident', siteIds: [] };
-    const range = rangeOf(entry.startAt, entry.endAt);
-    let ctx;
-    try {
-      ctx = await loadSpaceContext(tx, resident, entry.spaceId);
-    } catch {
-      return promoted; // The space was archived: nobody can be promoted into it.
-    }
-    if (await findAvailabilityRefusal(tx, ctx, range, entry.partySize)) continue;
-    const refusals = (await checkPolicy(tx, ctx, { actor: resident, bookerId: entry.userId, range, partySize: entry.partySize, now: freed.now }))
-      // Booking late is the point of a waitlist: lead time does not apply to a promotion.
-      .filter((r) => r.code !== 'LEAD_TIME_NOT_MET');
-    if (refusals.length) continue;
-
-    const policy = ctx.policy.values;
-    const offer = policy.waitlistMode === 'offer';
-    const status = offer || policy.approvalRequired ? 'pending' : 'confirmed';
-    const offerExpiresAt = offer ? new Date(Math.min(freed.now.getTime() + policy.offerHoldMinutes * MINUTE_MS, range.start)) : null;
-    const booking = await insertPromotedBooking(
-      tx,
-      newBookingRow(ctx, {
-        range,
-        bookerId: entry.userId,
-        createdById: null,
-        partySize: entry.partySize,
-        purpose: entry.purpose,
-        status,
-        source: 'waitlist',
-        offerExpiresAt,
-        now: freed.now,
-      }),
-    );
-    await recordBookingEvent(tx, booking, { actorId: null, from: null, to: status, reason: offer ? 'waitlist offer' : 'promoted from waitlist' });
-    await updateWaitlistEntry(tx, entry.id, { status: offer ? 'offered' : 'booked', bookingId: booking.id, promotedAt: freed.now });
-    promoted++;
-  }
-  return promoted;
-}
-
 
 /** Waitlist entries whose time has come without a place: kept as 'expired' (unmet demand), not deleted. */
 export async function expireStaleWaitlistEntries(db: Database, now: Date): Promise<number> {
   return expireUnplacedEntries(db, now);
-}
-
-/** Keeps the entry behind a waitlist booking in step: an accepted offer is 'booked', a lapsed one 'expired'. */
-export async function settleWaitlistEntry(tx: Transaction, bookingId: string, bookingStatus: string): Promise<void> {
-  const status = bookingStatus === 'confirmed' ? 'booked' : ['expired', 'cancelled', 'rejected'].includes(bookingStatus) ? 'expired' : null;
-  if (!status) return;
-  await updateEntryStatusByBooking(tx, bookingId, status);
 }

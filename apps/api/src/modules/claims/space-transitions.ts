@@ -1,0 +1,53 @@
+/**
+ * Status changes of a claim on a space, in one place: the claims engine's transition table bounds every change, the
+ * row changes at its version, the event is written in the same transaction, and a released space is offered to its
+ * waitlist. Cancel, approve, reject, check-in, the sweep, series and activity sessions all change bookings here.
+ */
+import type { BookingStatus } from '@linli/contracts';
+import type { Transaction, schema } from '@linli/db';
+import { canTransition, isHoldingStatus } from '@linli/domain';
+import { AppError } from '../../lib/app-error.ts';
+import { recordBookingEvent, updateBookingAtVersion } from './claims.repository.ts';
+import { rangeOf } from './space-claims.ts';
+import type { BookingRow } from './space-context.ts';
+import { promoteWaitlist, settleWaitlistEntry } from './space-waitlist.ts';
+
+export interface TransitionSpec {
+  from: readonly BookingStatus[];
+  to: BookingStatus;
+  reason?: string | null;
+  /** Checks that need the locked, current row (cut-offs, windows, codes). */
+  guard?: (row: BookingRow, tx: Transaction) => Promise<void> | void;
+  set?: Partial<typeof schema.bookings.$inferInsert>;
+}
+
+/**
+ * Applies one status change under the space lock, on the current row: the version must match (when given), the
+ * status must allow it, the event is written, and a released space is offered to the waitlist.
+ */
+export async function transitionBooking(
+  tx: Transaction,
+  row: BookingRow,
+  actorId: string | null,
+  spec: TransitionSpec,
+  now: Date,
+): Promise<BookingRow> {
+  // `from` narrows what this action accepts; the claims engine's transition table is the outer bound for all.
+  if (!spec.from.includes(row.status as BookingStatus) || !canTransition(row.status, spec.to)) {
+    throw new AppError('INVALID_TRANSITION', { detail: `A ${row.status} booking cannot become ${spec.to}.`, details: { status: row.status } });
+  }
+  await spec.guard?.(row, tx);
+  const updated = await updateBookingAtVersion(tx, row, { status: spec.to, updatedAt: now, ...spec.set });
+  if (!updated) throw new AppError('VERSION_MISMATCH');
+  await recordBookingEvent(tx, updated, { actorId, from: row.status, to: spec.to, reason: spec.reason ?? null });
+  if (row.source === 'waitlist') await settleWaitlistEntry(tx, row.id, spec.to);
+  if (isHoldingStatus(row.status) && !isHoldingStatus(spec.to)) {
+    // Only the part still ahead is worth offering (a no-show frees the rest of the slot).
+    const range = rangeOf(row.startAt, row.endAt);
+    if (range.end > now.getTime()) {
+      await promoteWaitlist(tx, { spaceId: row.spaceId, range: { start: Math.max(range.start, now.getTime()), end: range.end }, now });
+    }
+  }
+  return updated;
+}
+
