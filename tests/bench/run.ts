@@ -8,7 +8,7 @@
  *   --sites 200 --bookings 1000000   portfolio size (generated if the 'bench' organization does not exist)
  *   --duration 10                    seconds per load run;  --connections 50
  *   --only a,c                       run only these (a: booking, b: search, c: schedule, p: 1 vs 2 API
- *                                    processes, analytics)
+ *                                    processes, r: a flash crowd on one activity session, analytics)
  *   --cpu-prof DIR                   write a V8 CPU profile of the API process to DIR (node --cpu-prof)
  */
 import { parseArgs } from 'node:util';
@@ -19,6 +19,7 @@ import { BENCH_PASSWORD, generatePortfolio } from '@linli/db/seed';
 import { addDaysToLocalDate, localDayRange, openRanges } from '@linli/domain';
 import { and, eq, sql } from 'drizzle-orm';
 import { benchAnalytics } from './analytics.ts';
+import { BENCH_JWT_ENV, benchFlashCrowd, printFlashCrowd } from './flash-crowd.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,7 +27,7 @@ const { values: args } = parseArgs({
     bookings: { type: 'string', default: '1000000' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
-    only: { type: 'string', default: 'a,b,c,p,analytics' },
+    only: { type: 'string', default: 'a,b,c,p,r,analytics' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -143,7 +144,7 @@ async function main() {
   const apiUrl = 'http://127.0.0.1:3931';
   const bareUrl = 'http://127.0.0.1:3932';
   const children = [
-    startServer('apps/api/src/server.ts', { DATABASE_URL, PORT: '3931', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '30', AUTH_RATE_LIMIT_PER_MINUTE: '100000' }, args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : []),
+    startServer('apps/api/src/server.ts', { DATABASE_URL, PORT: '3931', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '30', AUTH_RATE_LIMIT_PER_MINUTE: '100000', ...BENCH_JWT_ENV }, args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : []),
     startServer('tests/bench/bare-server.ts', { DATABASE_URL, PORT: '3932', ORG_ID: org!.id }),
   ];
   await Promise.all([waitFor(`${apiUrl}/readyz`), waitFor(`${bareUrl}/healthz`)]);
@@ -189,13 +190,14 @@ async function main() {
     results.push({ pair, target, api: a, ceiling: c, prepared: p });
   };
   const preparedQuery = (prepared: boolean) => (prepared ? '&prepared=1' : '');
+  const insertCeiling = (prepared: boolean) => load('bare', bareUrl, () => ({ method: 'POST', path: prepared ? '/insert?prepared=1' : '/insert', body: JSON.stringify(nextBody()), headers: { 'content-type': 'application/json' } }));
   const rowsRequest = (prepared: boolean) => () => ({ method: 'GET' as const, path: `/rows?spaceId=${random(spaces).id}&from=${weekStart()}${preparedQuery(prepared)}` });
 
   await measure(
     '(a) create a booking: POST /api/v1/bookings vs one INSERT',
     0.5,
     () => load('api', apiUrl, () => { const b = nextBody(); return { method: 'POST', path: '/api/v1/bookings', body: JSON.stringify({ spaceId: b.spaceId, startAt: b.startAt, endAt: b.endAt }), headers: auth }; }),
-    (prepared) => load('bare', bareUrl, () => ({ method: 'POST', path: prepared ? '/insert?prepared=1' : '/insert', body: JSON.stringify(nextBody()), headers: { 'content-type': 'application/json' } })),
+    insertCeiling,
   );
   await measure(
     '(b) portfolio availability search vs ~20 rows by index',
@@ -224,6 +226,7 @@ async function main() {
       `| ${r.pair} | ${r.api.rps.toFixed(0)} | ${r.api.p50} / ${r.api.p99} | ${r.ceiling.rps.toFixed(0)} | ${r.ceiling.p50} / ${r.ceiling.p99} | ${percent(ratio)} | ≥ ${percent(r.target)} ${ratio >= r.target ? 'met' : 'MISSED'} | ${r.prepared.rps.toFixed(0)} | ${percent(r.api.rps / r.prepared.rps)} | ${r.api.non2xx} | ${r.api.errors5xx} |`,
     );
   }
+  if (only.has('r')) printFlashCrowd(await benchFlashCrowd({ db, orgId: org!.id, apiUrl, measureCeiling: () => insertCeiling(false) }));
   if (only.has('p')) children.push(await compareProcessCounts(apiUrl, { DATABASE_URL, token, sites, nextBody }));
   const analytics = only.has('analytics') ? await benchAnalytics({ baseUrl: apiUrl, token, siteId: random(sites).id, iterations: 30 }) : [];
 
@@ -247,7 +250,7 @@ async function compareProcessCounts(
   setup: { DATABASE_URL: string; token: string; sites: { id: string }[]; nextBody: () => { spaceId: string; siteId: string; startAt: string; endAt: string } },
 ): Promise<ChildProcess> {
   const multiUrl = 'http://127.0.0.1:3933';
-  const multi = startServer('apps/api/src/server.ts', { DATABASE_URL: setup.DATABASE_URL, PORT: '3933', WORKERS: '2', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '15', AUTH_RATE_LIMIT_PER_MINUTE: '100000' });
+  const multi = startServer('apps/api/src/server.ts', { DATABASE_URL: setup.DATABASE_URL, PORT: '3933', WORKERS: '2', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '15', AUTH_RATE_LIMIT_PER_MINUTE: '100000', ...BENCH_JWT_ENV });
   await waitFor(`${multiUrl}/readyz`);
   const auth = { authorization: `Bearer ${setup.token}`, 'content-type': 'application/json' };
   let turn = 0;
