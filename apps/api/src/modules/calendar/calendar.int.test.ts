@@ -2,6 +2,7 @@ import { schema } from '@linli/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, createPortfolio, createSite, createSpace } from '../../test/factories.ts';
 import { type TestApp, bearer, startTestApp } from '../../test/harness.ts';
+import { createActivity, createSession } from '../registrations/registrations.factories.ts';
 
 let t: TestApp;
 let p: Awaited<ReturnType<typeof createPortfolio>>;
@@ -36,6 +37,23 @@ describe('iCalendar feeds', () => {
     expect(res.body).not.toContain('ABC234');
     const site = await t.app.inject({ url: `/api/v1/calendar/sites/${p.siteA.id}/busy.ics` });
     expect(site.body).toMatch(/DTEND;TZID=Asia\/Shanghai:20270302T210000/);
+  });
+
+  it("a private feed lists the activity sessions I hold a place in, not ones I cancelled or others'", async () => {
+    const activity = await createActivity(t.db, { orgId: p.org.id, title: '亲子绘本共读', titleEn: 'Picture-book reading' });
+    const kept = await createSession(t.db, { activity, siteId: p.siteA.id, spaceId: p.spaceA.id, startAt: at('2027-03-03', '10:00'), endAt: at('2027-03-03', '11:00') });
+    const dropped = await createSession(t.db, { activity, siteId: p.siteA.id, spaceId: p.spaceA.id, startAt: at('2027-03-04', '10:00'), endAt: at('2027-03-04', '11:00') });
+    const registration = (sessionId: string, status: string, userId = p.resident.id) => ({
+      orgId: p.org.id, sessionId, activityId: activity.id, userId, partySize: 2, status, checkInCode: status === 'confirmed' ? 'ACT777' : 'ACT000',
+    });
+    await t.db.insert(schema.activityRegistrations).values([registration(kept.id, 'confirmed'), registration(dropped.id, 'cancelled'), registration(dropped.id, 'confirmed', p.admin.id)]);
+    const token = (await t.app.inject({ method: 'POST', url: '/api/v1/me/calendar-feed', headers: bearer(p.tokens.resident) })).json();
+    // Unfolded: long lines are folded at 75 octets (RFC 5545).
+    const feed = (await t.app.inject({ url: token.url })).body.replaceAll('\r\n ', '');
+    expect(feed).toContain('亲子绘本共读 Picture-book reading');
+    expect(feed).toContain('ACT777');
+    expect(feed).not.toContain('ACT000');
+    expect(feed.match(/SUMMARY:亲子绘本共读/g)).toHaveLength(1);
   });
 
   it('a private feed lists my own bookings; rotating the link revokes the old one', async () => {

@@ -13,7 +13,7 @@ import { notFound } from '../../lib/app-error.ts';
 import { toIso } from '../../lib/dates.ts';
 import { feedText, newCalendar } from '../../lib/ical.ts';
 
-const { bookings, spaces, sites, calendarTokens } = schema;
+const { bookings, spaces, sites, calendarTokens, activities, activitySessions, activityRegistrations } = schema;
 // Public feeds show what holds a space; a resident's own feed also keeps what they attended.
 const BUSY = [...HOLDING_STATUSES];
 const MINE = [...HOLDING_STATUSES, 'completed'];
@@ -111,6 +111,40 @@ export async function renderPersonalFeed(db: Database, token: string, now: Date)
       location: feedText(address ?? siteName),
       description: feedText(
         [booking.purpose, booking.status === 'pending' ? '待审批 Pending approval' : null, `签到码 Check-in code: ${booking.checkInCode}`]
+          .filter(Boolean)
+          .join('\n'),
+      ),
+      stamp: now,
+    });
+  }
+  // My activities: the sessions I hold a place in (a held offer included), with the session's room and site.
+  const registered = await db
+    .select({ registration: activityRegistrations, session: activitySessions, title: activities.title, titleEn: activities.titleEn, spaceName: spaces.name, siteName: sites.name, address: sites.address, zone: sites.timezone })
+    .from(activityRegistrations)
+    .innerJoin(activitySessions, eq(activitySessions.id, activityRegistrations.sessionId))
+    .innerJoin(activities, eq(activities.id, activityRegistrations.activityId))
+    .innerJoin(spaces, eq(spaces.id, activitySessions.spaceId))
+    .innerJoin(sites, eq(sites.id, activitySessions.siteId))
+    .where(
+      and(
+        eq(activityRegistrations.userId, owner.userId),
+        inArray(activityRegistrations.status, MINE),
+        eq(activitySessions.status, 'scheduled'),
+        lt(activitySessions.startAt, to),
+        gt(activitySessions.endAt, from),
+      ),
+    )
+    .orderBy(asc(activitySessions.startAt));
+  for (const { registration, session, title, titleEn, spaceName, siteName, address, zone } of registered) {
+    calendar.createEvent({
+      id: `${registration.id}@linli`,
+      start: toZonedDateTime(session.startAt, zone),
+      end: toZonedDateTime(session.endAt, zone),
+      timezone: zone,
+      summary: feedText(titleEn ? `${title} ${titleEn}` : title),
+      location: feedText(`${spaceName} · ${siteName}${address ? ` · ${address}` : ''}`),
+      description: feedText(
+        [`活动 Activity · ${registration.partySize} 人 people`, registration.status === 'pending' ? '候补名额待确认 Waitlist offer to accept' : null, `签到码 Check-in code: ${registration.checkInCode}`]
           .filter(Boolean)
           .join('\n'),
       ),
