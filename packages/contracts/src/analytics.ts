@@ -68,6 +68,8 @@ const UsageFields = {
   bookedMinutes: Minutes,
   /** The same for checked-in and completed bookings only. */
   usedMinutes: Minutes,
+  /** Of bookedMinutes, the part held by activity sessions (their rooms are booked with source 'activity'). */
+  activityMinutes: Minutes,
   /** bookedMinutes / openMinutes; null when nothing was open. */
   utilization: Ratio,
   usedUtilization: Ratio,

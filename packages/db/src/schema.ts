@@ -413,6 +413,8 @@ export const siteUsageDaily = pgTable(
     localDate: date('local_date').notNull(),
     bookedMinutes: doublePrecision('booked_minutes').notNull(),
     usedMinutes: doublePrecision('used_minutes').notNull(),
+    /** Of bookedMinutes, the part held by activity sessions (migration 0013). */
+    activityMinutes: doublePrecision('activity_minutes').notNull().default(0),
     fingerprint: text('fingerprint').notNull(),
     /** pg_current_snapshot() of the transaction that computed the row, as text. */
     snapshot: text('snapshot').notNull(),

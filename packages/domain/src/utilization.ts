@@ -306,6 +306,8 @@ export interface UsageTotals {
   bookedMinutes: number;
   /** The same for checked-in and completed bookings only. */
   usedMinutes: number;
+  /** Of bookedMinutes, the part held by activity sessions (bookings of source 'activity'); 0 when not reported. */
+  activityMinutes?: number;
 }
 
 /**

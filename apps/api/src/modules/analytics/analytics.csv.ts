@@ -48,6 +48,7 @@ const UTILIZATION_COLUMNS: Record<keyof UtilizationRow, true> = {
   openMinutes: true,
   bookedMinutes: true,
   usedMinutes: true,
+  activityMinutes: true,
   utilization: true,
   usedUtilization: true,
   noOpenHours: true,

@@ -554,10 +554,10 @@ describe('CSV export', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString('utf8').slice(1).split('\r\n');
     expect(lines[0]).toBe(
-      'siteId,siteName,spaceId,spaceName,bookingMode,capacity,kind,district,bucketStart,bucketEnd,spaces,openMinutes,bookedMinutes,usedMinutes,utilization,usedUtilization,noOpenHours',
+      'siteId,siteName,spaceId,spaceName,bookingMode,capacity,kind,district,bucketStart,bucketEnd,spaces,openMinutes,bookedMinutes,usedMinutes,activityMinutes,utilization,usedUtilization,noOpenHours',
     );
-    expect(lines).toContain(`${fixture.study.site.id},"城市书房·""南京西路"",2号",,,,,study_room,黄浦区,2026-06-01,2026-06-01,1,240,132,78,0.55,0.325,false`);
-    expect(lines).toContain(`${fixture.closed.site.id},城市书房·未开放,,,,,study_room,静安区,2026-06-01,2026-06-01,1,0,0,0,,,true`);
+    expect(lines).toContain(`${fixture.study.site.id},"城市书房·""南京西路"",2号",,,,,study_room,黄浦区,2026-06-01,2026-06-01,1,240,132,78,0,0.55,0.325,false`);
+    expect(lines).toContain(`${fixture.closed.site.id},城市书房·未开放,,,,,study_room,静安区,2026-06-01,2026-06-01,1,0,0,0,0,,,true`);
     expect(lines.at(-1)).toBe('');
   });
 

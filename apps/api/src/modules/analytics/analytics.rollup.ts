@@ -16,13 +16,20 @@ import {
   usageSql,
 } from './analytics.sql.ts';
 
+/** Occupied minutes of a space or site in a bucket; `activity` is the part held by activity sessions. */
+export interface Occupied {
+  booked: number;
+  used: number;
+  activity: number;
+}
+
 /** Occupied minutes from SQL, keyed `${space or site id}|${bucket}`. */
 export async function queryUsage(
   tx: Transaction,
   scope: Scope,
   open: OpenTime,
   level: 'space' | 'site',
-): Promise<Map<string, { booked: number; used: number }>> {
+): Promise<Map<string, Occupied>> {
   const pieces: PieceParams = { patterns: [], days: [], startMs: [], endMs: [], buckets: [] };
   // The bookings scanned are those overlapping the pieces, so only the stale days of a mostly stored month are read.
   let start = Infinity;
@@ -38,7 +45,7 @@ export async function queryUsage(
       end = Math.max(end, p.end);
     }
   });
-  const usage = new Map<string, { booked: number; used: number }>();
+  const usage = new Map<string, Occupied>();
   if (pieces.patterns.length === 0) return usage;
   const rows = await queryRows<UsageRow>(
     tx,
@@ -57,7 +64,7 @@ export async function queryUsage(
       level,
     }),
   );
-  for (const row of rows) usage.set(`${row.key}|${row.bucket}`, { booked: row.booked_minutes, used: row.used_minutes });
+  for (const row of rows) usage.set(`${row.key}|${row.bucket}`, { booked: row.booked_minutes, used: row.used_minutes, activity: row.activity_minutes });
   return usage;
 }
 
@@ -111,12 +118,12 @@ export async function siteUsageByBucket(
   scope: Scope,
   open: OpenTime,
   now: Date,
-): Promise<Map<string, { booked: number; used: number }>> {
-  const usage = new Map<string, { booked: number; used: number }>();
-  const add = (siteId: string, bucket: number, booked: number, used: number) => {
+): Promise<Map<string, Occupied>> {
+  const usage = new Map<string, Occupied>();
+  const add = (siteId: string, bucket: number, value: Occupied) => {
     const key = `${siteId}|${bucket}`;
-    const sum = usage.get(key) ?? { booked: 0, used: 0 };
-    usage.set(key, { booked: sum.booked + booked, used: sum.used + used });
+    const sum = usage.get(key) ?? { booked: 0, used: 0, activity: 0 };
+    usage.set(key, { booked: sum.booked + value.booked, used: sum.used + value.used, activity: sum.activity + value.activity });
   };
   // The site-dates with open time, and the bucket each date adds to.
   const bucketOfDate = new Map<string, number>();
@@ -140,7 +147,7 @@ export async function siteUsageByBucket(
     const bucket = bucketOfDate.get(row.local_date);
     if (bucket === undefined || row.fingerprint !== fingerprintOf(site, row.local_date)) continue;
     fresh.add(`${row.site_id}|${row.local_date}`);
-    add(row.site_id, bucket, row.booked_minutes, row.used_minutes);
+    add(row.site_id, bucket, { booked: row.booked_minutes, used: row.used_minutes, activity: row.activity_minutes });
   }
 
   // The rest on the fly, one row per site and date; sites with the same pattern and the same stale dates share pieces.
@@ -174,16 +181,17 @@ export async function siteUsageByBucket(
     'site',
   );
 
-  const sealable = { siteIds: [] as string[], dates: [] as string[], booked: [] as number[], used: [] as number[], fingerprints: [] as string[] };
+  const sealable = { siteIds: [] as string[], dates: [] as string[], booked: [] as number[], used: [] as number[], activity: [] as number[], fingerprints: [] as string[] };
   for (const site of staleSites) {
     for (const date of stale.get(site.id)!) {
-      const value = computed.get(`${site.id}|${dayNumberOf(date)}`) ?? { booked: 0, used: 0 };
-      add(site.id, bucketOfDate.get(date)!, value.booked, value.used);
+      const value = computed.get(`${site.id}|${dayNumberOf(date)}`) ?? { booked: 0, used: 0, activity: 0 };
+      add(site.id, bucketOfDate.get(date)!, value);
       if ((dayNumberOf(date) + ROLLUP_AFTER_DAYS) * 86_400_000 <= now.getTime()) {
         sealable.siteIds.push(site.id);
         sealable.dates.push(date);
         sealable.booked.push(value.booked);
         sealable.used.push(value.used);
+        sealable.activity.push(value.activity);
         sealable.fingerprints.push(fingerprintOf(site, date));
       }
     }

@@ -57,6 +57,7 @@ function usageFields(totals: UsageTotals) {
     openMinutes: round2(totals.openMinutes),
     bookedMinutes: round2(totals.bookedMinutes),
     usedMinutes: round2(totals.usedMinutes),
+    activityMinutes: round2(totals.activityMinutes ?? 0),
     utilization: round6(figures.utilization),
     usedUtilization: round6(figures.usedUtilization),
     noOpenHours: figures.noOpenHours,
@@ -90,7 +91,7 @@ export async function getUtilization(db: Database, actor: Actor, query: Utilizat
       const { key, row } = groupIdentity(query.groupBy, site, space);
       let group = groups.get(key);
       if (!group) {
-        group = { row, spaces: 0, totals: buckets.map(() => ({ openMinutes: 0, bookedMinutes: 0, usedMinutes: 0 })) };
+        group = { row, spaces: 0, totals: buckets.map(() => ({ openMinutes: 0, bookedMinutes: 0, usedMinutes: 0, activityMinutes: 0 })) };
         groups.set(key, group);
       }
       return group;
@@ -100,6 +101,7 @@ export async function getUtilization(db: Database, actor: Actor, query: Utilizat
         const occupied = usage.get(`${key}|${b}`);
         totals[b]!.bookedMinutes += occupied?.booked ?? 0;
         totals[b]!.usedMinutes += occupied?.used ?? 0;
+        totals[b]!.activityMinutes! += occupied?.activity ?? 0;
       });
     if (query.groupBy !== 'space') for (const site of scope.sites) addOccupied(groupOf(site, null).totals, site.id);
     for (const space of scope.spaces) {
@@ -156,12 +158,13 @@ export async function getHeatmap(db: Database, actor: Actor, query: HeatmapQuery
     const scope = await loadScope(tx, actor, query, period);
     const open = layOutOpenTime(scope.sites, [{ period, bucketOf: (p) => hourOfWeekCell(p.weekday, p.hour!) }], 'hour');
     const usage = await queryUsage(tx, scope, open, 'site');
-    const totals: UsageTotals[] = Array.from({ length: HOURS_PER_WEEK }, () => ({ openMinutes: 0, bookedMinutes: 0, usedMinutes: 0 }));
+    const totals: UsageTotals[] = Array.from({ length: HOURS_PER_WEEK }, () => ({ openMinutes: 0, bookedMinutes: 0, usedMinutes: 0, activityMinutes: 0 }));
     for (const site of scope.sites) {
       for (let cell = 0; cell < HOURS_PER_WEEK; cell++) {
         const used = usage.get(`${site.id}|${cell}`);
         totals[cell]!.bookedMinutes += used?.booked ?? 0;
         totals[cell]!.usedMinutes += used?.used ?? 0;
+        totals[cell]!.activityMinutes! += used?.activity ?? 0;
       }
     }
     for (const space of scope.spaces) {
@@ -193,7 +196,7 @@ export async function getSiteRanking(db: Database, actor: Actor, query: SiteRank
     const openOfSite = openMinutesBySite(scope, open);
     const totalsOf = (siteId: string, bucket: number): UsageTotals => {
       const used = usage.get(`${siteId}|${bucket}`);
-      return { openMinutes: openOfSite.get(siteId)?.get(bucket) ?? 0, bookedMinutes: used?.booked ?? 0, usedMinutes: used?.used ?? 0 };
+      return { openMinutes: openOfSite.get(siteId)?.get(bucket) ?? 0, bookedMinutes: used?.booked ?? 0, usedMinutes: used?.used ?? 0, activityMinutes: used?.activity ?? 0 };
     };
 
     const measured = scope.sites.map((site) => {

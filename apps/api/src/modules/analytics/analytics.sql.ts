@@ -54,6 +54,7 @@ export interface UsageRow {
   bucket: number;
   booked_minutes: number;
   used_minutes: number;
+  activity_minutes: number;
 }
 
 /**
@@ -87,7 +88,8 @@ export function usageSql(p: UsageQueryParams): SQL {
         AS t(space_id, archived_ms)
     ),
     booking AS MATERIALIZED (
-      SELECT b.site_id, b.space_id, b.party_size, sh.capacity, b.status IN (${USED}) AS used, s.pattern, b.start_at, c.end_at,
+      SELECT b.site_id, b.space_id, b.party_size, sh.capacity, b.status IN (${USED}) AS used, b.source = 'activity' AS activity,
+        s.pattern, b.start_at, c.end_at,
         (b.start_at AT TIME ZONE s.zone)::date - DATE '1970-01-01' AS d0,
         ((c.end_at - interval '1 microsecond') AT TIME ZONE s.zone)::date - DATE '1970-01-01' AS d1
       FROM site_scope s
@@ -113,12 +115,12 @@ export function usageSql(p: UsageQueryParams): SQL {
       WHERE c.end_at > b.start_at
     ),
     part AS (
-      SELECT k.site_id, k.space_id, k.party_size, k.capacity, k.used, p.bucket,
+      SELECT k.site_id, k.space_id, k.party_size, k.capacity, k.used, k.activity, p.bucket,
         greatest(k.start_at, p.start_at) AS s, least(k.end_at, p.end_at) AS e
       FROM booking k JOIN piece p ON p.pattern = k.pattern AND p.day = k.d0
       WHERE p.start_at < k.end_at AND p.end_at > k.start_at
       UNION ALL
-      SELECT k.site_id, k.space_id, k.party_size, k.capacity, k.used, p.bucket,
+      SELECT k.site_id, k.space_id, k.party_size, k.capacity, k.used, k.activity, p.bucket,
         greatest(k.start_at, p.start_at), least(k.end_at, p.end_at)
       FROM (SELECT * FROM booking WHERE d1 > d0) k
       JOIN piece p ON p.pattern = k.pattern AND p.day > k.d0 AND p.day <= k.d1
@@ -127,7 +129,7 @@ export function usageSql(p: UsageQueryParams): SQL {
     -- Exclusive spaces: what a part adds beyond the latest end among earlier parts of the same space (the union).
     -- Shared spaces (capacity set) simply add person-time over capacity.
     counted AS (
-      SELECT ${groupKey} AS key, bucket, used,
+      SELECT ${groupKey} AS key, bucket, used, activity,
         CASE WHEN capacity IS NULL
           THEN extract(epoch FROM greatest(e - greatest(s, coalesce(max(e) OVER w, s)), interval '0'))
           ELSE extract(epoch FROM e - s) * party_size / capacity END AS booked_seconds,
@@ -138,8 +140,11 @@ export function usageSql(p: UsageQueryParams): SQL {
       FROM part
       WINDOW w AS (PARTITION BY space_id ORDER BY s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
     )
+    -- Activity time: what activity sessions' bookings add to the booked time (of an exclusive space, the part of
+    -- the union they cover first), so activity and ordinary minutes add up to the booked minutes.
     SELECT key::text AS key, bucket, (sum(booked_seconds) / 60)::float8 AS booked_minutes,
-      (sum(used_seconds) / 60)::float8 AS used_minutes
+      (sum(used_seconds) / 60)::float8 AS used_minutes,
+      (coalesce(sum(booked_seconds) FILTER (WHERE activity), 0) / 60)::float8 AS activity_minutes
     FROM counted
     GROUP BY key, bucket`;
 }
@@ -325,6 +330,7 @@ export interface RollupRow {
   local_date: string;
   booked_minutes: number;
   used_minutes: number;
+  activity_minutes: number;
   fingerprint: string;
 }
 
@@ -334,7 +340,7 @@ export interface RollupRow {
  */
 export function freshRollupSql(p: { siteIds: string[]; from: string; to: string }): SQL {
   return sql`
-    SELECT u.site_id::text AS site_id, u.local_date::text AS local_date, u.booked_minutes, u.used_minutes, u.fingerprint
+    SELECT u.site_id::text AS site_id, u.local_date::text AS local_date, u.booked_minutes, u.used_minutes, u.activity_minutes, u.fingerprint
     FROM site_usage_daily u
     WHERE u.site_id = ANY(${arrayLiteral(p.siteIds)}::uuid[])
       AND u.local_date BETWEEN ${p.from}::date AND ${p.to}::date
@@ -350,6 +356,7 @@ export interface SealParams {
   dates: string[];
   booked: number[];
   used: number[];
+  activity: number[];
   fingerprints: string[];
 }
 
@@ -359,13 +366,15 @@ export interface SealParams {
  */
 export function sealRollupSql(p: SealParams): SQL[] {
   const rows = sql`unnest(${arrayLiteral(p.siteIds)}::uuid[], ${arrayLiteral(p.dates)}::date[], ${arrayLiteral(p.booked)}::float8[],
-    ${arrayLiteral(p.used)}::float8[], ${arrayLiteral(p.fingerprints)}::text[]) AS t(site_id, local_date, booked, used, fingerprint)`;
+    ${arrayLiteral(p.used)}::float8[], ${arrayLiteral(p.activity)}::float8[], ${arrayLiteral(p.fingerprints)}::text[])
+    AS t(site_id, local_date, booked, used, activity, fingerprint)`;
   return [
     sql`
-      INSERT INTO site_usage_daily (org_id, site_id, local_date, booked_minutes, used_minutes, fingerprint, snapshot, computed_at)
-      SELECT ${p.orgId}::uuid, site_id, local_date, booked, used, fingerprint, pg_current_snapshot()::text, now() FROM ${rows}
+      INSERT INTO site_usage_daily (org_id, site_id, local_date, booked_minutes, used_minutes, activity_minutes, fingerprint, snapshot, computed_at)
+      SELECT ${p.orgId}::uuid, site_id, local_date, booked, used, activity, fingerprint, pg_current_snapshot()::text, now() FROM ${rows}
       ON CONFLICT (site_id, local_date) DO UPDATE SET
-        booked_minutes = excluded.booked_minutes, used_minutes = excluded.used_minutes, fingerprint = excluded.fingerprint,
+        booked_minutes = excluded.booked_minutes, used_minutes = excluded.used_minutes, activity_minutes = excluded.activity_minutes,
+        fingerprint = excluded.fingerprint,
         snapshot = excluded.snapshot, computed_at = excluded.computed_at`,
     sql`
       DELETE FROM usage_changes c USING ${rows}
