@@ -18,7 +18,9 @@ describe.runIf(template.kind === 'postgres')('registration under concurrency (Po
   let site: Awaited<ReturnType<typeof createSite>>;
 
   beforeAll(async () => {
-    t = await startTestApp({ now: at('2027-03-01', '09:00') });
+    // A thousand requests queue behind one session lock; on a loaded CI machine the last can wait longer than the
+    // service's 10 s request timeout. This test is about what the lock admits, so the timeout is out of the way.
+    t = await startTestApp({ now: at('2027-03-01', '09:00'), env: { REQUEST_TIMEOUT_MS: '120000' } });
     org = await createOrg(t.db);
     site = await createSite(t.db, { orgId: org.id });
   });
