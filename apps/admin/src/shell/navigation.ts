@@ -24,20 +24,24 @@ const ApprovalsPage = lazy(() => import('../bookings/ApprovalsPage.tsx'));
 const TodayPage = lazy(() => import('../bookings/TodayPage.tsx'));
 const AnalyticsPage = lazy(() => import('../analytics/AnalyticsPage.tsx'));
 const SitesPage = lazy(() => import('../sites/SitesPage.tsx'));
+const ProgrammePage = lazy(() => import('../programme/ProgrammePage.tsx'));
 const SetupPage = lazy(() => import('../setup/SetupPage.tsx'));
 const BookPage = lazy(() => import('../resident/BookPage.tsx'));
 const MyBookingsPage = lazy(() => import('../resident/MyBookingsPage.tsx'));
+const ActivitiesPage = lazy(() => import('../activities/ActivitiesPage.tsx'));
 
 const NAV_ITEMS: readonly NavItem[] = [
   { path: '/timeline', label: 'timeline', roles: SITE_TEAM, Page: TimelinePage },
   { path: '/approvals', label: 'approvals', roles: SITE_TEAM, Page: ApprovalsPage },
   { path: '/today', label: 'today', roles: SITE_TEAM, Page: TodayPage },
   { path: '/analytics', label: 'analytics', roles: SITE_TEAM, Page: AnalyticsPage },
+  { path: '/programme', label: 'programme', roles: SITE_TEAM, Page: ProgrammePage },
   { path: '/sites', label: 'sites', roles: SITE_TEAM, Page: SitesPage },
   // Setting up sites, spaces and policies is the portfolio admin's work; site teams run the day.
   { path: '/setup', label: 'setup', roles: ['org_admin'], Page: SetupPage },
   { path: '/book', label: 'book', roles: ['resident'], Page: BookPage },
   { path: '/my-bookings', label: 'myBookings', roles: ['resident'], Page: MyBookingsPage },
+  { path: '/activities', label: 'activities', roles: ['resident'], Page: ActivitiesPage },
 ];
 
 /** Never empty: every role has at least one page, and the first is where '/' leads. */

@@ -1,0 +1,230 @@
+import type { ActivityCategory, CurrentUser, MyRegistrations, ProgrammeEntry } from '@linli/contracts';
+import { Alert, App, Button, Card, DatePicker, Divider, Empty, Flex, InputNumber, Modal, Select, Skeleton, Tag, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { describeError } from '../api/describeError.ts';
+import { useResource } from '../api/useResource.ts';
+import { usePortfolio } from '../spaces/portfolio.ts';
+import { addDaysToLocalDate, formatDate, formatRange, formatTime, todayIn } from '../time/zoned.ts';
+import { getProgramme, registerForSession } from './activities.api.ts';
+import { describeRegistrationError, maxPartyOf } from './activityRefusals.ts';
+import { categoryName, titleOf } from './labels.ts';
+
+const ZONE = 'Asia/Shanghai';
+/** The API answers at most 62 days at a time. */
+const MAX_DAYS = 62;
+const HOLDING = new Set(['pending', 'confirmed', 'checked_in']);
+
+interface Props {
+  user: CurrentUser | null;
+  categories: ActivityCategory[];
+  mine: MyRegistrations | undefined;
+  onRegistered: () => void;
+}
+
+/** The programme by dates and category: sessions in the resident's own district first, then the others. */
+export function ProgrammeList({ user, categories, mine, onRegistered }: Props) {
+  const { t, i18n } = useTranslation();
+  const portfolio = usePortfolio();
+  const today = todayIn(ZONE);
+  const [range, setRange] = useState<[string, string]>([today, addDaysToLocalDate(today, 13)]);
+  const [category, setCategory] = useState<string | undefined>();
+  const [chosen, setChosen] = useState<ProgrammeEntry | null>(null);
+  const programme = useResource(
+    (signal) => (user ? getProgramme({ orgId: user.orgId, from: range[0], to: range[1], category }, signal) : Promise.resolve(null)),
+    [user?.orgId, range[0], range[1], category],
+  );
+  const homeSite = user?.homeSiteId ? portfolio.data?.siteById.get(user.homeSiteId) : undefined;
+  const homeDistrict = homeSite?.district;
+
+  const taken = useMemo(() => {
+    const status = new Map<string, 'registered' | 'waiting'>();
+    for (const r of mine?.registrations ?? []) if (HOLDING.has(r.status)) status.set(r.sessionId, 'registered');
+    for (const w of mine?.waitlist ?? []) if (w.status === 'waiting') status.set(w.sessionId, 'waiting');
+    return status;
+  }, [mine]);
+
+  const { near, others } = useMemo(() => {
+    const now = new Date().toISOString();
+    const items = (programme.data?.items ?? []).filter((item) => item.startAt > now).sort((a, b) => a.startAt.localeCompare(b.startAt));
+    const isNear = (item: ProgrammeEntry) => homeDistrict !== undefined && item.district === homeDistrict;
+    return { near: items.filter(isNear), others: items.filter((item) => !isNear(item)) };
+  }, [programme.data, homeDistrict]);
+
+  const card = (item: ProgrammeEntry) => (
+    <ProgrammeCard key={item.sessionId} item={item} categories={categories} standing={taken.get(item.sessionId)} onRegister={() => setChosen(item)} />
+  );
+
+  return (
+    <Flex vertical gap="small">
+      <Flex gap="small" wrap>
+        <DatePicker.RangePicker
+          aria-label={t('activities.dates')}
+          allowClear={false}
+          inputReadOnly
+          value={[dayjs(range[0]), dayjs(range[1])]}
+          onChange={(value) => {
+            if (!value?.[0] || !value[1]) return;
+            const from = value[0].format('YYYY-MM-DD');
+            const to = value[1].format('YYYY-MM-DD');
+            const last = addDaysToLocalDate(from, MAX_DAYS - 1);
+            setRange([from, to > last ? last : to]);
+          }}
+          style={{ flex: '1 1 240px' }}
+        />
+        <Select
+          aria-label={t('activities.category')}
+          allowClear
+          placeholder={t('activities.allCategories')}
+          value={category}
+          onChange={setCategory}
+          options={categories.map((c) => ({ value: c.slug, label: categoryName(c.slug, categories, i18n.language) }))}
+          style={{ flex: '1 1 140px' }}
+        />
+      </Flex>
+      {programme.error ? <Alert type="error" showIcon title={describeError(programme.error)} action={<Button onClick={programme.reload}>{t('errors.retry')}</Button>} /> : null}
+      {programme.loading && !programme.data ? (
+        <Skeleton active />
+      ) : near.length + others.length === 0 ? (
+        <Empty description={t('activities.noneFound')} />
+      ) : (
+        <Flex vertical gap="small" data-testid="programme">
+          {near.length ? (
+            <>
+              <Divider titlePlacement="start" style={{ margin: '4px 0' }}>
+                {t('activities.nearMe', { district: homeDistrict })}
+              </Divider>
+              {near.map(card)}
+            </>
+          ) : null}
+          {others.length ? (
+            <>
+              <Divider titlePlacement="start" style={{ margin: '4px 0' }}>
+                {near.length ? t('activities.elsewhere') : t('activities.allSites')}
+              </Divider>
+              {others.map(card)}
+            </>
+          ) : null}
+        </Flex>
+      )}
+      <RegisterModal
+        item={chosen}
+        categories={categories}
+        onClose={() => setChosen(null)}
+        onDone={() => {
+          setChosen(null);
+          programme.reload();
+          onRegistered();
+        }}
+      />
+    </Flex>
+  );
+}
+
+function ProgrammeCard({ item, categories, standing, onRegister }: { item: ProgrammeEntry; categories: ActivityCategory[]; standing: 'registered' | 'waiting' | undefined; onRegister: () => void }) {
+  const { t, i18n } = useTranslation();
+  const title = titleOf(item, i18n.language);
+  const now = Date.now();
+  const notYet = item.registrationOpensAt !== null && Date.parse(item.registrationOpensAt) > now;
+  const closed = item.registrationClosesAt !== null && Date.parse(item.registrationClosesAt) <= now;
+  const full = item.placesLeft <= 0;
+  return (
+    <Card size="small" data-testid="activity-card" data-session-id={item.sessionId}>
+      <Flex vertical gap={4}>
+        <Flex justify="space-between" align="start" gap="small">
+          <Typography.Text strong>{title}</Typography.Text>
+          <Tag color="blue" style={{ marginInlineEnd: 0 }}>
+            {categoryName(item.category, categories, i18n.language)}
+          </Tag>
+        </Flex>
+        <Typography.Text type="secondary">
+          {item.siteName} · {item.spaceName}
+        </Typography.Text>
+        <Typography.Text>{formatRange(item.startAt, item.endAt, item.timezone, i18n.language)}</Typography.Text>
+        {item.partnerName ? <Typography.Text type="secondary">{t('activities.with', { partner: item.partnerName })}</Typography.Text> : null}
+        <Flex justify="space-between" align="center" gap="small" wrap>
+          {full ? <Tag color="orange">{t('activities.fullJoinWaitlist')}</Tag> : <Tag color="green">{t('activities.placesLeft', { count: item.placesLeft, places: item.places })}</Tag>}
+          {standing ? (
+            <Tag color={standing === 'registered' ? 'green' : 'gold'}>{standing === 'registered' ? t('activities.youAreRegistered') : t('activities.youAreWaiting')}</Tag>
+          ) : notYet ? (
+            <Typography.Text type="secondary">{t('activities.opensAt', { time: `${formatDate(item.registrationOpensAt!, item.timezone, i18n.language)} ${formatTime(item.registrationOpensAt!, item.timezone, i18n.language)}` })}</Typography.Text>
+          ) : closed ? (
+            <Typography.Text type="secondary">{t('activities.closed')}</Typography.Text>
+          ) : (
+            <Button type={full ? 'default' : 'primary'} onClick={onRegister} aria-label={`${full ? t('activities.joinWaitlist') : t('activities.register')} ${title}`}>
+              {full ? t('activities.joinWaitlist') : t('activities.register')}
+            </Button>
+          )}
+        </Flex>
+      </Flex>
+    </Card>
+  );
+}
+
+/** Party sizes the API told us are the most an activity takes (it refuses a larger party with its limit). */
+const knownMaxParty = new Map<string, number>();
+
+function RegisterModal({ item, categories, onClose, onDone }: { item: ProgrammeEntry | null; categories: ActivityCategory[]; onClose: () => void; onDone: () => void }) {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const [partySize, setPartySize] = useState(1);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<unknown>(null);
+  const full = (item?.placesLeft ?? 0) <= 0;
+  const max = item ? Math.max(1, Math.min(knownMaxParty.get(item.activityId) ?? 50, full ? item.places : item.placesLeft)) : 1;
+
+  const submit = async () => {
+    if (!item) return;
+    setBusy(true);
+    setFailure(null);
+    try {
+      const outcome = await registerForSession(item.sessionId, partySize);
+      if ('registration' in outcome) void message.success(t('activities.registered'));
+      else void message.info(t('activities.waitlisted', { position: outcome.waitlisted.position ?? 1 }));
+      setPartySize(1);
+      onDone();
+    } catch (error) {
+      const limit = maxPartyOf(error);
+      if (limit !== null) {
+        knownMaxParty.set(item.activityId, limit);
+        setPartySize((size) => Math.min(size, limit));
+      }
+      setFailure(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open={item !== null}
+      title={full ? t('activities.joinWaitlist') : t('activities.register')}
+      okText={full ? t('activities.joinWaitlist') : t('activities.confirmRegister')}
+      cancelText={t('common.back')}
+      okButtonProps={{ loading: busy, 'data-testid': 'confirm-registration' }}
+      onOk={() => void submit()}
+      onCancel={() => {
+        setFailure(null);
+        onClose();
+      }}
+      destroyOnHidden
+    >
+      {item ? (
+        <Flex vertical gap="small">
+          <Typography.Text strong>{titleOf(item, i18n.language)}</Typography.Text>
+          <Typography.Text type="secondary">
+            {categoryName(item.category, categories, i18n.language)} · {item.siteName} · {item.spaceName}
+          </Typography.Text>
+          <Typography.Text>{formatRange(item.startAt, item.endAt, item.timezone, i18n.language)}</Typography.Text>
+          {full ? <Alert type="warning" showIcon title={t('activities.fullHint')} /> : null}
+          <Flex align="center" gap="small">
+            <label htmlFor="activity-party-size">{t('activities.partySize')}</label>
+            <InputNumber id="activity-party-size" aria-label={t('activities.partySize')} min={1} max={max} precision={0} value={partySize} onChange={(value) => setPartySize(value ?? 1)} />
+          </Flex>
+          {failure ? <Alert type="error" showIcon role="alert" data-testid="refusal" title={describeRegistrationError(failure)} /> : null}
+        </Flex>
+      ) : null}
+    </Modal>
+  );
+}

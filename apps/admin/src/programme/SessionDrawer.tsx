@@ -1,0 +1,248 @@
+import type { SessionRegistrations } from '@linli/contracts';
+import { Alert, App, Button, Card, Drawer, Empty, Flex, Input, InputNumber, List, Rate, Skeleton, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { describeError } from '../api/describeError.ts';
+import { useResource } from '../api/useResource.ts';
+import { BookingStatusTag } from '../bookings/BookingStatusTag.tsx';
+import { RefusalAlert } from '../bookings/RefusalAlert.tsx';
+import { formatRange } from '../time/zoned.ts';
+import { STATUS_COLORS, type SessionRow, titleOf } from './model.ts';
+import { checkInRegistrant, getSessionFeedback, getSessionRegistrations, recordWalkIn } from './programme.api.ts';
+
+/** Check-in is open from 30 minutes before the start until the end (the API's rule, packages/domain). */
+const CHECK_IN_OPENS_BEFORE_MS = 30 * 60_000;
+
+interface SessionDrawerProps {
+  row: SessionRow | null;
+  onClose: () => void;
+  onOpenActivity: (activityId: string) => void;
+  onChanged: () => void;
+}
+
+/** One session: who registered (check them in), walk-ins, the waitlist in order, and the feedback summary. */
+export function SessionDrawer({ row, onClose, onOpenActivity, onChanged }: SessionDrawerProps) {
+  const { t, i18n } = useTranslation();
+  return (
+    <Drawer
+      open={row !== null}
+      onClose={onClose}
+      size={640}
+      title={row ? titleOf(row.activity, i18n.language) : t('programme.session.title')}
+      closable={{ 'aria-label': t('common.close') }}
+      destroyOnHidden
+      data-testid="session-drawer"
+      extra={
+        row ? (
+          <Button size="small" onClick={() => onOpenActivity(row.activity.id)}>
+            {t('programme.session.manageActivity')}
+          </Button>
+        ) : null
+      }
+    >
+      {row ? <SessionDetails key={row.session.id} row={row} onChanged={onChanged} /> : null}
+    </Drawer>
+  );
+}
+
+function SessionDetails({ row, onChanged }: { row: SessionRow; onChanged: () => void }) {
+  const { t, i18n } = useTranslation();
+  const registrations = useResource((signal) => getSessionRegistrations(row.session.id, signal), [row.session.id]);
+  const feedback = useResource((signal) => getSessionFeedback(row.session.id, signal), [row.session.id]);
+  const changed = () => {
+    registrations.reload();
+    onChanged();
+  };
+  const data = registrations.data;
+  return (
+    <Flex vertical gap="middle">
+      <Flex vertical gap={4}>
+        <Flex gap="small" align="center" wrap>
+          <Typography.Text strong>{formatRange(row.session.startAt, row.session.endAt, row.zone, i18n.language)}</Typography.Text>
+          <Tag color={STATUS_COLORS[row.status]}>{t(`programme.statuses.${row.status}`)}</Tag>
+        </Flex>
+        <Typography.Text type="secondary">
+          {row.siteName} · {row.spaceName}
+        </Typography.Text>
+      </Flex>
+      {registrations.error ? <Alert type="error" showIcon title={describeError(registrations.error)} /> : null}
+      {!data ? (
+        <Skeleton active />
+      ) : (
+        <>
+          <Flex gap="large" wrap>
+            <Statistic title={t('programme.session.held')} value={`${peopleOf(data)} / ${data.places}`} />
+            <Statistic title={t('programme.session.walkIns')} value={data.walkIns} />
+          </Flex>
+          <Registrants row={row} data={data} onChanged={changed} />
+          {row.session.status === 'scheduled' ? <WalkInForm sessionId={row.session.id} onRecorded={changed} /> : null}
+          <Card size="small" title={t('programme.session.waitlist')}>
+            {data.waitlist.length === 0 ? (
+              <Typography.Text type="secondary">{t('programme.session.noWaitlist')}</Typography.Text>
+            ) : (
+              <List
+                size="small"
+                dataSource={[...data.waitlist].sort((a, b) => a.position - b.position)}
+                data-testid="session-waitlist"
+                renderItem={(entry) => (
+                  <List.Item extra={<Tag>{t(`programme.session.waitStatuses.${entry.status}`)}</Tag>}>
+                    <Typography.Text>
+                      {entry.position}. {entry.displayName} · {t('programme.session.party')} {entry.partySize}
+                    </Typography.Text>
+                  </List.Item>
+                )}
+              />
+            )}
+          </Card>
+        </>
+      )}
+      <Card size="small" title={t('programme.session.feedback')} data-testid="session-feedback">
+        {feedback.error ? (
+          <Alert type="error" showIcon title={describeError(feedback.error)} />
+        ) : !feedback.data ? (
+          <Skeleton active />
+        ) : feedback.data.count === 0 ? (
+          <Typography.Text type="secondary">{t('programme.session.noFeedback')}</Typography.Text>
+        ) : (
+          <Flex vertical gap="small">
+            <Flex gap="large" wrap align="end">
+              <Statistic title={t('programme.session.average')} value={feedback.data.average?.toFixed(2) ?? '—'} />
+              <Statistic
+                title={t('programme.session.responseRate')}
+                value={feedback.data.responseRate === null ? '—' : `${Math.round(feedback.data.responseRate * 100)}%`}
+              />
+              <Statistic title={t('programme.session.responses')} value={`${feedback.data.count} / ${feedback.data.attended}`} />
+            </Flex>
+            {feedback.data.comments.length ? (
+              <>
+                <Typography.Text strong>{t('programme.session.comments')}</Typography.Text>
+                <List
+                  size="small"
+                  dataSource={feedback.data.comments}
+                  renderItem={(comment) => (
+                    <List.Item>
+                      <Flex vertical>
+                        <Rate disabled value={comment.rating} style={{ fontSize: 12 }} />
+                        <Typography.Text>{comment.comment}</Typography.Text>
+                      </Flex>
+                    </List.Item>
+                  )}
+                />
+              </>
+            ) : null}
+          </Flex>
+        )}
+      </Card>
+    </Flex>
+  );
+}
+
+type Registrant = SessionRegistrations['registrations'][number];
+
+/** People who hold or held a place: `placesHeld` counts only places still held, so a past session would read 0. */
+function peopleOf(data: SessionRegistrations): number {
+  const counted = new Set<Registrant['status']>(['pending', 'confirmed', 'checked_in', 'completed', 'no_show']);
+  return Math.max(data.placesHeld, data.registrations.filter((r) => counted.has(r.status)).reduce((sum, r) => sum + r.partySize, 0));
+}
+
+function Registrants({ row, data, onChanged }: { row: SessionRow; data: SessionRegistrations; onChanged: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
+  const now = Date.now();
+  const checkInOpen = now >= Date.parse(row.session.startAt) - CHECK_IN_OPENS_BEFORE_MS && now < Date.parse(row.session.endAt);
+
+  const checkIn = async (registrant: Registrant) => {
+    setBusy(registrant.id);
+    setFailure(null);
+    try {
+      await checkInRegistrant(registrant.id);
+      void message.success(t('programme.session.checkedIn', { name: registrant.displayName }));
+      onChanged();
+    } catch (error) {
+      setFailure(error);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <Card size="small" title={t('programme.session.registrations')}>
+      {failure ? <RefusalAlert error={failure} zone={row.zone} onClose={() => setFailure(null)} /> : null}
+      {data.registrations.length === 0 ? (
+        <Empty description={t('programme.session.noRegistrations')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
+      ) : (
+        <Table<Registrant>
+          size="small"
+          rowKey="id"
+          pagination={false}
+          dataSource={data.registrations}
+          data-testid="session-registrations"
+          columns={[
+            { key: 'name', title: t('programme.session.name'), dataIndex: 'displayName' },
+            { key: 'party', title: t('programme.session.party'), dataIndex: 'partySize', width: 70 },
+            { key: 'status', title: t('programme.session.status'), render: (_, r) => <BookingStatusTag status={r.status} />, width: 110 },
+            {
+              key: 'checkIn',
+              title: t('programme.session.checkIn'),
+              width: 110,
+              render: (_, r) =>
+                r.status === 'confirmed' ? (
+                  <Tooltip title={checkInOpen ? undefined : t('programme.session.checkInClosed')}>
+                    <Button
+                      size="small"
+                      type="primary"
+                      disabled={!checkInOpen}
+                      loading={busy === r.id}
+                      aria-label={t('programme.session.checkInOf', { name: r.displayName })}
+                      onClick={() => void checkIn(r)}
+                    >
+                      {t('programme.session.checkIn')}
+                    </Button>
+                  </Tooltip>
+                ) : null,
+            },
+          ]}
+        />
+      )}
+    </Card>
+  );
+}
+
+function WalkInForm({ sessionId, onRecorded }: { sessionId: string; onRecorded: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [people, setPeople] = useState<number | null>(1);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<unknown>(null);
+  const record = async () => {
+    if (!people) return;
+    setBusy(true);
+    setFailure(null);
+    try {
+      await recordWalkIn(sessionId, { people, ...(note.trim() ? { note: note.trim() } : {}) });
+      void message.success(t('programme.session.walkInRecorded', { count: people }));
+      setNote('');
+      onRecorded();
+    } catch (error) {
+      setFailure(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card size="small" title={t('programme.session.recordWalkIn')}>
+      <Flex gap="small" wrap align="center">
+        <Typography.Text>{t('programme.session.walkInPeople')}</Typography.Text>
+        <InputNumber aria-label={t('programme.session.walkInPeople')} min={1} max={1000} value={people} onChange={setPeople} style={{ width: 90 }} />
+        <Input aria-label={t('programme.session.walkInNote')} placeholder={t('programme.session.walkInNote')} value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} style={{ flex: '1 1 160px' }} />
+        <Button onClick={() => void record()} loading={busy} disabled={!people}>
+          {t('programme.session.recordWalkIn')}
+        </Button>
+      </Flex>
+      {failure ? <Alert type="error" showIcon title={describeError(failure)} style={{ marginTop: 8 }} /> : null}
+    </Card>
+  );
+}
