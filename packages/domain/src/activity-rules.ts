@@ -83,3 +83,18 @@ export function sessionPlacesProblem(places: number, spaceCapacity: number): { p
 export function isRegistrationWindowValid(opensAt: number | null, closesAt: number | null): boolean {
   return opensAt === null || closesAt === null || opensAt < closesAt;
 }
+
+/**
+ * The categories every organization starts with (issue #11); an organization may add its own beside them. One list
+ * for the API (written the first time an organization's categories are used) and the demo seed.
+ */
+export const DEFAULT_ACTIVITY_CATEGORIES = [
+  { slug: 'parent_child', nameZh: '亲子', nameEn: 'Parent and child' },
+  { slug: 'elderly', nameZh: '为老', nameEn: 'Older people' },
+  { slug: 'young_professionals', nameZh: '青年白领', nameEn: 'Young professionals' },
+  { slug: 'culture', nameZh: '文化', nameEn: 'Culture' },
+  { slug: 'sport', nameZh: '运动', nameEn: 'Sport' },
+  { slug: 'deliberation', nameZh: '议事', nameEn: 'Community deliberation' },
+  { slug: 'volunteering', nameZh: '志愿', nameEn: 'Volunteering' },
+  { slug: 'training', nameZh: '培训', nameEn: 'Training' },
+] as const;

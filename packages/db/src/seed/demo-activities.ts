@@ -12,6 +12,7 @@ import {
   type HoldingClaim,
   type InstantRange,
   type Weekday,
+  DEFAULT_ACTIVITY_CATEGORIES,
   addDaysToLocalDate,
   isInAudience,
   isWithinOpenRanges,
@@ -46,17 +47,6 @@ const DAY = 24 * HOUR;
 const PAST_DAYS = 35;
 const AHEAD_DAYS = 21;
 
-/** The categories every organization starts with; organizations may add their own. */
-export const DEFAULT_ACTIVITY_CATEGORIES = [
-  { slug: 'parent_child', nameZh: '亲子', nameEn: 'Parent-child' },
-  { slug: 'elderly', nameZh: '为老', nameEn: 'Elderly' },
-  { slug: 'young_professionals', nameZh: '青年白领', nameEn: 'Young professionals' },
-  { slug: 'culture', nameZh: '文化', nameEn: 'Culture' },
-  { slug: 'sport', nameZh: '运动', nameEn: 'Sport' },
-  { slug: 'deliberation', nameZh: '议事', nameEn: 'Deliberation' },
-  { slug: 'volunteering', nameZh: '志愿', nameEn: 'Volunteering' },
-  { slug: 'training', nameZh: '培训', nameEn: 'Training' },
-] as const;
 type CategorySlug = (typeof DEFAULT_ACTIVITY_CATEGORIES)[number]['slug'];
 
 const PARTNERS = [

@@ -16,7 +16,7 @@ import type {
   UpdateActivityBody,
 } from '@linli/contracts';
 import type { Database, Transaction } from '@linli/db';
-import { canTransitionActivity, isRegistrationWindowValid, lockedActivityFields } from '@linli/domain';
+import { DEFAULT_ACTIVITY_CATEGORIES, canTransitionActivity, isRegistrationWindowValid, lockedActivityFields } from '@linli/domain';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { AppDeps } from '../../lib/context.ts';
@@ -42,28 +42,13 @@ import {
 } from './activities.repository.ts';
 import { cancelSessionInTransaction, toSession } from './sessions.service.ts';
 
-/**
- * The categories every organization starts with. They are written the first time an organization's categories are
- * read or used (not by a migration), so a new organization needs no setup and an operator can add its own beside them.
- */
-export const DEFAULT_CATEGORIES: readonly CreateActivityCategoryBody[] = [
-  { slug: 'parent_child', nameZh: '亲子', nameEn: 'Parent and child' },
-  { slug: 'elderly', nameZh: '为老', nameEn: 'Older people' },
-  { slug: 'young_professionals', nameZh: '青年白领', nameEn: 'Young professionals' },
-  { slug: 'culture', nameZh: '文化', nameEn: 'Culture' },
-  { slug: 'sport', nameZh: '运动', nameEn: 'Sport' },
-  { slug: 'deliberation', nameZh: '议事', nameEn: 'Community deliberation' },
-  { slug: 'volunteering', nameZh: '志愿', nameEn: 'Volunteering' },
-  { slug: 'training', nameZh: '培训', nameEn: 'Training' },
-];
-
 const toCategory = (row: ActivityCategory): ActivityCategory => ({ slug: row.slug, nameZh: row.nameZh, nameEn: row.nameEn });
 
 /** The organization's categories, the defaults written first if it has none yet. */
 export async function listCategories(db: Database | Transaction, orgId: string): Promise<ActivityCategory[]> {
   const rows = await findCategories(db, orgId);
   if (rows.length) return rows.map(toCategory);
-  await insertCategories(db, DEFAULT_CATEGORIES.map((c) => ({ ...c, orgId })));
+  await insertCategories(db, DEFAULT_ACTIVITY_CATEGORIES.map((c) => ({ ...c, orgId })));
   return (await findCategories(db, orgId)).map(toCategory);
 }
 
