@@ -6,6 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import type { BookingStatus } from './booking-rules.ts';
+import { CONSUMING_STATUSES } from './claims.ts';
 import { type ClosureDates, type WeeklyHours, isClosedOn, mergeRanges } from './opening-hours.ts';
 import type { BookingMode } from './slots.ts';
 import { type InstantRange, WEEKDAYS, ianaZoneOf, localDayRange, localTimeToInstant, parseClockTime, utcEpochMsOf, zoneOf } from './time.ts';
@@ -16,7 +17,7 @@ const DAY = 24 * HOUR;
 
 /** Bookings that took the space out of use: they held it (pending, confirmed, checked in), or did (completed), or
  * held it until released as a no-show. */
-export const BOOKED_STATUSES = ['pending', 'confirmed', 'checked_in', 'completed', 'no_show'] as const satisfies readonly BookingStatus[];
+export const BOOKED_STATUSES = CONSUMING_STATUSES;
 /** Bookings the resident actually came for. */
 export const USED_STATUSES = ['checked_in', 'completed'] as const satisfies readonly BookingStatus[];
 

@@ -1,7 +1,7 @@
 /** A site's schedule for the operator timeline: its spaces, their bookings, when it is open, and its closures. */
 import type { ScheduleBooking, SiteSchedule, SiteScheduleQuery } from '@linli/contracts';
 import { type Database, queryPrepared } from '@linli/db';
-import { MAX_BOOKING_MS, addDaysToLocalDate, localDayRange, openRanges } from '@linli/domain';
+import { CONSUMING_STATUSES, MAX_BOOKING_MS, addDaysToLocalDate, localDayRange, openRanges } from '@linli/domain';
 import { sql } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { SCHEDULE_BOOKING_COLUMNS } from '../claims/space-context.ts';
@@ -10,7 +10,8 @@ import { findVisibleSiteIn, toSite } from '../sites/sites.service.ts';
 import { toSpace } from '../spaces/spaces.service.ts';
 
 /** Cancelled, rejected and expired bookings are history, not part of the day's plan. */
-const SHOWN_ON_SCHEDULE = ['pending', 'confirmed', 'checked_in', 'completed', 'no_show'];
+// A schedule shows what took the space: what holds it, and what held it (completed, released as a no-show).
+const SHOWN_ON_SCHEDULE = CONSUMING_STATUSES;
 
 /**
  * Sites, spaces and closures come from the in-memory catalogue; the bookings are the one query, which also
