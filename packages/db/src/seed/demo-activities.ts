@@ -22,7 +22,6 @@ import {
   openRanges,
   weekdayOf,
 } from '@linli/domain';
-import type { WeeklyHours } from '@linli/contracts';
 import { v7 as uuidv7 } from 'uuid';
 import type {
   activities,
@@ -36,7 +35,7 @@ import type {
   partnerOrganizations,
   registrationEvents,
 } from '../schema.ts';
-import { type PlannedBooking, type PlannedBookingEvent, closuresOf } from './demo-bookings.ts';
+import { type PlannedBooking, type PlannedBookingEvent, type SiteRef, closuresOf } from './demo-bookings.ts';
 import type { PlannedUser } from './demo-people.ts';
 import type { SeededRandom } from './random.ts';
 
@@ -418,13 +417,6 @@ const COMMENTS: readonly string[] = [
 ];
 const WALK_IN_NOTES: readonly string[] = ['现场报名参加', '陪同家属一起来', '看到海报进来体验'];
 
-interface SiteRef {
-  id: string;
-  kind: string;
-  district: string;
-  timezone: string;
-  openingHours: WeeklyHours;
-}
 interface SpaceRef {
   id: string;
   siteId: string;

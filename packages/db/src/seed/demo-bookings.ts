@@ -25,7 +25,8 @@ export type PlannedBooking = typeof bookings.$inferInsert & { id: string };
 export type PlannedBookingEvent = typeof bookingEvents.$inferInsert;
 type BookingStatus = 'pending' | 'confirmed' | 'checked_in' | 'completed' | 'no_show' | 'cancelled';
 
-interface SiteRef {
+/** What the demo planners need of a site. */
+export interface SiteRef {
   id: string;
   kind: string;
   district: string;
