@@ -17,7 +17,7 @@ interface Entry {
   registrationClosesAt: string | null;
 }
 interface Activity { id: string; categoryWeeklyLimit: number | null; maxPartySize: number }
-interface Registration { id: string; sessionId: string; status: string; endAt: string }
+interface Registration { id: string; sessionId: string; status: string; endAt: string; feedbackGiven: boolean }
 interface Space { id: string; siteId: string; bookableBy: string; capacity: number; archivedAt?: string | null }
 interface Slot { startAt: string; endAt: string }
 
@@ -173,7 +173,7 @@ describe('activities for residents on a phone (zh-CN)', () => {
     for (let n = 26; n <= 50 && !attended.length; n++) {
       const resident = await apiAs(test.baseUrl, `resident${n}@demo.linli.dev`);
       const mine = await resident.call<{ registrations: Registration[] }>('GET', '/me/registrations');
-      attended = mine.registrations.filter((r) => (r.status === 'completed' || r.status === 'checked_in') && Date.parse(r.endAt) < Date.now());
+      attended = mine.registrations.filter((r) => (r.status === 'completed' || r.status === 'checked_in') && Date.parse(r.endAt) < Date.now() && !r.feedbackGiven);
       login = `resident${n}@demo.linli.dev`;
     }
     expect(attended.length, 'a demo resident who attended a session').toBeGreaterThan(0);

@@ -227,6 +227,10 @@ export const ProgrammeEntry = z.object({
   placesLeft: z.number().int(),
   registrationOpensAt: IsoInstant.nullable(),
   registrationClosesAt: IsoInstant.nullable(),
+  /** The largest party one registration may bring. */
+  maxPartySize: z.number().int(),
+  /** Residents may cancel until this many minutes before the start. */
+  cancelCutoffMinutes: z.number().int(),
 });
 export type ProgrammeEntry = z.infer<typeof ProgrammeEntry>;
 export const Programme = z.object({ from: LocalDate, to: LocalDate, items: z.array(ProgrammeEntry) });

@@ -23,6 +23,7 @@ export const Registration = z.object({
   activityId: z.uuid(),
   sessionId: z.uuid(),
   activityTitle: z.string(),
+  activityTitleEn: z.string().nullable(),
   siteId: z.uuid(),
   startAt: IsoInstant,
   endAt: IsoInstant,
@@ -33,6 +34,8 @@ export const Registration = z.object({
   offerExpiresAt: IsoInstant.nullable(),
   checkInCode: z.string(),
   checkedInAt: IsoInstant.nullable(),
+  /** The attendee has rated this session (feedback is given once). */
+  feedbackGiven: z.boolean(),
   createdAt: IsoInstant,
 });
 export type Registration = z.infer<typeof Registration>;

@@ -34,7 +34,7 @@ function useNow(ticking: boolean): number {
   return now;
 }
 
-// The API does not say whether a registration was rated yet: ratings given from this device are remembered here.
+// The API says whether a registration was rated, not with how many stars: those given here are remembered to show them.
 const RATED_KEY = 'linli.activityRatings';
 function readRated(): Record<string, number> {
   try {
@@ -226,7 +226,7 @@ function RegistrationCard({ registration: r, item, now, onChanged }: { registrat
           </Flex>
         ) : null}
         {failure ? <Alert type="error" showIcon role="alert" data-testid="refusal" closable={{ onClose: () => setFailure(null), 'aria-label': t('common.close') }} title={failure} /> : null}
-        {attended ? <RatingForm registrationId={r.id} /> : null}
+        {attended ? <RatingForm registrationId={r.id} feedbackGiven={r.feedbackGiven} /> : null}
       </Flex>
     </Card>
   );
@@ -240,7 +240,7 @@ function countdown(ms: number): string {
 }
 
 /** 1-5 and an optional comment, once per attended registration. */
-function RatingForm({ registrationId }: { registrationId: string }) {
+function RatingForm({ registrationId, feedbackGiven }: { registrationId: string; feedbackGiven: boolean }) {
   const { t } = useTranslation();
   const [given, setGiven] = useState<number | null>(() => readRated()[registrationId] ?? null);
   const [already, setAlready] = useState(false);
@@ -258,7 +258,7 @@ function RatingForm({ registrationId }: { registrationId: string }) {
       </Flex>
     );
   }
-  if (already) return <Typography.Text type="secondary" data-testid="rating-already">{t('activities.alreadyRated')}</Typography.Text>;
+  if (already || feedbackGiven) return <Typography.Text type="secondary" data-testid="rating-already">{t('activities.alreadyRated')}</Typography.Text>;
   if (!open) {
     return (
       <div>

@@ -162,9 +162,6 @@ function ProgrammeCard({ item, categories, standing, onRegister }: { item: Progr
   );
 }
 
-/** Party sizes the API told us are the most an activity takes (it refuses a larger party with its limit). */
-const knownMaxParty = new Map<string, number>();
-
 function RegisterModal({ item, categories, onClose, onDone }: { item: ProgrammeEntry | null; categories: ActivityCategory[]; onClose: () => void; onDone: () => void }) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
@@ -172,7 +169,7 @@ function RegisterModal({ item, categories, onClose, onDone }: { item: ProgrammeE
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<unknown>(null);
   const full = (item?.placesLeft ?? 0) <= 0;
-  const max = item ? Math.max(1, Math.min(knownMaxParty.get(item.activityId) ?? 50, full ? item.places : item.placesLeft)) : 1;
+  const max = item ? Math.max(1, Math.min(item.maxPartySize, full ? item.places : item.placesLeft)) : 1;
 
   const submit = async () => {
     if (!item) return;
@@ -186,10 +183,7 @@ function RegisterModal({ item, categories, onClose, onDone }: { item: ProgrammeE
       onDone();
     } catch (error) {
       const limit = maxPartyOf(error);
-      if (limit !== null) {
-        knownMaxParty.set(item.activityId, limit);
-        setPartySize((size) => Math.min(size, limit));
-      }
+      if (limit !== null) setPartySize((size) => Math.min(size, limit));
       setFailure(error);
     } finally {
       setBusy(false);

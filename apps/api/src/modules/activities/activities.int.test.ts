@@ -231,6 +231,8 @@ describe('calendars', () => {
     const json = await t.app.inject({ url: `/api/v1/programme?${query}` });
     expect(json.statusCode, json.body).toBe(200);
     expect(json.json().items).toEqual([expect.objectContaining({ sessionId: session.id, title: '太极拳入门', places: 10, placesLeft: 8, siteId: p.siteA.id })]);
+    // What a resident needs before registering: how many may come, and until when they may cancel.
+    expect(json.json().items[0]).toMatchObject({ maxPartySize: expect.any(Number), cancelCutoffMinutes: expect.any(Number) });
     const ics = await t.app.inject({ url: `/api/v1/programme.ics?${query}` });
     expect(ics.headers['content-type']).toMatch(/^text\/calendar/);
     expect(ics.body).toContain('太极拳入门');

@@ -202,6 +202,8 @@ export async function findProgrammeSessions(
         audience: activities.audience,
         registrationOpensAt: activities.registrationOpensAt,
         registrationClosesAt: activities.registrationClosesAt,
+        maxPartySize: activities.maxPartySize,
+        cancelCutoffMinutes: activities.cancelCutoffMinutes,
       },
       partnerName: partnerOrganizations.name,
       site: { name: sites.name, district: sites.district, timezone: sites.timezone, address: sites.address },

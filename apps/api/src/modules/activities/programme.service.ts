@@ -59,6 +59,8 @@ async function readProgramme(db: Database, query: ProgrammeQuery, now: Date): Pr
     placesLeft: Math.max(0, session.places - (held.get(session.id) ?? 0)),
     registrationOpensAt: toIso(activity.registrationOpensAt),
     registrationClosesAt: toIso(activity.registrationClosesAt),
+    maxPartySize: activity.maxPartySize,
+    cancelCutoffMinutes: activity.cancelCutoffMinutes,
   }));
   return { ...dates, items, addresses: new Map(rows.map((r) => [r.session.id, r.site.address])) };
 }

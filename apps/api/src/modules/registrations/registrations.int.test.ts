@@ -385,8 +385,13 @@ describe('feedback', () => {
       expect((await post(other.token, `/registrations/${regA.id}/feedback`, { rating: 1 })).statusCode).toBe(404);
       expect((await post(attendee.token, `/registrations/${regA.id}/feedback`, { rating: 6 })).statusCode).toBe(400);
       expect((await post(attendee.token, `/registrations/${regA.id}/feedback`, { rating: 5, comment: 'bad\u0000' })).statusCode).toBe(400);
+      const ratedBefore = (await get(attendee.token, '/me/registrations')).json().registrations.find((r: { id: string }) => r.id === regA.id);
+      expect(ratedBefore.feedbackGiven).toBe(false);
       const given = await post(attendee.token, `/registrations/${regA.id}/feedback`, { rating: 5, comment: '孩子很喜欢\n下次还来' });
       expect(given.statusCode).toBe(201);
+      // My list says it is rated, so no device offers to rate it again.
+      const ratedAfter = (await get(attendee.token, '/me/registrations')).json().registrations.find((r: { id: string }) => r.id === regA.id);
+      expect(ratedAfter.feedbackGiven).toBe(true);
       const twice = await post(attendee.token, `/registrations/${regA.id}/feedback`, { rating: 1 });
       expect(twice.statusCode).toBe(409);
       expect(twice.json().code).toBe('FEEDBACK_ALREADY_GIVEN');

@@ -101,12 +101,23 @@ export async function findRegistrationById(db: Db, registrationId: string): Prom
 const registrationWithSession = {
   registration: activityRegistrations,
   activityTitle: activities.title,
+  activityTitleEn: activities.titleEn,
   siteId: activitySessions.siteId,
   startAt: activitySessions.startAt,
   endAt: activitySessions.endAt,
   sessionStatus: activitySessions.status,
+  feedbackGiven: sql<boolean>`EXISTS (SELECT 1 FROM activity_feedback f WHERE f.registration_id = activity_registrations.id)`,
 };
-export type RegistrationWithSession = { registration: RegistrationRow; activityTitle: string; siteId: string; startAt: Date; endAt: Date; sessionStatus: string };
+export type RegistrationWithSession = {
+  registration: RegistrationRow;
+  activityTitle: string;
+  activityTitleEn: string | null;
+  siteId: string;
+  startAt: Date;
+  endAt: Date;
+  sessionStatus: string;
+  feedbackGiven: boolean;
+};
 
 /** A resident's registrations, newest session first, with the session each is for. */
 export async function listRegistrationsOf(db: Db, orgId: string, userId: string, ids?: string[]): Promise<RegistrationWithSession[]> {

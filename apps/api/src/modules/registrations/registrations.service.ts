@@ -79,6 +79,7 @@ function toRegistration(row: RegistrationWithSession): Registration {
     activityId: r.activityId,
     sessionId: r.sessionId,
     activityTitle: row.activityTitle,
+    activityTitleEn: row.activityTitleEn,
     siteId: row.siteId,
     startAt: toIso(row.startAt),
     endAt: toIso(row.endAt),
@@ -88,6 +89,7 @@ function toRegistration(row: RegistrationWithSession): Registration {
     offerExpiresAt: toIso(r.offerExpiresAt),
     checkInCode: r.checkInCode,
     checkedInAt: toIso(r.checkedInAt),
+    feedbackGiven: row.feedbackGiven,
     createdAt: toIso(r.createdAt),
   };
 }
@@ -106,7 +108,17 @@ function toWaitlistEntry(entry: WaitlistEntryRow, position: number | null): Sess
 
 function withSession(registration: RegistrationRow, ctx: SessionContext): RegistrationWithSession {
   const { session } = ctx;
-  return { registration, activityTitle: ctx.activity.title, siteId: session.siteId, startAt: session.startAt, endAt: session.endAt, sessionStatus: session.status };
+  // Feedback comes after the session, once: a registration being registered, cancelled or checked in has none yet.
+  return {
+    registration,
+    activityTitle: ctx.activity.title,
+    activityTitleEn: ctx.activity.titleEn,
+    siteId: session.siteId,
+    startAt: session.startAt,
+    endAt: session.endAt,
+    sessionStatus: session.status,
+    feedbackGiven: false,
+  };
 }
 
 /** Staff of the session's site, the activity's organizer, and org admins act on a session; anyone else gets 404. */
