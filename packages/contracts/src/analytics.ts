@@ -235,3 +235,31 @@ export const UnmetDemandResponse = z.object({
   sites: z.array(z.object({ siteId: z.uuid().nullable(), siteName: z.string().nullable(), ...UnmetCounts })),
 });
 export type UnmetDemandResponse = z.infer<typeof UnmetDemandResponse>;
+
+export const CrossSiteQuery = z.strictObject(AnalyticsPeriodFields).superRefine(checkAnalyticsPeriod);
+export type CrossSiteQuery = z.infer<typeof CrossSiteQuery>;
+
+/** What one site's spaces gave the residents of one home site in the period (docs/metrics.md, "Cross-site service"). */
+export const CrossSiteRow = z.object({
+  /** The site whose spaces were booked. */
+  servingSiteId: z.uuid(),
+  servingSiteName: z.string(),
+  /** The residents' home site; null for residents without one. */
+  homeSiteId: z.uuid().nullable(),
+  homeSiteName: z.string().nullable(),
+  /** Booked-status bookings by these residents holding time in the period. */
+  bookings: z.number().int(),
+  /** Their minutes inside the period (each booking's whole length there, whatever its party size). */
+  bookedMinutes: Minutes,
+  /** Distinct residents behind those bookings. */
+  residents: z.number().int(),
+});
+export type CrossSiteRow = z.infer<typeof CrossSiteRow>;
+
+export const CrossSiteResponse = z.object({
+  from: LocalDate,
+  to: LocalDate,
+  /** Non-zero (serving site, home site) pairs: by serving site, then most bookings first. */
+  rows: z.array(CrossSiteRow),
+});
+export type CrossSiteResponse = z.infer<typeof CrossSiteResponse>;

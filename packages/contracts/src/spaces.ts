@@ -1,3 +1,4 @@
+import { SPACE_OPENNESS } from '@linli/domain';
 import { z } from 'zod';
 import { IsoInstant, PageQuery, Line } from './common.ts';
 import { PolicyRules } from './policies.ts';
@@ -15,7 +16,8 @@ const SpaceFields = {
   capacity: z.number().int().min(1).max(10_000),
   features: z.array(Feature).max(40).default([]),
   bookableBy: z.enum(['residents', 'staff_only']).default('residents'),
-  openToOtherSites: z.boolean().default(true),
+  /** Which residents may book it: every resident, residents of its site's district, or of its own site. */
+  openTo: z.enum(SPACE_OPENNESS).default('everyone'),
   policy: PolicyRules.default({}),
 };
 
@@ -31,7 +33,7 @@ export const UpdateSpaceBody = z
     capacity: SpaceFields.capacity,
     features: z.array(Feature).max(40),
     bookableBy: z.enum(['residents', 'staff_only']),
-    openToOtherSites: z.boolean(),
+    openTo: z.enum(SPACE_OPENNESS),
     policy: PolicyRules,
   })
   .partial();
@@ -46,7 +48,7 @@ export const Space = z.object({
   capacity: z.number().int(),
   features: z.array(z.string()),
   bookableBy: z.enum(['residents', 'staff_only']),
-  openToOtherSites: z.boolean(),
+  openTo: z.enum(SPACE_OPENNESS),
   policy: PolicyRules,
   archivedAt: IsoInstant.nullable(),
   createdAt: IsoInstant,

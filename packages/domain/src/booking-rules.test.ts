@@ -54,8 +54,8 @@ const BASE: BookingRequestInput = {
   },
   hours: everyDay(['09:00', '21:00']),
   closures: [],
-  space: { siteId: 'site-a', capacity: 8, bookableBy: 'residents', openToOtherSites: true },
-  actor: { role: 'resident', homeSiteId: 'site-a' },
+  space: { siteId: 'site-a', siteDistrict: '徐汇区', capacity: 8, bookableBy: 'residents', openTo: 'everyone' },
+  actor: { role: 'resident', homeSiteId: 'site-a', homeDistrict: '徐汇区' },
   heldBookingsInQuotaScope: [],
 };
 
@@ -70,6 +70,7 @@ function codes(overrides: RequestOverrides): string[] {
 }
 
 const STAFF_ROLES: ActorRole[] = ['org_admin', 'site_manager', 'staff'];
+const STAFF_ONLY_SPACE_A = { ...BASE.space, bookableBy: 'staff_only' as const };
 
 describe('checkBookingRequest', () => {
   it('allows a plain request', () => {
@@ -107,7 +108,7 @@ describe('checkBookingRequest', () => {
     });
 
     it('staff are held to the grid too', () => {
-      const actor = { role: 'staff' as const, homeSiteId: null };
+      const actor = { role: 'staff' as const, homeSiteId: null, homeDistrict: null };
       expect(codes({ actor, range: range('2026-03-03 14:15', '2026-03-03 15:15') })).toEqual(['NOT_ON_SLOT_GRID']);
     });
   });
@@ -157,7 +158,7 @@ describe('checkBookingRequest', () => {
     });
 
     it.each(STAFF_ROLES)('%s skips the lead time but not the past', (role) => {
-      const actor = { role, homeSiteId: null };
+      const actor = { role, homeSiteId: null, homeDistrict: null };
       expect(codes({ now, actor, range: range('2026-03-03 12:00', '2026-03-03 13:00') })).toEqual([]);
       expect(codes({ now, actor, range: range('2026-03-03 11:30', '2026-03-03 12:30') })).toEqual(['IN_THE_PAST']);
     });
@@ -191,7 +192,7 @@ describe('checkBookingRequest', () => {
     });
 
     it.each(STAFF_ROLES)('%s books beyond the horizon', (role) => {
-      expect(codes({ actor: { role, homeSiteId: null }, range: range('2026-06-01 09:00', '2026-06-01 10:00') })).toEqual([]);
+      expect(codes({ actor: { role, homeSiteId: null, homeDistrict: null }, range: range('2026-06-01 09:00', '2026-06-01 10:00') })).toEqual([]);
     });
   });
 
@@ -248,7 +249,7 @@ describe('checkBookingRequest', () => {
     });
 
     it.each(STAFF_ROLES)('%s is held to opening hours and closures', (role) => {
-      const actor = { role, homeSiteId: null };
+      const actor = { role, homeSiteId: null, homeDistrict: null };
       expect(codes({ actor, closures: [holiday], range: range('2026-03-03 20:30', '2026-03-03 21:30') })).toEqual(['SITE_CLOSED', 'OUTSIDE_OPENING_HOURS']);
     });
   });
@@ -263,25 +264,55 @@ describe('checkBookingRequest', () => {
     });
 
     it('staff cannot exceed the capacity either', () => {
-      expect(check({ partySize: 9, actor: { role: 'org_admin', homeSiteId: null } })).toEqual([
+      expect(check({ partySize: 9, actor: { role: 'org_admin', homeSiteId: null, homeDistrict: null } })).toEqual([
         { code: 'PARTY_EXCEEDS_CAPACITY', params: { partySize: 9, capacity: 8 } },
       ]);
     });
 
-    const staffOnly = { ...BASE.space, bookableBy: 'staff_only' as const };
-    const ownSiteOnly = { ...BASE.space, openToOtherSites: false };
     it.each([
-      ['resident', 'site-a', staffOnly, ['STAFF_ONLY_SPACE']],
-      ['staff', null, staffOnly, []],
-      ['site_manager', null, staffOnly, []],
-      ['resident', 'site-a', ownSiteOnly, []],
-      ['resident', 'site-b', ownSiteOnly, ['NOT_OPEN_TO_OTHER_SITES']],
-      ['resident', null, ownSiteOnly, ['NOT_OPEN_TO_OTHER_SITES']],
-      ['resident', 'site-b', BASE.space, []],
-      ['staff', 'site-b', ownSiteOnly, []],
-      ['resident', 'site-b', { ...staffOnly, openToOtherSites: false }, ['STAFF_ONLY_SPACE', 'NOT_OPEN_TO_OTHER_SITES']],
-    ] as const)('%s with home site %s', (role, homeSiteId, space, expected) => {
-      expect(codes({ actor: { role, homeSiteId }, space })).toEqual(expected);
+      ['resident', STAFF_ONLY_SPACE_A, ['STAFF_ONLY_SPACE']],
+      ['staff', STAFF_ONLY_SPACE_A, []],
+      ['site_manager', STAFF_ONLY_SPACE_A, []],
+    ] as const)('%s booking a staff-only space', (role, space, expected) => {
+      expect(codes({ actor: { role, homeSiteId: null, homeDistrict: null }, space })).toEqual(expected);
+    });
+  });
+
+  describe('who the space is open to (site-a is in 徐汇区)', () => {
+    // Residents of: the space's own site, another site of its district, a site of another district, no site.
+    const OWN = { homeSiteId: 'site-a', homeDistrict: '徐汇区' };
+    const SAME_DISTRICT = { homeSiteId: 'site-b', homeDistrict: '徐汇区' };
+    const OTHER_DISTRICT = { homeSiteId: 'site-c', homeDistrict: '静安区' };
+    const NO_HOME = { homeSiteId: null, homeDistrict: null };
+    const NOT_SITE = [{ code: 'NOT_OPEN_TO_OTHER_SITES', params: { siteId: 'site-a' } }];
+    const NOT_DISTRICT = [{ code: 'NOT_OPEN_TO_OTHER_DISTRICTS', params: { siteId: 'site-a', district: '徐汇区' } }];
+    it.each([
+      ['everyone', 'its own site', OWN, []],
+      ['everyone', 'another site of its district', SAME_DISTRICT, []],
+      ['everyone', 'a site of another district', OTHER_DISTRICT, []],
+      ['everyone', 'no site', NO_HOME, []],
+      ['district', 'its own site', OWN, []],
+      ['district', 'another site of its district', SAME_DISTRICT, []],
+      ['district', 'a site of another district', OTHER_DISTRICT, NOT_DISTRICT],
+      ['district', 'no site', NO_HOME, NOT_DISTRICT],
+      ['home_site', 'its own site', OWN, []],
+      ['home_site', 'another site of its district', SAME_DISTRICT, NOT_SITE],
+      ['home_site', 'a site of another district', OTHER_DISTRICT, NOT_SITE],
+      ['home_site', 'no site', NO_HOME, NOT_SITE],
+    ] as const)('open to %s: a resident of %s', (openTo, _who, home, expected) => {
+      expect(check({ actor: { role: 'resident', ...home }, space: { ...BASE.space, openTo } })).toEqual(expected);
+    });
+
+    it.each(STAFF_ROLES)('%s books a space kept for its own site, from anywhere', (role) => {
+      expect(codes({ actor: { role, homeSiteId: null, homeDistrict: null }, space: { ...BASE.space, openTo: 'home_site' } })).toEqual([]);
+      expect(codes({ actor: { role, homeSiteId: null, homeDistrict: null }, space: { ...BASE.space, openTo: 'district' } })).toEqual([]);
+    });
+
+    it('a staff-only space kept for its district gives both reasons to a resident from elsewhere', () => {
+      expect(codes({ actor: { role: 'resident', ...OTHER_DISTRICT }, space: { ...STAFF_ONLY_SPACE_A, openTo: 'district' } })).toEqual([
+        'STAFF_ONLY_SPACE',
+        'NOT_OPEN_TO_OTHER_DISTRICTS',
+      ]);
     });
   });
 
@@ -341,7 +372,7 @@ describe('checkBookingRequest', () => {
     });
 
     it.each(STAFF_ROLES)('%s is not limited by quotas', (role) => {
-      expect(codes({ actor: { role, homeSiteId: null }, policy: { quotaPerDayCount: 1 }, heldBookingsInQuotaScope: [tuesdayMorning] })).toEqual([]);
+      expect(codes({ actor: { role, homeSiteId: null, homeDistrict: null }, policy: { quotaPerDayCount: 1 }, heldBookingsInQuotaScope: [tuesdayMorning] })).toEqual([]);
     });
   });
 
@@ -386,7 +417,7 @@ describe('checkBookingRequest', () => {
     expect(BOOKING_REFUSAL_CODES).toEqual(expect.arrayContaining([
       'INVALID_INTERVAL', 'NOT_ON_SLOT_GRID', 'NONEXISTENT_LOCAL_TIME', 'DURATION_TOO_SHORT', 'DURATION_TOO_LONG', 'IN_THE_PAST',
       'LEAD_TIME_NOT_MET', 'BEYOND_HORIZON', 'OUTSIDE_OPENING_HOURS', 'SITE_CLOSED', 'PARTY_EXCEEDS_CAPACITY', 'STAFF_ONLY_SPACE',
-      'NOT_OPEN_TO_OTHER_SITES', 'QUOTA_EXCEEDED', 'CANCEL_CUTOFF_PASSED',
+      'NOT_OPEN_TO_OTHER_SITES', 'NOT_OPEN_TO_OTHER_DISTRICTS', 'QUOTA_EXCEEDED', 'CANCEL_CUTOFF_PASSED',
     ]));
   });
 });

@@ -28,6 +28,7 @@ export const BOOKING_REFUSAL_CODES = [
   'PARTY_EXCEEDS_CAPACITY',
   'STAFF_ONLY_SPACE',
   'NOT_OPEN_TO_OTHER_SITES',
+  'NOT_OPEN_TO_OTHER_DISTRICTS',
   'QUOTA_EXCEEDED',
   'CANCEL_CUTOFF_PASSED',
 ] as const;
@@ -39,6 +40,13 @@ export interface Refusal {
 }
 
 export type ActorRole = 'org_admin' | 'site_manager' | 'staff' | 'resident';
+
+/**
+ * Which residents a space takes besides staff: every resident, those whose home site is in the space's district,
+ * or those of its own site only. Sharing between sites is the default; a site keeps a space for its neighbourhood.
+ */
+export const SPACE_OPENNESS = ['everyone', 'district', 'home_site'] as const;
+export type SpaceOpenness = (typeof SPACE_OPENNESS)[number];
 
 export type BookingStatus =
   | 'pending'
@@ -77,8 +85,9 @@ export interface BookingRequestInput {
   hours: WeeklyHours;
   /** Closures that apply to the site (its own, its district's, the org's). */
   closures: readonly ClosureWithReason[];
-  space: { siteId: string; capacity: number; bookableBy: 'residents' | 'staff_only'; openToOtherSites: boolean };
-  actor: { role: ActorRole; homeSiteId: string | null };
+  space: { siteId: string; siteDistrict: string; capacity: number; bookableBy: 'residents' | 'staff_only'; openTo: SpaceOpenness };
+  /** Who asks, and for a resident their home site and its district (both null for staff and for residents without one). */
+  actor: { role: ActorRole; homeSiteId: string | null; homeDistrict: string | null };
   /**
    * The booker's holding bookings in the quota's scope (space, site or org), excluding the one being changed.
    * Each counts toward the local day and ISO week in which it starts.
@@ -190,18 +199,28 @@ function checkCapacity({ partySize, space }: BookingRequestInput): Refusal[] {
   return [{ code: 'PARTY_EXCEEDS_CAPACITY', params: { partySize, capacity: space.capacity } }];
 }
 
-/**
- * Residents only. A resident without a home site is not a resident of this site, so a space closed to other
- * sites refuses them too.
- */
+/** Residents only: staff book any space at their sites, whoever it is open to. */
 function checkWhoMayBook({ actor, space }: BookingRequestInput): Refusal[] {
   if (actor.role !== 'resident') return [];
   const refusals: Refusal[] = [];
   if (space.bookableBy === 'staff_only') refusals.push({ code: 'STAFF_ONLY_SPACE' });
-  if (!space.openToOtherSites && actor.homeSiteId !== space.siteId) {
-    refusals.push({ code: 'NOT_OPEN_TO_OTHER_SITES', params: { siteId: space.siteId } });
-  }
+  const closedToActor = opennessRefusal(actor, space);
+  if (closedToActor) refusals.push(closedToActor);
   return refusals;
+}
+
+/**
+ * Whether the space's openness leaves this resident out (staff never). A resident without a home site belongs to
+ * no site and no district, so only spaces open to everyone take them; a resident of the space's own site is always in.
+ */
+export function opennessRefusal(
+  actor: BookingRequestInput['actor'],
+  space: Pick<BookingRequestInput['space'], 'siteId' | 'siteDistrict' | 'openTo'>,
+): Refusal | null {
+  if (actor.role !== 'resident' || space.openTo === 'everyone' || actor.homeSiteId === space.siteId) return null;
+  if (space.openTo === 'home_site') return { code: 'NOT_OPEN_TO_OTHER_SITES', params: { siteId: space.siteId } };
+  if (actor.homeDistrict !== null && actor.homeDistrict === space.siteDistrict) return null;
+  return { code: 'NOT_OPEN_TO_OTHER_DISTRICTS', params: { siteId: space.siteId, district: space.siteDistrict } };
 }
 
 export type QuotaKey = 'quotaPerDayCount' | 'quotaPerDayMinutes' | 'quotaPerWeekCount' | 'quotaPerWeekMinutes';

@@ -1,4 +1,4 @@
-import type { BehaviourResponse, HeatmapResponse, SiteRankingResponse, UnmetDemandResponse, UtilizationResponse } from '@linli/contracts';
+import type { BehaviourResponse, CrossSiteResponse, HeatmapResponse, SiteRankingResponse, UnmetDemandResponse, UtilizationResponse } from '@linli/contracts';
 import { apiRequest, queryString } from '../api/client.ts';
 
 /** The dashboard's filters; every analytics endpoint takes them (docs/metrics.md). */
@@ -10,7 +10,7 @@ export interface AnalyticsFilter {
   siteId?: string;
 }
 
-export const ANALYTICS_REPORTS = ['utilization', 'heatmap', 'site-ranking', 'behaviour', 'unmet-demand'] as const;
+export const ANALYTICS_REPORTS = ['utilization', 'heatmap', 'site-ranking', 'behaviour', 'unmet-demand', 'cross-site'] as const;
 export type AnalyticsReport = (typeof ANALYTICS_REPORTS)[number];
 
 const get = <T,>(report: AnalyticsReport, query: Record<string, string | undefined>, signal?: AbortSignal) =>
@@ -22,6 +22,7 @@ export const getHeatmap = (filter: AnalyticsFilter, signal?: AbortSignal) => get
 export const getSiteRanking = (filter: AnalyticsFilter, signal?: AbortSignal) => get<SiteRankingResponse>('site-ranking', { ...filter }, signal);
 export const getBehaviour = (filter: AnalyticsFilter, signal?: AbortSignal) => get<BehaviourResponse>('behaviour', { ...filter }, signal);
 export const getUnmetDemand = (filter: AnalyticsFilter, signal?: AbortSignal) => get<UnmetDemandResponse>('unmet-demand', { ...filter }, signal);
+export const getCrossSite = (filter: AnalyticsFilter, signal?: AbortSignal) => get<CrossSiteResponse>('cross-site', { ...filter }, signal);
 
 /** The report as CSV (UTF-8 with BOM, so Excel opens Chinese names), saved as a file. */
 export async function downloadCsv(report: AnalyticsReport, filter: AnalyticsFilter): Promise<void> {

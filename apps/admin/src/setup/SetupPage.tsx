@@ -1,5 +1,6 @@
 import type { Closure, Site, Space } from '@linli/contracts';
-import { Alert, App, Button, DatePicker, Drawer, Empty, Flex, Form, Input, InputNumber, List, Popconfirm, Radio, Select, Skeleton, Switch, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, DatePicker, Drawer, Empty, Flex, Form, Input, InputNumber, List, Popconfirm, Radio, Select, Skeleton, Table, Tabs, Tag, Typography } from 'antd';
+import { SPACE_OPENNESS } from '@linli/domain';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -288,7 +289,7 @@ interface SpaceForm {
   capacity: number;
   features: string[];
   bookableBy: Space['bookableBy'];
-  openToOtherSites: boolean;
+  openTo: Space['openTo'];
 }
 
 
@@ -314,8 +315,8 @@ function SpaceDrawer({ space, siteId, onClose, onSaved }: { space: Space | null;
         onFinish={save}
         initialValues={
           space
-            ? { name: space.name, kind: space.kind, bookingMode: space.bookingMode, capacity: space.capacity, features: space.features, bookableBy: space.bookableBy, openToOtherSites: space.openToOtherSites }
-            : { kind: 'activity_room', bookingMode: 'exclusive', capacity: 10, features: [], bookableBy: 'residents', openToOtherSites: true }
+            ? { name: space.name, kind: space.kind, bookingMode: space.bookingMode, capacity: space.capacity, features: space.features, bookableBy: space.bookableBy, openTo: space.openTo }
+            : { kind: 'activity_room', bookingMode: 'exclusive', capacity: 10, features: [], bookableBy: 'residents', openTo: 'everyone' }
         }
       >
         <Form.Item name="name" label={t('sites.name')} rules={[{ required: true, whitespace: true }]}>
@@ -336,8 +337,8 @@ function SpaceDrawer({ space, siteId, onClose, onSaved }: { space: Space | null;
         <Form.Item name="bookableBy" label={t('setup.bookableBy')}>
           <Radio.Group options={[{ value: 'residents', label: t('setup.residents') }, { value: 'staff_only', label: t('setup.staffOnly') }]} />
         </Form.Item>
-        <Form.Item name="openToOtherSites" label={t('setup.openToOtherSites')} valuePropName="checked">
-          <Switch />
+        <Form.Item name="openTo" label={t('setup.openTo')}>
+          <Select aria-label={t('setup.openTo')} options={SPACE_OPENNESS.map((value) => ({ value, label: t(`setup.openness.${value}`) }))} />
         </Form.Item>
         {failure ? <Alert type="error" showIcon title={describeError(failure)} style={{ marginBottom: 12 }} /> : null}
         <Flex gap="small" justify="space-between">

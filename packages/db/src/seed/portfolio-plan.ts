@@ -3,7 +3,7 @@
  * benchmark generator both build their portfolio here, and the same seed always gives the same plan.
  */
 import type { PolicyRules, WeeklyHours } from '@linli/contracts';
-import { DEFAULT_TIME_ZONE, WEEKDAYS, type Weekday } from '@linli/domain';
+import { DEFAULT_TIME_ZONE, type SpaceOpenness, WEEKDAYS, type Weekday } from '@linli/domain';
 import type { SeededRandom } from './random.ts';
 import { SHANGHAI_DISTRICTS, type District, type Subdistrict } from './shanghai-places.ts';
 import { FEATURES, SPACE_MIXES, type SiteKind, type SpaceTemplate } from './space-templates.ts';
@@ -30,7 +30,7 @@ export interface SpacePlan {
   capacity: number;
   features: string[];
   bookableBy: 'residents' | 'staff_only';
-  openToOtherSites: boolean;
+  openTo: SpaceOpenness;
   policy: PolicyRules;
 }
 
@@ -171,7 +171,7 @@ function planSpace(random: SeededRandom, template: SpaceTemplate, name: string):
     capacity: random.intStep(template.capacity.min, template.capacity.max, template.capacity.step),
     features: FEATURES.filter((feature) => features.has(feature)),
     bookableBy: template.bookableBy ?? 'residents',
-    openToOtherSites: template.openToOtherSites ?? true,
+    openTo: template.openTo ?? 'everyone',
     policy: template.policy ?? {},
   };
 }

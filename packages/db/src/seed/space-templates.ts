@@ -3,6 +3,7 @@
  * rooms hold in Shanghai community buildings; policies override the org's only where that room really differs.
  */
 import type { PolicyRules } from '@linli/contracts';
+import type { SpaceOpenness } from '@linli/domain';
 
 export type SiteKind = 'neighborhood_center' | 'white_collar_hub' | 'study_room';
 
@@ -17,7 +18,8 @@ export interface SpaceTemplate {
   optionalFeatures?: readonly string[];
   policy?: PolicyRules;
   bookableBy?: 'residents' | 'staff_only';
-  openToOtherSites?: boolean;
+  /** Every resident unless set. */
+  openTo?: SpaceOpenness;
 }
 
 /** Every site of a kind has the `always` rooms, plus `someCount` drawn from `some`. */
@@ -102,7 +104,7 @@ export const SPACE_MIXES: Record<SiteKind, SpaceMix> = {
         optionalFeatures: ['accessible'],
         policy: KITCHEN_POLICY,
         // Kept for the neighbourhood: residents of other sites cannot book it.
-        openToOtherSites: false,
+        openTo: 'home_site',
       },
     ],
     some: [
@@ -127,6 +129,8 @@ export const SPACE_MIXES: Record<SiteKind, SpaceMix> = {
         capacity: { min: 10, max: 20, step: 2 },
         features: ['projector', 'whiteboard'],
         optionalFeatures: ['video_conf'],
+        // Residents' affairs of the district are discussed here; it is not lent city-wide.
+        openTo: 'district',
       },
       {
         name: '琴房',
@@ -135,6 +139,8 @@ export const SPACE_MIXES: Record<SiteKind, SpaceMix> = {
         capacity: { min: 6, max: 10, step: 2 },
         features: ['piano', 'quiet_zone'],
         policy: { maxDurationMinutes: 120 },
+        // Few and sought after: practice hours go to the district's residents first.
+        openTo: 'district',
       },
       {
         name: '党群服务室',
@@ -190,6 +196,7 @@ export const SPACE_MIXES: Record<SiteKind, SpaceMix> = {
         capacity: { min: 6, max: 10, step: 2 },
         features: ['kitchen'],
         policy: KITCHEN_POLICY,
+        openTo: 'district',
       },
       {
         name: '洽谈室',

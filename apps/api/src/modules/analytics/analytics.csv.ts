@@ -1,6 +1,7 @@
 /** CSV exports of the analytics tables: RFC 4180 with a UTF-8 BOM, one file name per endpoint and period. */
 import type {
   BehaviourResponse,
+  CrossSiteResponse,
   HeatmapResponse,
   SiteRankingResponse,
   UnmetDemandResponse,
@@ -28,6 +29,9 @@ export function behaviourCsv(r: BehaviourResponse): CsvTable {
     'noShowRate', 'approvalsDecided', 'medianApprovalMinutes', 'medianLeadMinutes', 'residentsServed', 'repeatResidents',
     'repeatVisitRate', 'crossSiteBookings', 'crossSiteShare',
   ]);
+}
+export function crossSiteCsv(r: CrossSiteResponse): CsvTable {
+  return table('cross-site', r, r.rows, ['servingSiteId', 'servingSiteName', 'homeSiteId', 'homeSiteName', 'bookings', 'bookedMinutes', 'residents']);
 }
 export function unmetDemandCsv(r: UnmetDemandResponse): CsvTable {
   return table('unmet-demand', r, r.rows, ['siteId', 'siteName', 'hour', 'refusedTaken', 'refusedFull', 'waitlistUnserved', 'searchEmpty', 'total']);

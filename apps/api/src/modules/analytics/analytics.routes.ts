@@ -1,6 +1,8 @@
 import {
   BehaviourQuery,
   BehaviourResponse,
+  CrossSiteQuery,
+  CrossSiteResponse,
   HeatmapQuery,
   HeatmapResponse,
   SiteRankingQuery,
@@ -16,11 +18,13 @@ import { type CsvTable, sendCsv } from '../../lib/csv.ts';
 import { STAFF_ROLES, actorOf } from '../../plugins/access.ts';
 import {
   behaviourCsv,
+  crossSiteCsv,
   heatmapCsv,
   siteRankingCsv,
   unmetDemandCsv,
   utilizationCsv,
 } from './analytics.csv.ts';
+import { getCrossSiteService } from './analytics.cross-site.ts';
 import { getBehaviour, getUnmetDemand } from './analytics.demand.ts';
 import { getHeatmap, getSiteRanking, getUtilization } from './analytics.service.ts';
 
@@ -94,6 +98,21 @@ export async function analyticsRoutes(fastify: FastifyInstance) {
     },
     handler: async (request, reply) =>
       answer(reply, request.query.format, await getBehaviour(db, actorOf(request), request.query), behaviourCsv),
+  });
+
+  app.get('/analytics/cross-site', {
+    config: { access: STAFF_ROLES },
+    schema: {
+      operationId: 'getCrossSiteService',
+      summary: "Which sites serve which sites' residents",
+      produces: ['application/json', 'text/csv'],
+      tags,
+      description: `Residents' bookings at each site by the residents' home site (null: no home site): bookings, minutes inside the period and distinct residents. siteId, kind and district narrow the serving site; site staff see their own sites serving anyone.${CSV_NOTE}`,
+      querystring: CrossSiteQuery,
+      response: { 200: CrossSiteResponse },
+    },
+    handler: async (request, reply) =>
+      answer(reply, request.query.format, await getCrossSiteService(db, actorOf(request), request.query), crossSiteCsv),
   });
 
   app.get('/analytics/unmet-demand', {

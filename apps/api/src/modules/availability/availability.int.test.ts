@@ -75,7 +75,7 @@ describe('portfolio search', () => {
     const staffOnly = await createSpace(t.db, { orgId: org.id, siteId: home.id, name: 'C 内部', bookableBy: 'staff_only' });
     const sameShape = await createSpace(t.db, { orgId: org.id, siteId: home.id, name: 'D 普通', capacity: 40 });
     const otherOpen = await createSpace(t.db, { orgId: org.id, siteId: other.id, name: 'E 外站' });
-    const otherLocal = await createSpace(t.db, { orgId: org.id, siteId: other.id, name: 'F 本站居民', openToOtherSites: false });
+    const otherLocal = await createSpace(t.db, { orgId: org.id, siteId: other.id, name: 'F 本站居民', openTo: 'home_site' });
 
     const query = new URLSearchParams({ startAt: at(DAY, '10:00'), endAt: at(DAY, '11:00'), district: '规则区', nearSiteId: home.id });
     const res = await t.app.inject({ url: `/api/v1/availability/search?${query}`, headers: bearer(tokenFor(t.app, resident)) });
@@ -84,6 +84,66 @@ describe('portfolio search', () => {
     expect(found).not.toContain(shortOnly.id);
     expect(found).not.toContain(staffOnly.id);
     expect(found).not.toContain(otherLocal.id);
+  });
+
+  describe('spaces kept for their own site or district', () => {
+    // Three sites close together: home and neighbour in 开放区, far in 别区. A feature of their own keeps other
+    // tests' spaces out of these searches.
+    let spaces: Record<'neighbourDistrict' | 'neighbourOwn' | 'farDistrict' | 'farOpen', string>;
+    let residents: Record<'ofHome' | 'ofFar' | 'homeless', string>;
+    let admin: string;
+    let farSiteId: string;
+    beforeAll(async () => {
+      const home = await createSite(t.db, { orgId: org.id, lat: 31.05, lng: 121.2, district: '开放区' });
+      const neighbour = await createSite(t.db, { orgId: org.id, lat: 31.051, lng: 121.201, district: '开放区' });
+      const far = await createSite(t.db, { orgId: org.id, lat: 31.052, lng: 121.202, district: '别区' });
+      farSiteId = far.id;
+      const room = (siteId: string, openTo: 'everyone' | 'district' | 'home_site') =>
+        createSpace(t.db, { orgId: org.id, siteId, openTo, features: ['openness_probe'] }).then((s) => s.id);
+      spaces = {
+        neighbourDistrict: await room(neighbour.id, 'district'),
+        neighbourOwn: await room(neighbour.id, 'home_site'),
+        farDistrict: await room(far.id, 'district'),
+        farOpen: await room(far.id, 'everyone'),
+      };
+      const resident = (homeSiteId?: string) => createUser(t.db, { orgId: org.id, role: 'resident', homeSiteId }).then((u) => tokenFor(t.app, u));
+      residents = { ofHome: await resident(home.id), ofFar: await resident(far.id), homeless: await resident() };
+      admin = tokenFor(t.app, await createUser(t.db, { orgId: org.id, role: 'org_admin' }));
+    });
+
+    const search = async (who: string, start = '10:00', end = '11:00') => {
+      const query = new URLSearchParams({ startAt: at(DAY, start), endAt: at(DAY, end), features: 'openness_probe' });
+      const res = await t.app.inject({ url: `/api/v1/availability/search?${query}`, headers: bearer(who) });
+      expect(res.statusCode).toBe(200);
+      return res.json().items.map((i: { space: { id: string } }) => i.space.id).sort();
+    };
+
+    it.each([
+      ['a resident of the district', 'ofHome', ['neighbourDistrict', 'farOpen']],
+      ['a resident of the other district', 'ofFar', ['farDistrict', 'farOpen']],
+      ['a resident without a home site', 'homeless', ['farOpen']],
+    ] as const)('a search by %s leaves out the spaces not open to them', async (_label, who, expected) => {
+      expect(await search(residents[who])).toEqual(expected.map((k) => spaces[k]).sort());
+    });
+
+    it('staff search every space, whoever it is open to', async () => {
+      expect(await search(admin)).toEqual(Object.values(spaces).sort());
+    });
+
+    it('a resident refused because a room is taken is offered only nearby rooms open to them', async () => {
+      await t.db.insert(schema.bookings).values({ orgId: org.id, siteId: farSiteId, spaceId: spaces.farOpen, exclusive: true, startAt: new Date(at(DAY, '16:00')), endAt: new Date(at(DAY, '17:00')), status: 'confirmed' });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/bookings',
+        headers: bearer(residents.ofHome),
+        payload: { spaceId: spaces.farOpen, startAt: at(DAY, '16:00'), endAt: at(DAY, '17:00'), partySize: 2 },
+      });
+      expect(res.json().code).toBe('SLOT_TAKEN');
+      const nearby = res.json().details.alternatives.filter((a: { kind: string }) => a.kind === 'nearby_space').map((a: { spaceId: string }) => a.spaceId);
+      expect(nearby).toContain(spaces.neighbourDistrict);
+      expect(nearby).not.toContain(spaces.neighbourOwn);
+      expect(nearby).not.toContain(spaces.farDistrict);
+    });
   });
 
   it('a search that finds nothing is recorded as unmet demand', async () => {

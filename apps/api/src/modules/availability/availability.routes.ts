@@ -14,7 +14,9 @@ export async function availabilityRoutes(fastify: FastifyInstance) {
     schema: {
       operationId: 'getSpaceAvailability',
       summary: 'Free slots of a space',
-      description: "Free slots of one space over local dates in the site's zone, honouring hours, closures, policy and bookings.",
+      description:
+        "Free slots of one space over local dates in the site's zone, honouring hours, closures, policy and bookings. A resident asking about a space kept for another site or district is told so (403), as booking would.",
+      errors: ['NOT_OPEN_TO_OTHER_SITES', 'NOT_OPEN_TO_OTHER_DISTRICTS'],
       tags,
       params: IdParams,
       querystring: SpaceAvailabilityQuery,
@@ -28,7 +30,8 @@ export async function availabilityRoutes(fastify: FastifyInstance) {
     schema: {
       operationId: 'searchFreeSpaces',
       summary: 'Find free spaces across sites',
-      description: 'Spaces across the portfolio free for [startAt, endAt) with room for the party and the features asked for, ranked.',
+      description:
+        'Spaces across the portfolio free for [startAt, endAt) with room for the party and the features asked for, ranked. Spaces not open to the resident asking (kept for another site or district) are left out.',
       tags,
       querystring: SearchSpacesQuery,
       response: { 200: SearchSpacesResponse },

@@ -21,9 +21,9 @@ import type { AppDeps } from '../../lib/context.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { toSpace } from '../spaces/spaces.service.ts';
 import { findHoldingClaims } from '../claims/claims.repository.ts';
-import { policyRefusals } from '../claims/quotas.ts';
-import { availabilityRefusal, holdingWindow } from '../claims/space-claims.ts';
-import { type SiteRow, type SpaceContext, type SpaceRow, homeSiteOf, loadSpaceContext } from '../claims/space-context.ts';
+import { opennessRefusalFor, policyRefusals } from '../claims/quotas.ts';
+import { availabilityRefusal, holdingWindow, refusalError } from '../claims/space-claims.ts';
+import { type SiteRow, type SpaceContext, type SpaceRow, loadSpaceContext, residentHomeOf } from '../claims/space-context.ts';
 import { catalogueVersionSql, readCatalogue, readWithCatalogue } from '../catalogue/catalogue.ts';
 import { findHoldingBySpace, insertDemandEvent } from './availability.repository.ts';
 
@@ -128,15 +128,15 @@ async function nearbySpaceAlternatives(deps: AppDeps, actor: Actor, ctx: SpaceCo
   const nearest = ranked.slice(0, NEARBY_CANDIDATES);
   if (!nearest.length) return [];
 
-  const [{ holdingBySpace }, homeSiteId] = await Promise.all([
+  const [{ holdingBySpace }, home] = await Promise.all([
     findHoldingBySpace(deps.db, nearest.map((c) => c.space.id), range, catalogueVersionSql(actor.orgId)),
-    actor.role === 'resident' ? homeSiteOf(deps.db, actor.userId) : null,
+    residentHomeOf(deps.db, actor),
   ]);
   const alternatives: BookingAlternative[] = [];
   for (const candidate of nearest) {
     if (alternatives.length >= ALTERNATIVES_PER_KIND) break;
     const candidateCtx = catalogue.contextOf(candidate.space);
-    if (policyRefusals(candidateCtx, { actor, range, partySize, now: deps.now() }, homeSiteId).length) continue;
+    if (policyRefusals(candidateCtx, { actor, range, partySize, now: deps.now() }, home).length) continue;
     if (availabilityRefusal(candidateCtx, range, partySize, holdingBySpace.get(candidate.space.id) ?? [])) continue;
     alternatives.push({
       spaceId: candidate.space.id,
@@ -165,9 +165,15 @@ export async function suggestAlternatives(
   ];
 }
 
-/** GET /spaces/:id/availability: free slots over local dates in the site's zone (the contract bounds the dates). */
+/**
+ * GET /spaces/:id/availability: free slots over local dates in the site's zone (the contract bounds the dates). A
+ * space kept for its own site or district answers a resident from elsewhere with the reason booking would give,
+ * rather than free times they could never book.
+ */
 export async function getSpaceAvailability(deps: AppDeps, actor: Actor, spaceId: string, query: SpaceAvailabilityQuery): Promise<SpaceAvailability> {
-  const ctx = await loadSpaceContext(deps.db, actor, spaceId);
+  const [ctx, home] = await Promise.all([loadSpaceContext(deps.db, actor, spaceId), residentHomeOf(deps.db, actor)]);
+  const closed = opennessRefusalFor(ctx, actor, home);
+  if (closed) throw refusalError([closed]);
   const zone = ctx.site.timezone;
   const window = { start: localDayRange(query.from, zone).start, end: localDayRange(query.to, zone).end };
   const durationMinutes = query.durationMinutes ?? Math.max(ctx.policy.values.minDurationMinutes, ctx.policy.values.slotMinutes);
@@ -196,7 +202,7 @@ export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpa
   // The contract refused a reversed range or one longer than a booking can be.
   const range = { start: Date.parse(query.startAt), end: Date.parse(query.endAt) };
   const now = deps.now();
-  const homeSiteId = actor.role === 'resident' ? await homeSiteOf(db, actor.userId) : null;
+  const home = await residentHomeOf(db, actor);
   const results = await readWithCatalogue(db, actor.orgId, async (catalogue) => {
     let origin: { lat: number; lng: number } | null = query.lat !== undefined && query.lng !== undefined ? { lat: query.lat, lng: query.lng } : null;
     if (query.nearSiteId) {
@@ -229,10 +235,10 @@ export async function searchSpaces(deps: AppDeps, actor: Actor, query: SearchSpa
     const policyAllows = (ctx: SpaceContext) => {
       const { space } = ctx;
       // Capacity enters the policy check only as "does the party fit"; candidates were filtered on that already.
-      const key = `${space.siteId}|${space.capacity >= query.partySize}|${space.bookableBy}|${space.openToOtherSites}|${JSON.stringify(space.policy)}`;
+      const key = `${space.siteId}|${space.capacity >= query.partySize}|${space.bookableBy}|${space.openTo}|${JSON.stringify(space.policy)}`;
       let allowed = verdicts.get(key);
       if (allowed === undefined) {
-        allowed = policyRefusals(ctx, { actor, range, partySize: query.partySize, now }, homeSiteId).length === 0;
+        allowed = policyRefusals(ctx, { actor, range, partySize: query.partySize, now }, home).length === 0;
         verdicts.set(key, allowed);
       }
       return allowed;

@@ -13,10 +13,11 @@ import {
   checkBookingRequest,
   exceedsQuota,
   measureQuotas,
+  opennessRefusal,
 } from '@linli/domain';
 import { and, eq, gte, inArray, lt, ne } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
-import { type SpaceContext, homeSiteOf } from './space-context.ts';
+import { type ResidentHome, type SpaceContext, residentHomeOf } from './space-context.ts';
 
 const { bookings } = schema;
 type Db = Database | Transaction;
@@ -68,8 +69,7 @@ export interface RequestCheck {
  * quotas). Quotas are checked per level they come from, each against the bookings in that level's scope.
  */
 export async function checkPolicy(db: Db, ctx: SpaceContext, request: RequestCheck): Promise<Refusal[]> {
-  const homeSiteId = request.actor.role === 'resident' ? await homeSiteOf(db, request.actor.userId) : null;
-  const refusals = policyRefusals(ctx, request, homeSiteId);
+  const refusals = policyRefusals(ctx, request, await residentHomeOf(db, request.actor));
   return refusals.length ? refusals : quotaRefusals(db, ctx, request);
 }
 
@@ -118,7 +118,7 @@ export const quotaRefusal = ({ quota, limit, used, requested, period, scope }: Q
   params: { quota, limit, used, requested, period, scope },
 });
 
-function ruleInput(ctx: SpaceContext, request: Omit<RequestCheck, 'bookerId'>, homeSiteId: string | null) {
+function ruleInput(ctx: SpaceContext, request: Omit<RequestCheck, 'bookerId'>, home: ResidentHome | null) {
   return {
     range: request.range,
     partySize: request.partySize,
@@ -128,16 +128,25 @@ function ruleInput(ctx: SpaceContext, request: Omit<RequestCheck, 'bookerId'>, h
     closures: ctx.closures,
     space: {
       siteId: ctx.space.siteId,
+      siteDistrict: ctx.site.district,
       capacity: ctx.space.capacity,
       bookableBy: ctx.space.bookableBy as 'residents' | 'staff_only',
-      openToOtherSites: ctx.space.openToOtherSites,
+      openTo: ctx.space.openTo,
     },
-    actor: { role: request.actor.role, homeSiteId },
+    actor: { role: request.actor.role, homeSiteId: home?.homeSiteId ?? null, homeDistrict: home?.homeDistrict ?? null },
   };
 }
 
-/** Every policy reason except quotas, from values already loaded: no I/O, so many spaces can be judged at once. */
-export function policyRefusals(ctx: SpaceContext, request: Omit<RequestCheck, 'bookerId'>, homeSiteId: string | null): Refusal[] {
+/** Whether the space's openness alone shuts this actor out, whatever the time (staff: never). */
+export function opennessRefusalFor(ctx: SpaceContext, actor: Actor, home: ResidentHome): Refusal | null {
+  return opennessRefusal({ role: actor.role, ...home }, { siteId: ctx.space.siteId, siteDistrict: ctx.site.district, openTo: ctx.space.openTo });
+}
+
+/**
+ * Every policy reason except quotas, from values already loaded: no I/O, so many spaces can be judged at once.
+ * `home` is the acting resident's (residentHomeOf); null for staff, whom openness does not bind.
+ */
+export function policyRefusals(ctx: SpaceContext, request: Omit<RequestCheck, 'bookerId'>, home: ResidentHome | null): Refusal[] {
   const withoutQuotas: BookingPolicy = {
     ...ctx.policy.values,
     quotaPerDayCount: null,
@@ -145,5 +154,5 @@ export function policyRefusals(ctx: SpaceContext, request: Omit<RequestCheck, 'b
     quotaPerWeekCount: null,
     quotaPerWeekMinutes: null,
   };
-  return checkBookingRequest({ ...ruleInput(ctx, request, homeSiteId), policy: withoutQuotas, heldBookingsInQuotaScope: [] });
+  return checkBookingRequest({ ...ruleInput(ctx, request, home), policy: withoutQuotas, heldBookingsInQuotaScope: [] });
 }

@@ -123,9 +123,23 @@ export function assertBookableSpace(actor: Actor, space: SpaceRow, site: SiteRow
   if (space.archivedAt || site.archivedAt) throw new AppError('SPACE_UNAVAILABLE');
 }
 
-export async function homeSiteOf(db: Db, userId: string): Promise<string | null> {
-  const [user] = await db.select({ homeSiteId: users.homeSiteId }).from(users).where(eq(users.id, userId));
-  return user?.homeSiteId ?? null;
+/** Where a resident lives, as the rule of who may book a space reads it (packages/domain checkWhoMayBook). */
+export interface ResidentHome {
+  homeSiteId: string | null;
+  homeDistrict: string | null;
+}
+
+const NO_HOME: ResidentHome = { homeSiteId: null, homeDistrict: null };
+
+/** The acting resident's home site and its district; staff are not bound by openness, so theirs is not read. */
+export async function residentHomeOf(db: Db, actor: Actor): Promise<ResidentHome> {
+  if (actor.role !== 'resident') return NO_HOME;
+  const [home] = await db
+    .select({ homeSiteId: users.homeSiteId, homeDistrict: sites.district })
+    .from(users)
+    .leftJoin(sites, eq(sites.id, users.homeSiteId))
+    .where(eq(users.id, actor.userId));
+  return home ?? NO_HOME;
 }
 
 /** The effective policy of a space regardless of who asks (for transitions of existing bookings and the sweep). */

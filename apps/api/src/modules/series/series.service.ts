@@ -25,7 +25,7 @@ import type { AppDeps } from '../../lib/context.ts';
 import { findHoldingClaims, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
 import { policyRefusals, quotaRefusals } from '../claims/quotas.ts';
 import { availabilityRefusal, holdingWindow, initialStatus, newBookingRow, resolveBooker } from '../claims/space-claims.ts';
-import { type SpaceContext, homeSiteOf, loadSpaceContext, toBooking } from '../claims/space-context.ts';
+import { type ResidentHome, type SpaceContext, loadSpaceContext, residentHomeOf, toBooking } from '../claims/space-context.ts';
 import { transitionBooking } from '../claims/space-transitions.ts';
 import {
   findBookingSeries,
@@ -78,13 +78,13 @@ export async function createSeries(deps: AppDeps, actor: Actor, body: CreateSeri
       details: { reasons: expansion.errors.map((e) => ({ code: e.code })) },
     });
   }
-  const homeSiteId = actor.role === 'resident' ? await homeSiteOf(db, actor.userId) : null;
+  const home = await residentHomeOf(db, actor);
 
   const outcome = await db.transaction(async (tx) => {
     await lockForBooking(tx, [ctx.space.id], actor.role === 'resident' ? bookerId : null);
     const candidates: Candidate[] = [
       ...expansion.skipped.map((s) => ({ localDate: s.localDate, range: null, refusal: s.reason })),
-      ...(await judgeOccurrences(tx, ctx, actor, bookerId, homeSiteId, expansion.occurrences, body.partySize, now)),
+      ...(await judgeOccurrences(tx, ctx, actor, bookerId, home, expansion.occurrences, body.partySize, now)),
     ].sort((a, b) => a.localDate.localeCompare(b.localDate));
     const bookable = candidates.filter((c) => c.range && !c.refusal);
     if (body.dryRun) return { seriesId: null, candidates, booked: new Map<string, string>() };
@@ -158,7 +158,7 @@ async function judgeOccurrences(
   ctx: SpaceContext,
   actor: Actor,
   bookerId: string | null,
-  homeSiteId: string | null,
+  home: ResidentHome,
   occurrences: { localDate: string; range: InstantRange }[],
   partySize: number,
   now: Date,
@@ -171,7 +171,7 @@ async function judgeOccurrences(
   const judged: Candidate[] = [];
   for (const occurrence of occurrences) {
     const request = { actor, bookerId, range: occurrence.range, partySize, now };
-    let refusals: Refusal[] = policyRefusals(ctx, request, homeSiteId);
+    let refusals: Refusal[] = policyRefusals(ctx, request, home);
     if (!refusals.length) {
       const quota = await quotaRefusals(tx, ctx, request, acceptedRanges);
       const taken = availabilityRefusal(ctx, occurrence.range, partySize, [...holding, ...accepted]);
@@ -242,7 +242,7 @@ export async function updateSeries(deps: AppDeps, actor: Actor, seriesId: string
     const series = await findSeries(tx, actor, seriesId);
     await lockForBooking(tx, [series.spaceId], null);
     const ctx = await loadSpaceContext(tx, actor, series.spaceId);
-    const homeSiteId = actor.role === 'resident' ? await homeSiteOf(tx, actor.userId) : null;
+    const home = await residentHomeOf(tx, actor);
     const chosen = await occurrencesInScope(tx, series.id, body.scope, body.bookingId, now);
     const zone = ctx.site.timezone;
     const minutes = body.startTime ? parseClockTime(body.startTime)! : undefined;
@@ -260,7 +260,7 @@ export async function updateSeries(deps: AppDeps, actor: Actor, seriesId: string
       const request = { actor, bookerId: row.bookerId, range, partySize, now, excludeBookingId: row.id };
       const others = await findHoldingClaims(tx, row.spaceId, holdingWindow(ctx, range), { excludeBookingId: row.id });
       const refusal =
-        policyRefusals(ctx, request, homeSiteId)[0] ??
+        policyRefusals(ctx, request, home)[0] ??
         (await quotaRefusals(tx, ctx, request))[0] ??
         availabilityRefusal(ctx, range, partySize, others);
       if (refusal) {

@@ -35,7 +35,7 @@ describe('spaces', () => {
   it('a site manager creates a shared-capacity seat area at their site', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/spaces', headers: bearer(p.tokens.manager), payload: seatArea(p.siteA.id) });
     expect(res.statusCode).toBe(201);
-    expect(bodyOf(res)).toMatchObject({ bookingMode: 'shared_capacity', capacity: 80, bookableBy: 'residents', openToOtherSites: true });
+    expect(bodyOf(res)).toMatchObject({ bookingMode: 'shared_capacity', capacity: 80, bookableBy: 'residents', openTo: 'everyone' });
   });
 
   it.each([

@@ -31,7 +31,7 @@ export function toSpace(row: SpaceRow): Space {
     capacity: row.capacity,
     features: row.features,
     bookableBy: row.bookableBy as Space['bookableBy'],
-    openToOtherSites: row.openToOtherSites,
+    openTo: row.openTo,
     policy: row.policy,
     archivedAt: toIso(row.archivedAt),
     createdAt: toIso(row.createdAt),
