@@ -43,6 +43,7 @@ export const ERROR_CATALOG = {
   PARTY_EXCEEDS_CAPACITY: { status: 422, en: 'The party is larger than the space holds.', zh: '人数超过空间容量。' },
   STAFF_ONLY_SPACE: { status: 403, en: 'Only staff can book this space.', zh: '该空间仅限工作人员预约。' },
   NOT_OPEN_TO_OTHER_SITES: { status: 403, en: 'This space is for residents of its own site.', zh: '该空间仅向本站点居民开放。' },
+  NOT_OPEN_TO_OTHER_DISTRICTS: { status: 403, en: 'This space is for residents of its own district.', zh: '该空间仅向本区居民开放。' },
   CANCEL_CUTOFF_PASSED: { status: 409, en: 'It is too late to cancel this booking yourself.', zh: '已过自助取消截止时间。' },
   CHECK_IN_NOT_OPEN: { status: 409, en: 'Check-in is not open for this booking now.', zh: '当前不在签到时间内。' },
   INVALID_CHECK_IN_CODE: { status: 422, en: 'The check-in code is not right.', zh: '签到码不正确。' },
@@ -69,6 +70,15 @@ export const ERROR_CATALOG = {
   CATEGORY_LIMIT_REACHED: { status: 409, en: 'You have reached this week\'s limit for activities of this kind.', zh: '您本周该类活动的报名已达上限。' },
   NOT_ATTENDED: { status: 409, en: 'Only people who attended a session that has ended can rate it.', zh: '仅限已签到且场次结束后评价。' },
   FEEDBACK_ALREADY_GIVEN: { status: 409, en: 'You have already rated this session.', zh: '您已评价过该场次。' },
+  // The equipment pool (#12): loans of units between sites.
+  EQUIPMENT_SHORTFALL: { status: 409, en: 'Not enough units of this equipment are free over that time.', zh: '该时段可借用的设备数量不足。' },
+  LOAN_TOO_LONG: { status: 422, en: 'The loan is longer than this equipment may be lent for.', zh: '借用时长超过该设备允许的最长借期。' },
+  LOAN_INVALID_TRANSITION: { status: 409, en: 'The loan is not in a state that allows this step.', zh: '借用单当前状态不允许此操作。' },
+  LOAN_WRONG_SIDE: { status: 403, en: 'This step is for the other site of the loan.', zh: '此操作应由借用单的另一方站点执行。' },
+  RETURN_EXCEEDS_LOAN: { status: 422, en: 'More units are reported than were lent.', zh: '登记的数量超过借出的数量。' },
+  LOAN_ITEMS_MISMATCH: { status: 422, en: 'Name exactly the tracked items that go out with this loan, all at the lending site and free.', zh: '请准确选择随本单借出的设备（须属于出借站点且空闲）。' },
+  HOLDING_UNITS_INSUFFICIENT: { status: 409, en: 'The holding does not have that many units in that condition.', zh: '该库存没有这么多处于该状态的设备。' },
+  LOAN_OWNER_AT_OTHER_SITE: { status: 422, en: 'The booking or session is at another site than the one borrowing.', zh: '所关联的预约或场次不在借入站点。' },
   INTERNAL: { status: 500, en: 'Something went wrong on our side.', zh: '服务器内部错误。' },
 } as const satisfies Record<string, { status: number; en: string; zh: string }>;
 

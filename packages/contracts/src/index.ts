@@ -14,3 +14,5 @@ export * from './calendar.ts';
 export * from './activity-analytics.ts';
 export * from './activities.ts';
 export * from './registrations.ts';
+export * from './equipment.ts';
+export * from './equipment-analytics.ts';

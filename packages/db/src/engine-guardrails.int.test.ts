@@ -4,7 +4,7 @@
  * linli_book_space, and the longest claim in the CHECK constraint. Plus the catalogue-version triggers, which must
  * move only when a row really changes.
  */
-import { CLAIM_STATUSES, HOLDING_STATUSES, MAX_CLAIM_MS } from '@linli/domain';
+import { CLAIM_STATUSES, HOLDING_STATUSES, LOAN_STATUSES, MAX_CLAIM_MS } from '@linli/domain';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { DatabaseHandle } from './client.ts';
@@ -47,6 +47,13 @@ describe('SQL repeats the claims engine definitions exactly', () => {
   it('a registration can only be in a claim status', async () => {
     const [check] = await rows<{ def: string }>(sql`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'activity_registrations_status'`);
     expect(statusLists(check!.def)).toEqual([[...CLAIM_STATUSES].sort()]);
+  });
+
+  it('an equipment loan can only be in a loan status', async () => {
+    const checks = await rows<{ def: string }>(
+      sql`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'equipment_loans'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) ILIKE '%status%'`,
+    );
+    expect(checks.flatMap((c) => statusLists(c.def))).toEqual([[...LOAN_STATUSES].sort()]);
   });
 
   it('linli_book_space judges holding bookings by the holding statuses', async () => {

@@ -123,8 +123,8 @@ export const spaces = pgTable(
     capacity: integer('capacity').notNull(),
     features: text('features').array().notNull().default(sql`'{}'::text[]`),
     bookableBy: text('bookable_by').notNull().default('residents'),
-    /** Residents whose home site is elsewhere may book it. */
-    openToOtherSites: boolean('open_to_other_sites').notNull().default(true),
+    /** Which residents may book it: everyone, residents of its district, or of its own site (SPACE_OPENNESS). */
+    openTo: text('open_to').$type<'everyone' | 'district' | 'home_site'>().notNull().default('everyone'),
     policy: jsonb('policy').$type<PolicyRules>().notNull().default({}),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
     createdAt: createdAt(),
@@ -135,6 +135,7 @@ export const spaces = pgTable(
     index('spaces_org_idx').on(t.orgId),
     check('spaces_capacity_positive', sql`${t.capacity} > 0`),
     check('spaces_booking_mode', sql`${t.bookingMode} IN ('exclusive', 'shared_capacity')`),
+    check('spaces_open_to', sql`${t.openTo} IN ('everyone', 'district', 'home_site')`),
   ],
 );
 
@@ -674,3 +675,177 @@ export const activityWalkIns = pgTable('activity_walk_ins', {
   recordedBy: uuid('recorded_by').references(() => users.id),
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+// ---- The equipment pool (issue #12, migration 0014) ----
+
+/** How long units take between sites, per organization (defaults when no row). */
+export const equipmentSettings = pgTable('equipment_settings', {
+  orgId: uuid('org_id')
+    .primaryKey()
+    .references(() => organizations.id),
+  transitBaseMinutes: integer('transit_base_minutes').notNull().default(60),
+  transitMinutesPerKm: doublePrecision('transit_minutes_per_km').notNull().default(4),
+  updatedAt: updatedAt(),
+});
+
+export const equipmentTypes = pgTable(
+  'equipment_types',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    key: text('key').notNull(),
+    nameZh: text('name_zh').notNull(),
+    nameEn: text('name_en').notNull(),
+    /** Valuable things are tracked one by one (asset tag); the rest are counted. */
+    tracked: boolean('tracked').notNull().default(false),
+    maxLoanDays: integer('max_loan_days').notNull().default(14),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('equipment_types_org_id_key_key').on(t.orgId, t.key)],
+);
+
+/** A site's counted stock of a type (asset_tag null, one per site and type) or one tracked item (asset_tag set). */
+export const equipmentHoldings = pgTable(
+  'equipment_holdings',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    typeId: uuid('type_id')
+      .notNull()
+      .references(() => equipmentTypes.id),
+    assetTag: text('asset_tag'),
+    serialNumber: text('serial_number'),
+    /** Units that can be used or lent; damaged and missing ones are out of the pool until repaired or found. */
+    inService: integer('in_service').notNull(),
+    damaged: integer('damaged').notNull().default(0),
+    missing: integer('missing').notNull().default(0),
+    lendable: boolean('lendable').notNull().default(true),
+    conditionNote: text('condition_note'),
+    notes: text('notes'),
+    photoUrl: text('photo_url'),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('equipment_holdings_type_idx').on(t.orgId, t.typeId, t.siteId)],
+);
+
+export const equipmentLoans = pgTable(
+  'equipment_loans',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    typeId: uuid('type_id')
+      .notNull()
+      .references(() => equipmentTypes.id),
+    lenderSiteId: uuid('lender_site_id')
+      .notNull()
+      .references(() => sites.id),
+    borrowerSiteId: uuid('borrower_site_id')
+      .notNull()
+      .references(() => sites.id),
+    /** The parts of one request split across lenders share it. */
+    requestId: uuid('request_id').notNull(),
+    quantity: integer('quantity').notNull(),
+    useStart: timestamp('use_start', { withTimezone: true }).notNull(),
+    useEnd: timestamp('use_end', { withTimezone: true }).notNull(),
+    /** The lender's units are held over the claim window: the use window plus transit each way. */
+    claimStart: timestamp('claim_start', { withTimezone: true }).notNull(),
+    claimEnd: timestamp('claim_end', { withTimezone: true }).notNull(),
+    status: text('status').notNull().default('requested'),
+    bookingId: uuid('booking_id').references(() => bookings.id),
+    sessionId: uuid('session_id').references(() => activitySessions.id),
+    purpose: text('purpose'),
+    requestedBy: uuid('requested_by').references(() => users.id),
+    returnedDamaged: integer('returned_damaged').notNull().default(0),
+    returnedMissing: integer('returned_missing').notNull().default(0),
+    overdueAt: timestamp('overdue_at', { withTimezone: true }),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('equipment_loans_lender_idx').on(t.lenderSiteId, t.typeId, t.claimStart),
+    index('equipment_loans_type_idx').on(t.typeId, t.claimStart),
+    index('equipment_loans_borrower_idx').on(t.borrowerSiteId, t.useStart),
+    index('equipment_loans_org_status_idx').on(t.orgId, t.status),
+  ],
+);
+
+/** Tracked items that went out with a loan (assigned when it is dispatched). */
+export const equipmentLoanItems = pgTable(
+  'equipment_loan_items',
+  {
+    loanId: uuid('loan_id')
+      .notNull()
+      .references(() => equipmentLoans.id),
+    holdingId: uuid('holding_id')
+      .notNull()
+      .references(() => equipmentHoldings.id),
+    orgId: orgId().references(() => organizations.id),
+  },
+  (t) => [primaryKey({ columns: [t.loanId, t.holdingId] }), index('equipment_loan_items_holding_idx').on(t.holdingId)],
+);
+
+/** Append-only (trigger in migration 0014): every step of every loan. */
+export const equipmentLoanEvents = pgTable(
+  'equipment_loan_events',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    loanId: uuid('loan_id')
+      .notNull()
+      .references(() => equipmentLoans.id),
+    actorId: uuid('actor_id').references(() => users.id),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    reason: text('reason'),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+    at: timestamp('at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [index('equipment_loan_events_loan_idx').on(t.loanId, t.at)],
+);
+
+/** Append-only: what happened to a holding outside loans (added, counted again, damaged, repaired, lost, found). */
+export const equipmentHoldingEvents = pgTable(
+  'equipment_holding_events',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    holdingId: uuid('holding_id')
+      .notNull()
+      .references(() => equipmentHoldings.id),
+    actorId: uuid('actor_id').references(() => users.id),
+    kind: text('kind').notNull(),
+    units: integer('units').notNull(),
+    loanId: uuid('loan_id').references(() => equipmentLoans.id),
+    note: text('note'),
+    at: timestamp('at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [index('equipment_holding_events_holding_idx').on(t.holdingId, t.at)],
+);
+
+/** Requests the pool could not fill, for unmet-demand analytics. */
+export const equipmentRefusals = pgTable(
+  'equipment_refusals',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    typeId: uuid('type_id')
+      .notNull()
+      .references(() => equipmentTypes.id),
+    borrowerSiteId: uuid('borrower_site_id')
+      .notNull()
+      .references(() => sites.id),
+    quantity: integer('quantity').notNull(),
+    shortfall: integer('shortfall').notNull(),
+    useStart: timestamp('use_start', { withTimezone: true }).notNull(),
+    useEnd: timestamp('use_end', { withTimezone: true }).notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('equipment_refusals_org_idx').on(t.orgId, t.useStart)],
+);

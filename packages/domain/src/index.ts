@@ -9,3 +9,4 @@ export * from './utilization.ts';
 export * from './claims.ts';
 export * from './activity-rules.ts';
 export * from './registration-rules.ts';
+export * from './equipment-rules.ts';
