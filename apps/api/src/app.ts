@@ -36,8 +36,11 @@ import { calendarRoutes } from './modules/calendar/calendar.routes.ts';
 import { seriesRoutes } from './modules/series/series.routes.ts';
 import { analyticsRoutes } from './modules/analytics/analytics.routes.ts';
 import { activityAnalyticsRoutes } from './modules/activity-analytics/activity-analytics.routes.ts';
+import { equipmentAnalyticsRoutes } from './modules/equipment-analytics/equipment-analytics.routes.ts';
 import { registrationRoutes } from './modules/registrations/registrations.routes.ts';
 import { activityRoutes } from './modules/activities/activities.routes.ts';
+import { equipmentRoutes } from './modules/equipment/equipment.routes.ts';
+import { loanRoutes } from './modules/loans/loans.routes.ts';
 
 export const API_PREFIX = '/api/v1';
 const SECURITY_HEADERS = {
@@ -116,8 +119,11 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean; logSt
       await api.register(seriesRoutes);
       await api.register(analyticsRoutes);
       await api.register(activityAnalyticsRoutes);
+      await api.register(equipmentAnalyticsRoutes);
       await api.register(registrationRoutes);
       await api.register(activityRoutes);
+      await api.register(equipmentRoutes);
+      await api.register(loanRoutes);
     },
     { prefix: API_PREFIX },
   );

@@ -10,6 +10,7 @@ import { databaseHasData, seedDemoPortfolio } from '@linli/db/seed';
 import { buildApp } from './app.ts';
 import { runLifecycleSweep } from './modules/bookings/lifecycle.service.ts';
 import { runRegistrationSweep } from './modules/registrations/registrations.service.ts';
+import { flagOverdueLoans } from './modules/loans/loans.service.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { runAsLeader } from './lib/leader.ts';
 import { removeLapsedRateLimitWindows } from './plugins/rate-limit-store.ts';
@@ -161,6 +162,8 @@ function startLifecycleSweeper(app: Awaited<ReturnType<typeof buildApp>>, kind: 
         const swept = await runLifecycleSweep(db, now());
         const registrations = await runRegistrationSweep(db, now());
         if (registrations.offersExpired + registrations.completed + registrations.noShows > 0) app.log.info({ sweep: registrations }, 'registration sweep');
+        const overdueLoans = await flagOverdueLoans(app.deps);
+        if (overdueLoans > 0) app.log.info({ overdueLoans }, 'equipment loans overdue');
         await removeLapsedRateLimitWindows(db, now());
         await removeSettledUsageChanges(db, now());
         return swept;

@@ -16,7 +16,7 @@ const RESIDENT: RoleName[] = ['resident'];
 const ADMIN: RoleName[] = ['admin'];
 
 interface RouteCase {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** OpenAPI-style path, e.g. /api/v1/sites/{id}. */
   path: string;
   /** null: public. */
@@ -61,7 +61,27 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/api/v1/analytics/site-ranking', allowed: STAFF },
   { method: 'GET', path: '/api/v1/analytics/behaviour', allowed: STAFF },
   { method: 'GET', path: '/api/v1/analytics/unmet-demand', allowed: STAFF },
+  { method: 'GET', path: '/api/v1/analytics/cross-site', allowed: STAFF },
   { method: 'GET', path: '/api/v1/analytics/activities', allowed: STAFF },
+  { method: 'GET', path: '/api/v1/analytics/equipment', allowed: STAFF },
+  { method: 'GET', path: '/api/v1/analytics/equipment/flows', allowed: STAFF },
+  { method: 'GET', path: '/api/v1/equipment/types', allowed: STAFF },
+  { method: 'POST', path: '/api/v1/equipment/types', allowed: ADMIN, body: {} },
+  { method: 'PATCH', path: '/api/v1/equipment/types/{id}', allowed: ADMIN, body: {} },
+  { method: 'GET', path: '/api/v1/equipment/settings', allowed: STAFF },
+  { method: 'PUT', path: '/api/v1/equipment/settings', allowed: ADMIN, body: {} },
+  { method: 'GET', path: '/api/v1/equipment/pool', allowed: STAFF },
+  { method: 'GET', path: '/api/v1/equipment/holdings', allowed: STAFF },
+  { method: 'POST', path: '/api/v1/equipment/holdings', allowed: MANAGERS, body: {} },
+  { method: 'GET', path: '/api/v1/equipment/holdings/{id}', allowed: STAFF },
+  { method: 'PATCH', path: '/api/v1/equipment/holdings/{id}', allowed: MANAGERS, body: {} },
+  { method: 'POST', path: '/api/v1/equipment/holdings/{id}/adjustments', allowed: STAFF, body: {} },
+  { method: 'GET', path: '/api/v1/equipment/holdings/{id}/history', allowed: STAFF },
+  { method: 'GET', path: '/api/v1/equipment/availability', allowed: STAFF },
+  { method: 'POST', path: '/api/v1/equipment/loans', allowed: STAFF, body: {} },
+  { method: 'GET', path: '/api/v1/equipment/loans', allowed: STAFF },
+  { method: 'GET', path: '/api/v1/equipment/loans/{id}', allowed: STAFF },
+  { method: 'POST', path: '/api/v1/equipment/loans/{id}/{step}', allowed: STAFF, body: {} },
   { method: 'POST', path: '/api/v1/bookings', allowed: ALL, body: {} },
   { method: 'POST', path: '/api/v1/bookings/check', allowed: ALL, body: {} },
   { method: 'GET', path: '/api/v1/bookings', allowed: ALL },

@@ -4,6 +4,7 @@
  * 100-year booking check took 10 s of CPU, year 0000 never answered, a schedule for 9999-12-31 grew to 2.8 GB).
  * And what one request may cost is capped: a cancelled statement and a slow handler are a 503, not a 500.
  */
+import { randomUUID } from 'node:crypto';
 import { openDatabase, sqlStateOf } from '@linli/db';
 import { sql } from 'drizzle-orm';
 import Fastify from 'fastify';
@@ -89,6 +90,8 @@ const ROUTES: RouteCase[] = [
   analytics('site-ranking', { format: 'csv' }),
   analytics('behaviour'),
   analytics('unmet-demand'),
+  analytics('cross-site'),
+  analytics('cross-site', { format: 'csv' }),
   analytics('activities'),
   analytics('activities', { format: 'csv' }),
   { name: 'POST /activities/:id/sessions', role: 'admin', request: (s) => ({ method: 'POST', url: `/api/v1/activities/${activity.id}/sessions`, payload: { spaceId: p.spaceA.id, startAt: s.start, endAt: s.end } }) },
@@ -104,6 +107,20 @@ const ROUTES: RouteCase[] = [
   { name: 'GET /programme', role: 'resident', request: (s) => ({ method: 'GET', url: `/api/v1/programme?${query({ orgId: p.org.id, from: date(s.start), to: date(s.end) })}` }) },
   { name: 'GET /programme.ics', role: 'resident', request: (s) => ({ method: 'GET', url: `/api/v1/programme.ics?${query({ orgId: p.org.id, from: date(s.start), to: date(s.end) })}` }) },
   { name: 'GET /me/organized-sessions', role: 'admin', request: (s) => ({ method: 'GET', url: `/api/v1/me/organized-sessions?${query({ from: date(s.start), to: date(s.end) })}` }) },
+  analytics('equipment'),
+  analytics('equipment', { format: 'csv' }),
+  analytics('equipment/flows'),
+  {
+    name: 'GET /equipment/availability',
+    role: 'admin',
+    request: (s) => ({ method: 'GET', url: `/api/v1/equipment/availability?${query({ typeId: randomUUID(), quantity: 2, siteId: p.siteA.id, start: s.start, end: s.end })}` }),
+  },
+  {
+    name: 'POST /equipment/loans',
+    role: 'admin',
+    request: (s) => ({ method: 'POST', url: '/api/v1/equipment/loans', payload: { typeId: randomUUID(), quantity: 2, borrowerSiteId: p.siteA.id, start: s.start, end: s.end } }),
+  },
+  { name: 'GET /equipment/loans (from, to)', role: 'admin', request: (s) => ({ method: 'GET', url: `/api/v1/equipment/loans?${query({ from: s.start, to: s.end })}` }) },
 ];
 
 beforeAll(async () => {
@@ -152,7 +169,7 @@ describe('every span and date is bounded before the work that grows with it', ()
     expect(ms).toBeLessThan(BUDGET_MS);
     if (route.name === 'POST /bookings/check' && label === 'a reversed span') {
       // The check answers refusals as data (what booking would answer), and a reversed interval is one of them.
-      expect(res.json()).toEqual({ bookable: false, reasons: [{ code: 'INVALID_INTERVAL' }], quotas: [] });
+      expect(res.json()).toEqual({ bookable: false, reasons: [{ code: 'INVALID_INTERVAL' }], quotas: [], equipment: [] });
       return;
     }
     expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);

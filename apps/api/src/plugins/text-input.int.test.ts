@@ -44,6 +44,10 @@ const FREE_TEXT = new Set([
   'POST /api/v1/activity-sessions/{id}/registrations/{rid}/remove body.reason',
   'POST /api/v1/activity-sessions/{id}/walk-ins body.note',
   'POST /api/v1/registrations/{id}/feedback body.comment',
+  'POST /api/v1/equipment/holdings body.notes',
+  'PATCH /api/v1/equipment/holdings/{id} body.notes',
+  'POST /api/v1/equipment/holdings/{id}/adjustments body.note',
+  'POST /api/v1/equipment/loans/{id}/{step} body.reason',
 ]);
 // Fastify validates the body before the headers, so a header is only judged alongside a body that passes.
 const VALID_BODY: Record<string, object> = {
@@ -99,7 +103,7 @@ afterAll(() => t.close());
 
 /** Sends `value` in the one field, as an org admin (or as a resident where only residents may call). */
 async function send(input: TextInput, value: string) {
-  const fill = (name: string) => (name === 'token' ? `${'a'.repeat(24)}.ics` : randomUUID());
+  const fill = (name: string) => (name === 'token' ? `${'a'.repeat(24)}.ics` : name === 'step' ? 'cancel' : randomUUID());
   const url = input.path.replace(/\{(\w+)\}/g, (_, name: string) =>
     input.where === 'params' && input.field[0] === name ? encodeURIComponent(value) : fill(name),
   );
