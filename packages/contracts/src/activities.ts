@@ -2,6 +2,7 @@ import { ACTIVITY_STATUSES } from '@linli/domain';
 import { z } from 'zod';
 import { boundBookingSpan } from './bookings.ts';
 import { IsoInstant, Line, LocalDate, PageQuery, Text, boundDateSpan, boundInstantSpan } from './common.ts';
+import { EquipmentNeeds } from './equipment.ts';
 import { ClockTime, SeriesOccurrence, boundSeriesEnd } from './series.ts';
 
 /** A category's key, e.g. `parent_child`; the names are what people read. */
@@ -165,6 +166,8 @@ export const CreateSessionsBody = z
     places: Places.optional(),
     /** 'skip': schedule what fits and report the rest; 'fail' (default): schedule nothing if any occurrence does not fit. */
     onConflict: z.enum(['skip', 'fail']).optional(),
+    /** Equipment each session needs with its room, lent from the pool over the session's time. */
+    equipment: EquipmentNeeds.optional(),
   })
   .superRefine(oneShapeOfSessions)
   .superRefine(boundBookingSpan)

@@ -1,6 +1,7 @@
 import { CLAIM_STATUSES, HOLDING_STATUSES, MAX_BOOKING_MS } from '@linli/domain';
 import { z } from 'zod';
 import { IsoInstant, LocalDate, MAX_FILTER_DAYS, PageQuery, Line, Text, boundInstantSpan } from './common.ts';
+import { EquipmentNeedStanding, EquipmentNeeds } from './equipment.ts';
 
 /** A booking is a claim on a space: its statuses and which of them hold the space are the claims engine's. */
 export const BOOKING_STATUSES = CLAIM_STATUSES;
@@ -25,6 +26,8 @@ export const CreateBookingBody = z.strictObject({
   purpose: Purpose.optional(),
   /** Staff booking on behalf of a resident; residents always book for themselves. */
   bookerId: z.uuid().optional(),
+  /** Equipment wanted with the room ("the hall plus 2 projectors"): lent from the pool over the booking's time. */
+  equipment: EquipmentNeeds.optional(),
 }).superRefine(boundBookingSpan);
 export type CreateBookingBody = z.infer<typeof CreateBookingBody>;
 
@@ -133,5 +136,7 @@ export const BookingCheck = z.object({
       period: z.string(),
     }),
   ),
+  /** What the pool can lend for each piece of equipment asked for (empty when none was): a shortfall is reported here, beside the room's verdict. */
+  equipment: z.array(EquipmentNeedStanding),
 });
 export type BookingCheck = z.infer<typeof BookingCheck>;

@@ -160,8 +160,8 @@ export async function activityRoutes(fastify: FastifyInstance) {
       operationId: 'createActivitySessions',
       summary: 'Schedule sessions of an activity',
       description:
-        "One session (spaceId, startAt, endAt) or a recurrence (startDate, startTime, durationMinutes, rule, as for a series). Each books its room like a staff booking: a refusal answers the booking's codes with details.reasons and, for one session, details.alternatives.",
-      errors: [...BOOKING_REFUSALS, 'ACTIVITY_INVALID_TRANSITION', 'SESSION_PLACES_EXCEED_SPACE', 'INVALID_RECURRENCE', 'SERIES_CONFLICTS', 'SERIES_BOOKS_NOTHING', 'CONFLICT'],
+        "One session (spaceId, startAt, endAt) or a recurrence (startDate, startTime, durationMinutes, rule, as for a series). Each books its room like a staff booking: a refusal answers the booking's codes with details.reasons and, for one session, details.alternatives. Equipment asked for is requested from the pool for every session; if any of it cannot be lent, nothing is scheduled (409 EQUIPMENT_SHORTFALL).",
+      errors: [...BOOKING_REFUSALS, 'ACTIVITY_INVALID_TRANSITION', 'SESSION_PLACES_EXCEED_SPACE', 'INVALID_RECURRENCE', 'SERIES_CONFLICTS', 'SERIES_BOOKS_NOTHING', 'CONFLICT', 'EQUIPMENT_SHORTFALL', 'ARCHIVED'],
       tags,
       params: IdParams,
       body: CreateSessionsBody,

@@ -3,6 +3,7 @@
  * exactly as a staff booking is (policy, holding claims, linli_book_space under the space lock), so rooms keep one
  * conflict system and a refusal answers the same codes, reasons and alternatives as a booking. Moving or cancelling a
  * session moves or cancels that booking in the same transaction, keeps or cancels registrations, and records it.
+ * Equipment a session asks for is lent to its site over its time, and its loans follow the session's moves and cancel.
  */
 import type { ActivitySession, CreateSessionsBody, SeriesOccurrence, SessionsResult, UpdateSessionBody } from '@linli/contracts';
 import { SQLSTATE, type Transaction, newId, sqlStateOf } from '@linli/db';
@@ -14,7 +15,18 @@ import { toIso } from '../../lib/dates.ts';
 import { StaleCatalogue, bookSpace, findBookingById, findHoldingClaims, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
 import { policyRefusals } from '../claims/quotas.ts';
 import { cancelRegistrationsOfSession, lockSession } from '../claims/registration-claims.ts';
-import { availabilityRefusal, findAvailabilityRefusal, holdingWindow, newBookingRow, rangeOf, refusalError } from '../claims/space-claims.ts';
+import { cancelLoansOf } from '../claims/equipment-claims.ts';
+import {
+  availabilityRefusal,
+  claimEquipmentWithRoom,
+  findAvailabilityRefusal,
+  followClaimMove,
+  holdingWindow,
+  newBookingRow,
+  rangeOf,
+  recordEquipmentShortfall,
+  refusalError,
+} from '../claims/space-claims.ts';
 import { type SpaceContext, loadSpaceContext } from '../claims/space-context.ts';
 import { suggestAlternatives } from '../availability/availability.service.ts';
 import { transitionBooking } from '../claims/space-transitions.ts';
@@ -186,8 +198,9 @@ async function bookSessions(tx: Transaction, ctx: SpaceContext, actor: Actor, ac
 }
 
 /**
- * POST /activities/:id/sessions: one session, or a recurrence of them, each holding its room. A refusal of a single
- * session for taken or full carries alternatives like a booking's; a recurrence reports every occurrence.
+ * POST /activities/:id/sessions: one session, or a recurrence of them, each holding its room and borrowing the
+ * equipment asked for over its own time. A refusal of a single session for taken or full carries alternatives like a
+ * booking's; a recurrence reports every occurrence. Equipment the pool cannot lend to any session refuses them all.
  */
 export async function createSessions(deps: AppDeps, actor: Actor, activityId: string, body: CreateSessionsBody): Promise<SessionsResult> {
   const now = deps.now();
@@ -205,11 +218,16 @@ export async function createSessions(deps: AppDeps, actor: Actor, activityId: st
         refuseUnschedulable(body, candidates);
         const accepted = candidates.filter((c) => c.range && !c.refusals.length).map((c) => c.range!);
         const sessions = await bookSessions(tx, ctx, actor, activity, accepted, places, now);
+        for (const session of body.equipment?.length ? sessions : []) {
+          const claim = { orgId: actor.orgId, siteId: session.siteId, use: rangeOf(session.startAt, session.endAt), actorId: actor.userId, now };
+          await claimEquipmentWithRoom(tx, { sessionId: session.id }, body.equipment!, claim);
+        }
         const byStart = new Map(sessions.map((s) => [s.startAt.getTime(), s.bookingId]));
         return { sessions: sessions.map(toSession), occurrences: isRecurring(body) ? candidates.map((c) => toOccurrence(c, byStart)) : [] };
       });
     } catch (error) {
       if (error instanceof StaleCatalogue && attempt < STALE_RETRIES) continue;
+      await recordEquipmentShortfall(deps.db, error);
       if (isRecurring(body)) throw error;
       throw await explainRefusal(deps, actor, ctx, oneSessionRange(body), body.places ?? activity.places, error);
     }
@@ -263,7 +281,7 @@ const sessionFacts = (s: Pick<ActivitySessionRow, 'siteId' | 'spaceId' | 'startA
 /**
  * PATCH /activity-sessions/:id: moves the session in time or to another room. Its booking moves through the claims
  * core (both spaces locked, judged as a staff booking ignoring itself, updated at its version with an event); the
- * registrations stay, and the change is recorded with what it was before.
+ * registrations stay, its equipment loans not yet dispatched follow it, and the change is recorded with what it was before.
  */
 export async function moveSession(deps: AppDeps, actor: Actor, sessionId: string, body: UpdateSessionBody, expectedVersion: number): Promise<ActivitySession> {
   const now = deps.now();
@@ -295,6 +313,9 @@ export async function moveSession(deps: AppDeps, actor: Actor, sessionId: string
       if (!moved) throw new AppError('VERSION_MISMATCH');
       await recordBookingEvent(tx, moved, { actorId: actor.userId, from: booking.status, to: moved.status, reason: 'activity session moved' });
       const updated = (await updateSessionAtVersion(tx, session, { spaceId: ctx.space.id, siteId: ctx.site.id, startAt: moved.startAt, endAt: moved.endAt, updatedAt: now }))!;
+      if (updated.startAt.getTime() !== session.startAt.getTime() || updated.endAt.getTime() !== session.endAt.getTime() || updated.siteId !== session.siteId) {
+        await followClaimMove(tx, { sessionId: session.id }, { orgId: session.orgId, fromSiteId: session.siteId, toSiteId: updated.siteId, use: range, actorId: actor.userId, now });
+      }
       await recordActivityChange(tx, { orgId: actor.orgId, activityId: activity.id, sessionId: session.id, actorId: actor.userId, kind: 'session_moved', before: sessionFacts(session), after: sessionFacts(updated), at: now });
       // The time the session leaves behind may be what someone on the room's waitlist is waiting for.
       await promoteWaitlist(tx, { spaceId: booking.spaceId, range: rangeOf(booking.startAt, booking.endAt), now });
@@ -307,8 +328,9 @@ export async function moveSession(deps: AppDeps, actor: Actor, sessionId: string
 
 /**
  * Cancels one scheduled session in the caller's transaction: its room is released (the booking is cancelled with
- * its event, which also offers the room to its waitlist), its registrations and waitlist are cancelled, and the
- * change is recorded. A booking already checked in or over is left as history.
+ * its event, which also offers the room to its waitlist), its registrations and waitlist are cancelled, equipment
+ * only promised to it goes back to the pool, and the change is recorded. A booking already checked in or over is
+ * left as history, as are loans already dispatched (their units must come back).
  */
 export async function cancelSessionInTransaction(tx: Transaction, actor: Actor, session: ActivitySessionRow, reason: string, now: Date): Promise<ActivitySessionRow> {
   await lockForBooking(tx, [session.spaceId], null);
@@ -318,6 +340,7 @@ export async function cancelSessionInTransaction(tx: Transaction, actor: Actor, 
     await transitionBooking(tx, booking, actor.userId, { from: ['pending', 'confirmed'], to: 'cancelled', reason }, now);
   }
   const registrations = await cancelRegistrationsOfSession(tx, locked, { actorId: actor.userId, reason, now });
+  await cancelLoansOf(tx, { sessionId: locked.id }, { actorId: actor.userId, reason: 'session_cancelled', now });
   const updated = (await updateSessionAtVersion(tx, locked, { status: 'cancelled', updatedAt: now }))!;
   await recordActivityChange(tx, {
     orgId: locked.orgId,

@@ -33,9 +33,9 @@ export async function bookingRoutes(fastify: FastifyInstance) {
     schema: {
       operationId: 'createBooking',
       summary: 'Book a space',
-      errors: ['NOT_FOUND', ...BOOKING_REFUSALS, 'IDEMPOTENCY_KEY_REUSED', 'CONFLICT'],
+      errors: ['NOT_FOUND', ...BOOKING_REFUSALS, 'IDEMPOTENCY_KEY_REUSED', 'CONFLICT', 'EQUIPMENT_SHORTFALL', 'ARCHIVED'],
       description:
-        'Books a space. Send an Idempotency-Key to make retries safe: the same key and body replay the first answer; the same key with another body is refused (422).',
+        'Books a space. Send an Idempotency-Key to make retries safe: the same key and body replay the first answer; the same key with another body is refused (422). Equipment asked for is requested from the pool with the booking; if any of it cannot be lent over that time, nothing is booked (409 EQUIPMENT_SHORTFALL, with the sites that could lend).',
       tags,
       headers: IdempotencyHeaders,
       body: CreateBookingBody,
@@ -55,7 +55,7 @@ export async function bookingRoutes(fastify: FastifyInstance) {
       summary: 'Check whether a booking would be accepted',
       errors: ['NOT_FOUND'],
       description:
-        'Whether this booking would be accepted now, judged as POST /bookings judges it, with every reason if not and where the booker stands against each quota. Writes nothing.',
+        'Whether this booking would be accepted now, judged as POST /bookings judges it, with every reason if not and where the booker stands against each quota, and for each piece of equipment asked for, which sites could lend how many. Writes nothing.',
       tags,
       body: CreateBookingBody,
       response: { 200: BookingCheck },

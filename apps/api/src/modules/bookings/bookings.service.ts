@@ -4,7 +4,7 @@
  * The code checks first to say precisely why; the database (exclusion constraint, row lock) guarantees it.
  */
 import { createHash } from 'node:crypto';
-import type { Booking, BookingAlternative, BookingCheck, BookingStatus, CreateBookingBody, UpdateBookingBody } from '@linli/contracts';
+import type { Booking, BookingAlternative, BookingCheck, BookingStatus, CreateBookingBody, EquipmentNeed, EquipmentNeedStanding, UpdateBookingBody } from '@linli/contracts';
 import { type Database, SQLSTATE, newId, schema, sqlStateOf } from '@linli/db';
 import { type InstantRange, type Refusal, changeNeedsApproval, exceedsQuota } from '@linli/domain';
 import type { Actor } from '../../plugins/access.ts';
@@ -13,8 +13,19 @@ import type { AppDeps } from '../../lib/context.ts';
 import { cachedCatalogue, confirmCatalogueError, readCatalogue, reloadCatalogue, spaceContextOf } from '../catalogue/catalogue.ts';
 import { StaleCatalogue, bookSpace, findBookingById, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
 import { QUOTA_KEYS, checkPolicy, policyRefusals, quotaMeasures, quotaRefusal, quotaRefusals } from '../claims/quotas.ts';
-import { findAvailabilityRefusal, initialStatus, newBookingRow, rangeOf, refusalError, resolveBooker } from '../claims/space-claims.ts';
-import { type BookingFields, type SpaceContext, homeSiteOf, loadSpaceContext, toBooking } from '../claims/space-context.ts';
+import { type LenderStanding, findEquipmentType, findPoolStanding } from '../claims/equipment-claims.ts';
+import {
+  claimEquipmentWithRoom,
+  findAvailabilityRefusal,
+  followClaimMove,
+  initialStatus,
+  newBookingRow,
+  rangeOf,
+  recordEquipmentShortfall,
+  refusalError,
+  resolveBooker,
+} from '../claims/space-claims.ts';
+import { type BookingFields, type SpaceContext, loadSpaceContext, residentHomeOf, toBooking } from '../claims/space-context.ts';
 import { suggestAlternatives } from '../availability/availability.service.ts';
 import { promoteWaitlist } from '../claims/space-waitlist.ts';
 import { type IdempotentOutcome, claimIdempotencyKey, findCompletedIdempotentAnswer, saveIdempotentAnswer } from './bookings.idempotency.ts';
@@ -46,8 +57,9 @@ const isTakenState = (error: unknown) => {
  * 1. Policy (hours, closures, grid, durations, timing, who may book) from the in-memory catalogue, before any lock.
  * 2. The critical section in one database round trip (`linli_book_space`, migration 0005): lock the space, check
  *    the catalogue is still current, judge its holding bookings, insert the booking and its first event.
- * Resident quotas and Idempotency-Keys need reads and writes of their own under the same locks, so those requests
- * wrap step 2 in a transaction that takes the booker lock and claims the key first.
+ * Resident quotas, Idempotency-Keys and equipment need reads and writes of their own under the same locks, so those
+ * requests wrap step 2 in a transaction that takes the booker lock and claims the key first, and claims the equipment
+ * loans after the booking is written: a need the pool cannot meet refuses the booking too (EQUIPMENT_SHORTFALL).
  */
 export async function createBooking(
   deps: AppDeps,
@@ -66,8 +78,9 @@ export async function createBooking(
   }
   const bookerId = await resolveBooker(db, actor, body.bookerId);
   const request = { actor, bookerId, range, partySize: body.partySize, now };
-  const homeSiteId = actor.role === 'resident' ? await homeSiteOf(db, actor.userId) : null;
+  const home = await residentHomeOf(db, actor);
   const hasQuota = (ctx: SpaceContext) => actor.role === 'resident' && QUOTA_KEYS.some((k) => ctx.policy.values[k] !== null);
+  const equipment = body.equipment ?? [];
 
   let catalogue = await cachedCatalogue(db, actor.orgId);
   let verified = false;
@@ -75,7 +88,7 @@ export async function createBooking(
     let ctx: SpaceContext;
     try {
       ctx = spaceContextOf(catalogue, actor, body.spaceId);
-      const policyProblems = policyRefusals(ctx, request, homeSiteId);
+      const policyProblems = policyRefusals(ctx, request, home);
       if (policyProblems.length) throw refusalError(policyProblems);
     } catch (error) {
       // A refusal read from a snapshot nobody has checked yet is confirmed against the current catalogue first.
@@ -90,7 +103,7 @@ export async function createBooking(
     };
     const booking = toBooking({ ...row, purpose: row.purpose ?? null, checkedInAt: null, version: 1 } as BookingFields);
     try {
-      if (!idempotencyKey && !hasQuota(ctx)) {
+      if (!idempotencyKey && !hasQuota(ctx) && equipment.length === 0) {
         const refusal = await bookSpace(db, ctx, row, catalogue.version, { actorId: actor.userId, reason: 'created' });
         if (refusal) throw refusalError([refusal]);
         return { replayed: false, booking };
@@ -108,13 +121,19 @@ export async function createBooking(
         }
         const refusal = await bookSpace(tx, ctx, row, catalogue.version, { actorId: actor.userId, reason: 'created' });
         if (refusal) throw refusalError([refusal]);
+        if (equipment.length) {
+          await claimEquipmentWithRoom(tx, { bookingId: row.id }, equipment, { orgId: actor.orgId, siteId: ctx.site.id, use: range, actorId: actor.userId, now });
+        }
         if (idempotencyKey) {
           await saveIdempotentAnswer(tx, actor, idempotencyKey, 201, booking);
         }
         return { replayed: false, booking };
       });
     } catch (error) {
-      if (!(error instanceof StaleCatalogue)) throw await explainRefusal(deps, actor, ctx, range, body.partySize, error, now);
+      if (!(error instanceof StaleCatalogue)) {
+        await recordEquipmentShortfall(db, error);
+        throw await explainRefusal(deps, actor, ctx, range, body.partySize, error, now);
+      }
       // The space, site or policies changed since the snapshot was taken (nothing was written): decide again.
       catalogue = await reloadCatalogue(db, actor.orgId);
       verified = true;
@@ -125,21 +144,50 @@ export async function createBooking(
 /**
  * POST /bookings/check: whether this booking would be accepted now, with every reason if not and where the booker
  * stands against each quota. The same rules as createBooking, read without locks, and nothing is written: a
- * booking made a moment later can still be refused if someone else got there first.
+ * booking made a moment later can still be refused if someone else got there first. Equipment asked for is reported
+ * beside the verdict (which sites could lend how many, and any shortfall), not as one of its reasons.
  */
 export async function checkBooking(deps: AppDeps, actor: Actor, body: CreateBookingBody): Promise<BookingCheck> {
   const { db } = deps;
   const range = rangeOf(body.startAt, body.endAt);
   const bookerId = await resolveBooker(db, actor, body.bookerId);
   const ctx = spaceContextOf(await readCatalogue(db, actor.orgId), actor, body.spaceId);
-  const homeSiteId = actor.role === 'resident' ? await homeSiteOf(db, actor.userId) : null;
+  const home = await residentHomeOf(db, actor);
   const request = { actor, bookerId, range, partySize: body.partySize, now: deps.now() };
   const quotas = await quotaMeasures(db, ctx, request);
-  const reasons: Refusal[] = [...policyRefusals(ctx, request, homeSiteId), ...quotas.filter(exceedsQuota).map(quotaRefusal)];
+  const reasons: Refusal[] = [...policyRefusals(ctx, request, home), ...quotas.filter(exceedsQuota).map(quotaRefusal)];
   const taken = await findAvailabilityRefusal(db, ctx, range, body.partySize);
   if (taken) reasons.push(taken);
-  return { bookable: reasons.length === 0, reasons, quotas };
+  const equipment = await findEquipmentStanding(db, ctx, range, body.equipment ?? [], request.now);
+  return { bookable: reasons.length === 0, reasons, quotas, equipment };
 }
+
+/** What the pool could lend the booking's site for each need over its window, nearest lenders first. */
+async function findEquipmentStanding(db: Database, ctx: SpaceContext, range: InstantRange, needs: readonly EquipmentNeed[], now: Date): Promise<EquipmentNeedStanding[]> {
+  const standings: EquipmentNeedStanding[] = [];
+  for (const need of needs) {
+    const type = await findEquipmentType(db, ctx.space.orgId, need.typeId);
+    // An archived type is lent by nobody: a booking asking for it would be refused.
+    if (type.archivedAt) {
+      standings.push({ ...need, totalFree: 0, shortfall: need.quantity, lenders: [] });
+      continue;
+    }
+    const standing = await findPoolStanding(db, { orgId: ctx.space.orgId, typeId: need.typeId, destinationSiteId: ctx.site.id, use: range, quantity: need.quantity, now });
+    standings.push({ ...need, totalFree: standing.totalFree, shortfall: standing.shortfall, lenders: standing.lenders.map(toLenderAvailability) });
+  }
+  return standings;
+}
+
+const toLenderAvailability = (lender: LenderStanding) => ({
+  siteId: lender.siteId,
+  siteName: lender.siteName,
+  district: lender.district,
+  distanceKm: lender.distanceKm,
+  transitMinutes: Math.round(lender.transitMs / 60_000),
+  free: lender.free,
+  claimStart: new Date(lender.claim.start).toISOString(),
+  claimEnd: new Date(lender.claim.end).toISOString(),
+});
 
 /**
  * A refusal for "taken" or "full" (from the check or from the constraint as the last line of defence) carries
@@ -171,7 +219,7 @@ async function explainRefusal(
  * Reschedule, move to another space, or change the party. Checked exactly like a new booking, ignoring the
  * booking itself; the time it leaves behind may promote someone on the waitlist. A resident's change that goes
  * beyond what was confirmed in a space needing approval goes back to pending (changeNeedsApproval), still
- * holding its new slot.
+ * holding its new slot. Equipment it asked for and that is not yet dispatched follows it (followClaimMove).
  */
 export async function updateBooking(
   deps: AppDeps,
@@ -228,6 +276,9 @@ export async function updateBooking(
       if (!updated) throw new AppError('VERSION_MISMATCH');
       const reason = needsApproval ? 'change needs approval' : body.spaceId && body.spaceId !== row!.spaceId ? 'moved' : 'rescheduled';
       await recordBookingEvent(tx, updated, { actorId: actor.userId, from: row!.status, to: updated.status, reason });
+      if (updated.startAt.getTime() !== row!.startAt.getTime() || updated.endAt.getTime() !== row!.endAt.getTime() || updated.siteId !== row!.siteId) {
+        await followClaimMove(tx, { bookingId: row!.id }, { orgId: row!.orgId, fromSiteId: row!.siteId, toSiteId: updated.siteId, use: target.range, actorId: actor.userId, now });
+      }
       await promoteWaitlist(tx, { spaceId: row!.spaceId, range: rangeOf(row!.startAt, row!.endAt), now });
       return toBooking(updated);
     });

@@ -6,9 +6,10 @@
 import { type Database, type Transaction, newId, queryPrepared, schema } from '@linli/db';
 import { HOLDING_STATUSES, type InstantRange, MAX_CLAIM_MS, type Refusal } from '@linli/domain';
 import { and, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
+import { cancelLoansOf } from './equipment-claims.ts';
 import type { BookingRow, SpaceContext } from './space-context.ts';
 
-const { bookings, bookingEvents } = schema;
+const { bookings, bookingEvents, equipmentLoans } = schema;
 type Db = Database | Transaction;
 
 /**
@@ -95,7 +96,8 @@ export async function updateBookingAtVersion(
 
 /**
  * Cancels a space's pending and confirmed claims that start after `after` (the space leaves service), each with its
- * event, and returns their ids. The caller holds the space lock; ongoing and checked-in claims are left alone.
+ * event and the equipment loans it had only been promised, and returns their ids. The caller holds the space lock;
+ * ongoing and checked-in claims are left alone.
  */
 export async function cancelClaimsStartingAfter(
   tx: Transaction,
@@ -117,6 +119,14 @@ export async function cancelClaimsStartingAfter(
   await tx.insert(bookingEvents).values(
     doomed.map((b) => ({ orgId: space.orgId, bookingId: b.id, actorId: change.actorId, fromStatus: b.status, toStatus: 'cancelled', reason: change.reason })),
   );
+  // One read finds the few cancelled bookings that asked for equipment, rather than one per booking.
+  const borrowing = await tx
+    .selectDistinct({ bookingId: equipmentLoans.bookingId })
+    .from(equipmentLoans)
+    .where(and(inArray(equipmentLoans.bookingId, ids), inArray(equipmentLoans.status, ['requested', 'approved'])));
+  for (const { bookingId } of borrowing) {
+    await cancelLoansOf(tx, { bookingId: bookingId! }, { actorId: change.actorId, reason: 'booking_cancelled', now: change.now });
+  }
   return ids;
 }
 

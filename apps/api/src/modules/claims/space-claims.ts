@@ -1,15 +1,18 @@
 /**
  * New claims on a space: the row every way of booking writes (single, series, waitlist, later activities), its
  * first status, and whether it fits beside the claims already holding the space (the pure judgement is
- * `judgeClaim` in packages/domain/src/claims.ts; linli_book_space repeats it under the space lock).
+ * `judgeClaim` in packages/domain/src/claims.ts; linli_book_space repeats it under the space lock). Also the
+ * equipment a booking or session asks for with its room: claimed from the pool with it, and moved with it.
  */
 import { randomInt } from 'node:crypto';
+import type { EquipmentNeed } from '@linli/contracts';
 import { type Database, type Transaction, schema } from '@linli/db';
 import { type ClaimableResource, type InstantRange, type Refusal, judgeClaim } from '@linli/domain';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { type NewBookingRow, findHoldingClaims } from './claims.repository.ts';
+import { type LoanRow, cancelLoansOf, claimLoanRequest, findLoansOf, moveLoansOf, recordEquipmentRefusal } from './equipment-claims.ts';
 import type { BookingRow, SpaceContext } from './space-context.ts';
 
 const { users } = schema;
@@ -117,4 +120,94 @@ export async function resolveBooker(db: Database, actor: Actor, requested: strin
   const [user] = await db.select({ id: users.id }).from(users).where(and(eq(users.id, requested), eq(users.orgId, actor.orgId)));
   if (!user) throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'body.bookerId', message: 'no such user' }] });
   return user.id;
+}
+
+/** Whose loans equipment asked for with a room are: a booking's, or an activity session's. */
+export type EquipmentOwner = { bookingId: string } | { sessionId: string };
+
+interface EquipmentRefusalRecord {
+  orgId: string;
+  typeId: string;
+  borrowerSiteId: string;
+  quantity: number;
+  shortfall: number;
+  use: InstantRange;
+}
+
+/**
+ * A need of a claim on a space that the pool cannot meet: answered as EQUIPMENT_SHORTFALL (naming the type and the
+ * window, which tells recurring sessions apart), and kept as unmet demand once the refused transaction has rolled back.
+ */
+export class EquipmentShortfall extends AppError {
+  constructor(
+    refused: AppError,
+    readonly refusal: EquipmentRefusalRecord,
+  ) {
+    const window = { startAt: new Date(refusal.use.start).toISOString(), endAt: new Date(refusal.use.end).toISOString() };
+    super('EQUIPMENT_SHORTFALL', { ...refused.options, details: { ...refused.options.details, typeId: refusal.typeId, ...window } });
+  }
+}
+
+/**
+ * Claims the equipment a booking or session asks for with its room, in the caller's transaction, borrowed by the
+ * room's site over the claim's window. All or nothing: a need the pool cannot meet throws EquipmentShortfall.
+ */
+export async function claimEquipmentWithRoom(
+  tx: Transaction,
+  owner: EquipmentOwner,
+  needs: readonly EquipmentNeed[],
+  claim: { orgId: string; siteId: string; use: InstantRange; actorId: string | null; now: Date; reason?: string },
+): Promise<LoanRow[]> {
+  const loans: LoanRow[] = [];
+  // Types in one order everywhere, so two claims asking for the same kinds of equipment never lock in a circle.
+  for (const need of [...needs].sort((a, b) => a.typeId.localeCompare(b.typeId))) {
+    const request = { orgId: claim.orgId, typeId: need.typeId, borrowerSiteId: claim.siteId, quantity: need.quantity, use: claim.use };
+    try {
+      loans.push(...(await claimLoanRequest(tx, { ...request, ...owner, actorId: claim.actorId, now: claim.now, reason: claim.reason ?? ('bookingId' in owner ? 'booking' : 'session') })));
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'EQUIPMENT_SHORTFALL') throw error;
+      // A lender refusing under its lock after the plan was made may leave a shortfall of 0 overall: count its part.
+      const shortfall = Number(error.options.details?.shortfall) || Number(error.options.details?.requested) || need.quantity;
+      throw new EquipmentShortfall(error, { ...request, shortfall });
+    }
+  }
+  return loans;
+}
+
+/** Keeps a refused claim's unmet equipment need; call it after the refused transaction has rolled back. */
+export async function recordEquipmentShortfall(db: Database | Transaction, error: unknown): Promise<void> {
+  if (error instanceof EquipmentShortfall) await recordEquipmentRefusal(db, error.refusal);
+}
+
+/**
+ * Keeps a claim's not-yet-dispatched loans with it when it moves. At the same site each loan moves to the new window
+ * (one that no longer fits is cancelled as `no_longer_available`). To another site the loans are withdrawn and asked
+ * again for the new site, each type in a savepoint, so what the pool cannot give there is left cancelled (and kept as
+ * unmet demand) rather than refusing the move. Dispatched units stay on their loans: they must come back.
+ */
+export async function followClaimMove(
+  tx: Transaction,
+  owner: EquipmentOwner,
+  move: { orgId: string; fromSiteId: string; toSiteId: string; use: InstantRange; actorId: string | null; now: Date },
+): Promise<void> {
+  const change = { actorId: move.actorId, now: move.now };
+  if (move.fromSiteId === move.toSiteId) {
+    await moveLoansOf(tx, owner, { ...change, use: move.use });
+    return;
+  }
+  const open = (await findLoansOf(tx, owner)).filter((loan) => loan.status === 'requested' || loan.status === 'approved');
+  if (open.length === 0) return;
+  await cancelLoansOf(tx, owner, { ...change, reason: 'moved_to_another_site' });
+  const quantities = new Map<string, number>();
+  for (const loan of open) quantities.set(loan.typeId, (quantities.get(loan.typeId) ?? 0) + loan.quantity);
+  for (const [typeId, quantity] of [...quantities].sort(([a], [b]) => a.localeCompare(b))) {
+    const claim = { ...change, orgId: move.orgId, siteId: move.toSiteId, use: move.use, reason: 'moved_to_another_site' };
+    try {
+      await tx.transaction((savepoint) => claimEquipmentWithRoom(savepoint, owner, [{ typeId, quantity }], claim));
+    } catch (error) {
+      // A type archived or short at the new site leaves its loan cancelled; anything else is a real failure.
+      if (!(error instanceof AppError)) throw error;
+      await recordEquipmentShortfall(tx, error);
+    }
+  }
 }

@@ -1,16 +1,21 @@
 /**
  * Status changes of a claim on a space, in one place: the claims engine's transition table bounds every change, the
  * row changes at its version, the event is written in the same transaction, and a released space is offered to its
- * waitlist. Cancel, approve, reject, check-in, the sweep, series and activity sessions all change bookings here.
+ * waitlist. Cancel, approve, reject, check-in, the sweep, series and activity sessions all change bookings here, and
+ * a booking that ends without taking place withdraws the equipment loans it asked for here too.
  */
 import type { BookingStatus } from '@linli/contracts';
 import type { Transaction, schema } from '@linli/db';
 import { canTransition, isHoldingStatus } from '@linli/domain';
 import { AppError } from '../../lib/app-error.ts';
 import { recordBookingEvent, updateBookingAtVersion } from './claims.repository.ts';
+import { cancelLoansOf } from './equipment-claims.ts';
 import { rangeOf } from './space-claims.ts';
 import type { BookingRow } from './space-context.ts';
 import { promoteWaitlist, settleWaitlistEntry } from './space-waitlist.ts';
+
+/** A booking ending in one of these will not use what it borrowed; a completed one keeps its loans to return. */
+const LOAN_WITHDRAWING_STATUSES: readonly BookingStatus[] = ['cancelled', 'rejected', 'expired', 'no_show'];
 
 export interface TransitionSpec {
   from: readonly BookingStatus[];
@@ -41,6 +46,10 @@ export async function transitionBooking(
   if (!updated) throw new AppError('VERSION_MISMATCH');
   await recordBookingEvent(tx, updated, { actorId, from: row.status, to: spec.to, reason: spec.reason ?? null });
   if (row.source === 'waitlist') await settleWaitlistEntry(tx, row.id, spec.to);
+  // Equipment only promised for a booking that will not happen goes back to the pool; dispatched units must come back.
+  if (LOAN_WITHDRAWING_STATUSES.includes(spec.to)) {
+    await cancelLoansOf(tx, { bookingId: row.id }, { actorId, reason: `booking_${spec.to}`, now });
+  }
   if (isHoldingStatus(row.status) && !isHoldingStatus(spec.to)) {
     // Only the part still ahead is worth offering (a no-show frees the rest of the slot).
     const range = rangeOf(row.startAt, row.endAt);
