@@ -1,7 +1,8 @@
-import type { SiteRankingResponse } from '@linli/contracts';
-import { Alert, App, Button, Card, Col, DatePicker, Dropdown, Empty, Flex, Row, Select, Skeleton, Statistic, Typography } from 'antd';
+import type { CrossSiteRow, SiteRankingResponse } from '@linli/contracts';
+import { Alert, App, Button, Card, Col, DatePicker, Dropdown, Empty, Flex, Row, Select, Skeleton, Statistic, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { Suspense, lazy, useMemo, useState } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
@@ -14,6 +15,7 @@ import {
   type AnalyticsFilter,
   downloadCsv,
   getBehaviour,
+  getCrossSite,
   getHeatmap,
   getSiteRanking,
   getUnmetDemand,
@@ -31,15 +33,16 @@ async function loadDashboard(filter: AnalyticsFilter, signal: AbortSignal) {
   const days = lengthOf(filter.from, filter.to);
   const previous = { ...filter, from: addDaysToLocalDate(filter.from, -days), to: addDaysToLocalDate(filter.from, -1) };
   const interval = days > 92 ? 'week' : 'day';
-  const [ranking, heatmap, behaviour, unmet, trend, previousTrend] = await Promise.all([
+  const [ranking, heatmap, behaviour, unmet, crossSite, trend, previousTrend] = await Promise.all([
     getSiteRanking(filter, signal),
     getHeatmap(filter, signal),
     getBehaviour(filter, signal),
     getUnmetDemand(filter, signal),
+    getCrossSite(filter, signal),
     getUtilization({ ...filter, groupBy: 'portfolio', interval }, signal),
     getUtilization({ ...previous, groupBy: 'portfolio', interval }, signal),
   ]);
-  return { ranking, heatmap, behaviour, unmet, trend, previousTrend };
+  return { ranking, heatmap, behaviour, unmet, crossSite, trend, previousTrend };
 }
 
 /** Portfolio dashboard: which sites are used, when, how residents behave, and what demand went unmet. */
@@ -159,6 +162,11 @@ export default function AnalyticsPage({ title }: PageProps) {
                 )}
               </Card>
             </Col>
+            <Col xs={24}>
+              <Card size="small" title={t('analytics.crossSite')}>
+                <CrossSiteTable rows={data.crossSite.rows} />
+              </Card>
+            </Col>
           </Row>
         </div>
       ) : null}
@@ -166,7 +174,8 @@ export default function AnalyticsPage({ title }: PageProps) {
   );
 }
 
-type Translate = ReturnType<typeof useTranslation>['t'];
+// i18next's own type: deriving it from the hook's return type makes TypeScript give up once there are many keys.
+type Translate = TFunction;
 
 function averageUtilization(rows: { openMinutes: number; bookedMinutes: number }[]): number | null {
   const open = rows.reduce((sum, row) => sum + row.openMinutes, 0);
@@ -210,6 +219,44 @@ function RankingCharts({ ranking }: { ranking: SiteRankingResponse }) {
         );
       })}
     </Flex>
+  );
+}
+
+/**
+ * Which sites served which sites' residents, biggest flows first (each column sorts): a site serving its own
+ * residents is tagged, not hidden.
+ */
+function CrossSiteTable({ rows }: { rows: CrossSiteRow[] }) {
+  const { t } = useTranslation();
+  if (!rows.length) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('analytics.noCrossSite')} />;
+  return (
+    <Table<CrossSiteRow>
+      size="small"
+      data-testid="cross-site"
+      rowKey={(row) => `${row.servingSiteId}|${row.homeSiteId ?? ''}`}
+      dataSource={rows}
+      pagination={{ pageSize: 10, hideOnSinglePage: true, showSizeChanger: false }}
+      scroll={{ x: 'max-content' }}
+      columns={[
+        { key: 'serving', title: t('analytics.crossSiteColumns.servingSite'), dataIndex: 'servingSiteName', sorter: (a, b) => a.servingSiteName.localeCompare(b.servingSiteName, 'zh-CN') },
+        {
+          key: 'home',
+          title: t('analytics.crossSiteColumns.homeSite'),
+          render: (_, row) =>
+            row.homeSiteId === null ? (
+              <Typography.Text type="secondary">{t('analytics.noHomeSite')}</Typography.Text>
+            ) : (
+              <Flex gap={4} align="center">
+                {row.homeSiteName}
+                {row.homeSiteId === row.servingSiteId ? <Tag>{t('analytics.ownResidents')}</Tag> : null}
+              </Flex>
+            ),
+        },
+        { key: 'bookings', title: t('analytics.crossSiteColumns.bookings'), dataIndex: 'bookings', align: 'right', defaultSortOrder: 'descend', sorter: (a, b) => a.bookings - b.bookings },
+        { key: 'hours', title: t('analytics.crossSiteColumns.hours'), align: 'right', sorter: (a, b) => a.bookedMinutes - b.bookedMinutes, render: (_, row) => (row.bookedMinutes / 60).toFixed(1) },
+        { key: 'residents', title: t('analytics.crossSiteColumns.residents'), dataIndex: 'residents', align: 'right', sorter: (a, b) => a.residents - b.residents },
+      ]}
+    />
   );
 }
 

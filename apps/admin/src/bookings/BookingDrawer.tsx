@@ -11,6 +11,7 @@ import { approveBooking, cancelBooking, checkInBooking, getBooking, rejectBookin
 import { BookingStatusTag } from './BookingStatusTag.tsx';
 import { RefusalAlert } from './RefusalAlert.tsx';
 import { SeriesActions } from '../series/SeriesActions.tsx';
+import { EventEquipment } from '../equipment/EventEquipment.tsx';
 
 interface BookingDrawerProps {
   bookingId: string | null;
@@ -51,6 +52,7 @@ export function BookingDrawer({ bookingId, onClose, onChanged }: BookingDrawerPr
 
   const data = booking.data;
   const place = data ? placeOf(portfolio.data, data.spaceId) : null;
+  const siteId = data ? portfolio.data?.spaceById.get(data.spaceId)?.siteId : undefined;
 
   return (
     <Drawer open={bookingId !== null} onClose={onClose} title={t('booking.detailTitle')} size={440} destroyOnHidden>
@@ -125,6 +127,10 @@ export function BookingDrawer({ bookingId, onClose, onChanged }: BookingDrawerPr
                 booking.reload();
               }}
             />
+          ) : null}
+
+          {staff && siteId ? (
+            <EventEquipment bookingId={data.id} siteId={siteId} start={data.startAt} end={data.endAt} purpose={data.purpose ?? undefined} />
           ) : null}
 
           <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>

@@ -6,6 +6,7 @@ import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
 import { BookingStatusTag } from '../bookings/BookingStatusTag.tsx';
 import { RefusalAlert } from '../bookings/RefusalAlert.tsx';
+import { EventEquipment } from '../equipment/EventEquipment.tsx';
 import { formatRange } from '../time/zoned.ts';
 import { STATUS_COLORS, type SessionRow, titleOf } from './model.ts';
 import { checkInRegistrant, getSessionFeedback, getSessionRegistrations, recordWalkIn } from './programme.api.ts';
@@ -96,6 +97,13 @@ function SessionDetails({ row, onChanged }: { row: SessionRow; onChanged: () => 
           </Card>
         </>
       )}
+      <EventEquipment
+        sessionId={row.session.id}
+        siteId={row.session.siteId}
+        start={row.session.startAt}
+        end={row.session.endAt}
+        purpose={titleOf(row.activity, i18n.language)}
+      />
       <Card size="small" title={t('programme.session.feedback')} data-testid="session-feedback">
         {feedback.error ? (
           <Alert type="error" showIcon title={describeError(feedback.error)} />

@@ -6,7 +6,7 @@ import { useSession } from '../auth/session.tsx';
 import { LanguageSwitch } from '../i18n/LanguageSwitch.tsx';
 import { followLink, navigate, usePath } from '../routing.ts';
 import { LoadErrorBoundary } from './LoadErrorBoundary.tsx';
-import { type NavItem, navigationFor } from './navigation.ts';
+import { type NavItem, navItemAt, navigationFor } from './navigation.ts';
 
 /** The signed-in frame: header, role-dependent menu (a drawer on phones), and the current page. */
 export default function AppShell({ user }: { user: CurrentUser }) {
@@ -18,7 +18,7 @@ export default function AppShell({ user }: { user: CurrentUser }) {
 
   const items = navigationFor(user.role);
   const home = items[0].path;
-  const current = items.find((item) => item.path === path);
+  const current = navItemAt(items, path);
   const title = current ? t(`nav.${current.label}`) : undefined;
 
   useEffect(() => {

@@ -15,6 +15,8 @@ export interface NavItem {
   label: keyof CustomTypeOptions['resources']['translation']['nav'];
   roles: readonly Role[];
   Page: LazyExoticComponent<ComponentType<PageProps>>;
+  /** The page also answers the paths below its own (e.g. /equipment/items/:id, what a printed QR label opens). */
+  ownsSubPaths?: boolean;
 }
 
 const SITE_TEAM: readonly Role[] = ['org_admin', 'site_manager', 'staff'];
@@ -29,6 +31,7 @@ const SetupPage = lazy(() => import('../setup/SetupPage.tsx'));
 const BookPage = lazy(() => import('../resident/BookPage.tsx'));
 const MyBookingsPage = lazy(() => import('../resident/MyBookingsPage.tsx'));
 const ActivitiesPage = lazy(() => import('../activities/ActivitiesPage.tsx'));
+const EquipmentPage = lazy(() => import('../equipment/EquipmentPage.tsx'));
 
 const NAV_ITEMS: readonly NavItem[] = [
   { path: '/timeline', label: 'timeline', roles: SITE_TEAM, Page: TimelinePage },
@@ -37,6 +40,7 @@ const NAV_ITEMS: readonly NavItem[] = [
   { path: '/analytics', label: 'analytics', roles: SITE_TEAM, Page: AnalyticsPage },
   { path: '/programme', label: 'programme', roles: SITE_TEAM, Page: ProgrammePage },
   { path: '/sites', label: 'sites', roles: SITE_TEAM, Page: SitesPage },
+  { path: '/equipment', label: 'equipment', roles: SITE_TEAM, Page: EquipmentPage, ownsSubPaths: true },
   // Setting up sites, spaces and policies is the portfolio admin's work; site teams run the day.
   { path: '/setup', label: 'setup', roles: ['org_admin'], Page: SetupPage },
   { path: '/book', label: 'book', roles: ['resident'], Page: BookPage },
@@ -49,4 +53,9 @@ export function navigationFor(role: Role): [NavItem, ...NavItem[]] {
   const items = NAV_ITEMS.filter((item) => item.roles.includes(role));
   if (!items[0]) throw new Error(`no pages for role ${role}`);
   return [items[0], ...items.slice(1)];
+}
+
+/** The entry whose page answers `path`: its own path, or a path below it when the entry owns sub-paths. */
+export function navItemAt(items: readonly NavItem[], path: string): NavItem | undefined {
+  return items.find((item) => item.path === path || (item.ownsSubPaths === true && path.startsWith(`${item.path}/`)));
 }

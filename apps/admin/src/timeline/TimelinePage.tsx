@@ -2,6 +2,7 @@ import type { ScheduleBooking, SiteSchedule } from '@linli/contracts';
 import { Alert, App, Button, DatePicker, Empty, Flex, Modal, Segmented, Select, Skeleton, Space as AntSpace, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
@@ -270,7 +271,8 @@ export default function TimelinePage({ title }: PageProps) {
   );
 }
 
-type Translate = ReturnType<typeof useTranslation>['t'];
+// i18next's own type: deriving it from the hook's return type makes TypeScript give up once there are many keys.
+type Translate = TFunction;
 
 /** Rows (spaces, grouped by site when there are several) and blocks (bookings, closed hours, closures). */
 function boardOf(schedules: SiteSchedule[], t: Translate): { resources: TimelineResource[]; events: TimelineEvent[]; slotMinTime: string; slotMaxTime: string } {
