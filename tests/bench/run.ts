@@ -8,7 +8,8 @@
  *   --sites 200 --bookings 1000000   portfolio size (generated if the 'bench' organization does not exist)
  *   --duration 10                    seconds per load run;  --connections 50
  *   --only a,c                       run only these (a: booking, b: search, c: schedule, p: 1 vs 2 API
- *                                    processes, r: a flash crowd on one activity session, analytics)
+ *                                    processes, r: a flash crowd on one activity session, analytics,
+ *                                    equipment: pool availability and a race for the last units)
  *   --cpu-prof DIR                   write a V8 CPU profile of the API process to DIR (node --cpu-prof)
  */
 import { parseArgs } from 'node:util';
@@ -19,6 +20,7 @@ import { BENCH_PASSWORD, generatePortfolio } from '@linli/db/seed';
 import { addDaysToLocalDate, localDayRange, openRanges } from '@linli/domain';
 import { and, eq, sql } from 'drizzle-orm';
 import { benchAnalytics } from './analytics.ts';
+import { benchEquipment, printEquipment } from './equipment.ts';
 import { BENCH_JWT_ENV, benchFlashCrowd, printFlashCrowd } from './flash-crowd.ts';
 
 const { values: args } = parseArgs({
@@ -27,7 +29,7 @@ const { values: args } = parseArgs({
     bookings: { type: 'string', default: '1000000' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
-    only: { type: 'string', default: 'a,b,c,p,r,analytics' },
+    only: { type: 'string', default: 'a,b,c,p,r,analytics,equipment' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -227,6 +229,9 @@ async function main() {
     );
   }
   if (only.has('r')) printFlashCrowd(await benchFlashCrowd({ db, orgId: org!.id, apiUrl, measureCeiling: () => insertCeiling(false) }));
+  if (only.has('equipment')) {
+    printEquipment(await benchEquipment({ db, orgId: org!.id, apiUrl, token, load: (requests) => load('api', apiUrl, requests), measureCeiling: () => load('bare', bareUrl, rowsRequest(false)) }));
+  }
   if (only.has('p')) children.push(await compareProcessCounts(apiUrl, { DATABASE_URL, token, sites, nextBody }));
   const analytics = only.has('analytics') ? await benchAnalytics({ baseUrl: apiUrl, token, siteId: random(sites).id, iterations: 30 }) : [];
 

@@ -19,6 +19,14 @@ import {
   bookingEvents,
   bookings,
   closures,
+  equipmentHoldingEvents,
+  equipmentHoldings,
+  equipmentLoanEvents,
+  equipmentLoanItems,
+  equipmentLoans,
+  equipmentRefusals,
+  equipmentSettings,
+  equipmentTypes,
   organizations,
   partnerOrganizations,
   registrationEvents,
@@ -31,6 +39,7 @@ import { chunksOf } from './batches.ts';
 import { type DemoProgramme, planDemoProgramme } from './demo-activities.ts';
 import { type PlannedBooking, type PlannedBookingEvent, planDemoBookings } from './demo-bookings.ts';
 import { DEMO_EMAIL_DOMAIN, type PlannedUser, type PlannedUserSite, planDemoPeople } from './demo-people.ts';
+import { type DemoEquipment, planDemoEquipment } from './equipment-plan.ts';
 import { SeedRefusedError } from './errors.ts';
 import { hashPassword } from '../passwords.ts';
 import { planSites, planSpaces } from './portfolio-plan.ts';
@@ -43,6 +52,11 @@ export const DEMO_ORG_SLUG = 'demo';
 export const DEMO_PASSWORD = 'linli-demo';
 const DEMO_ORG_NAME = '申城邻里 Shanghai Community Spaces';
 const DEMO_RANDOM_SEED = 20_240_601;
+/**
+ * The equipment pool draws from a stream of its own: the bookings before it draw a number of times that depends on
+ * `now`, and the inventory should be the same whatever day the demo is seeded.
+ */
+const DEMO_EQUIPMENT_SEED = DEMO_RANDOM_SEED + 12;
 const DEMO_SITE_COUNT = 36;
 
 /** A city-wide entitlement: ten bookings a week per resident across every site, booked up to two weeks ahead. */
@@ -97,6 +111,8 @@ interface DemoPortfolio {
   bookingEvents: PlannedBookingEvent[];
   /** The activity programme; its bookings are in `bookings` above. */
   programme: DemoProgramme;
+  /** The equipment pool and its loans, some for the programme's sessions. */
+  equipment: DemoEquipment;
 }
 
 export async function seedDemoPortfolio(db: Database, options: DemoSeedOptions = {}): Promise<DemoSummary> {
@@ -171,6 +187,15 @@ export function planDemoPortfolio(now: Date): DemoPortfolio {
     staffBySite: people.staffBySite,
     bookings: demoBookings.bookings,
   });
+  const equipment = planDemoEquipment(new SeededRandom(DEMO_EQUIPMENT_SEED), {
+    orgId,
+    now,
+    sites: sitePlans,
+    staffBySite: people.staffBySite,
+    adminId: people.users.find((u) => u.role === 'org_admin')!.id,
+    sessions: programme.sessions,
+    activities: programme.activities,
+  });
   return {
     organization,
     sites: sitePlans,
@@ -181,6 +206,7 @@ export function planDemoPortfolio(now: Date): DemoPortfolio {
     bookings: [...demoBookings.bookings, ...programme.bookings],
     bookingEvents: [...demoBookings.events, ...programme.bookingEvents],
     programme,
+    equipment,
   };
 }
 
@@ -238,6 +264,7 @@ async function insertDemoPortfolio(
   for (const part of chunksOf(demo.bookingEvents)) await tx.insert(bookingEvents).values(part);
   log(`${demo.bookings.length} bookings, ${demo.bookingEvents.length} booking events`);
   await insertDemoProgramme(tx, demo.programme, log);
+  await insertDemoEquipment(tx, demo.equipment, log);
 }
 
 /** After the bookings its sessions hold rooms through; registrations before what refers to them. */
@@ -257,4 +284,18 @@ async function insertDemoProgramme(tx: Transaction, programme: DemoProgramme, lo
       `${programme.sessions.length} sessions, ${programme.registrations.length} registrations, ` +
       `${programme.waitlistEntries.length} waiting, ${programme.feedback.length} ratings, ${programme.walkIns.length} walk-ins`,
   );
+}
+
+/** Types and holdings before the loans; a holding's damage event names the loan it came back from. */
+async function insertDemoEquipment(tx: Transaction, equipment: DemoEquipment, log: (line: string) => void): Promise<void> {
+  await tx.insert(equipmentSettings).values(equipment.settings);
+  await tx.insert(equipmentTypes).values(equipment.types);
+  await tx.insert(equipmentHoldings).values(equipment.holdings);
+  await tx.insert(equipmentLoans).values(equipment.loans);
+  if (equipment.loanItems.length > 0) await tx.insert(equipmentLoanItems).values(equipment.loanItems);
+  await tx.insert(equipmentLoanEvents).values(equipment.loanEvents);
+  await tx.insert(equipmentHoldingEvents).values(equipment.holdingEvents);
+  if (equipment.refusals.length > 0) await tx.insert(equipmentRefusals).values(equipment.refusals);
+  const units = equipment.holdings.reduce((n, h) => n + h.inService + h.damaged, 0);
+  log(`${units} equipment units in ${equipment.holdings.length} holdings, ${equipment.loans.length} loans, ${equipment.refusals.length} refusals`);
 }
