@@ -9,5 +9,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 90_000,
     hookTimeout: 240_000,
+    // A page under CI load can take seconds to render; a poll that gives up after the default 1 s fails for nothing.
+    expect: { poll: { timeout: 15_000 } },
   },
 });
