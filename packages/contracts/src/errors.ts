@@ -79,6 +79,10 @@ export const ERROR_CATALOG = {
   LOAN_ITEMS_MISMATCH: { status: 422, en: 'Name exactly the tracked items that go out with this loan, all at the lending site and free.', zh: '请准确选择随本单借出的设备（须属于出借站点且空闲）。' },
   HOLDING_UNITS_INSUFFICIENT: { status: 409, en: 'The holding does not have that many units in that condition.', zh: '该库存没有这么多处于该状态的设备。' },
   LOAN_OWNER_AT_OTHER_SITE: { status: 422, en: 'The booking or session is at another site than the one borrowing.', zh: '所关联的预约或场次不在借入站点。' },
+  // Notifications (#13).
+  INVALID_UNSUBSCRIBE_LINK: { status: 404, en: 'This unsubscribe link is not valid.', zh: '该退订链接无效。' },
+  NOTIFICATION_SETTING_LOCKED: { status: 422, en: 'Booking and registration messages always reach your inbox in the app.', zh: '预约和报名相关消息始终会发送到应用内消息中心，无法关闭。' },
+  DELIVERY_NOT_DEAD: { status: 409, en: 'Only a message that gave up after its retries can be sent again.', zh: '只有多次重试后仍失败的消息才能重新发送。' },
   INTERNAL: { status: 500, en: 'Something went wrong on our side.', zh: '服务器内部错误。' },
 } as const satisfies Record<string, { status: number; en: string; zh: string }>;
 

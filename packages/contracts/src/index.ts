@@ -16,3 +16,4 @@ export * from './activities.ts';
 export * from './registrations.ts';
 export * from './equipment.ts';
 export * from './equipment-analytics.ts';
+export * from './notifications.ts';

@@ -849,3 +849,115 @@ export const equipmentRefusals = pgTable(
   },
   (t) => [index('equipment_refusals_org_idx').on(t.orgId, t.useStart)],
 );
+
+// ---------------------------------------------------------------------------------------------------------------
+// Notifications (migration 0016, issue #13). One notification per (event, recipient), written in the transaction of
+// the change; one delivery per channel, whose status is the idempotency key the worker updates in one statement.
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    recipientId: uuid('recipient_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    category: text('category').notNull(),
+    facts: jsonb('facts').$type<Record<string, unknown>>().notNull(),
+    linkPath: text('link_path').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    requestId: text('request_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('notifications_recipient_dedupe_key').on(t.recipientId, t.dedupeKey), index('notifications_org_idx').on(t.orgId, t.createdAt)],
+);
+
+export const notificationDeliveries = pgTable(
+  'notification_deliveries',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    notificationId: uuid('notification_id')
+      .notNull()
+      .references(() => notifications.id, { onDelete: 'cascade' }),
+    recipientId: uuid('recipient_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** inbox | email | sms | wechat */
+    channel: text('channel').notNull(),
+    /** queued | sent | failed | dead | skipped */
+    status: text('status').notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    messageId: text('message_id'),
+    notBefore: timestamp('not_before', { withTimezone: true }).notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    readAt: timestamp('read_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('notification_deliveries_one_per_channel').on(t.notificationId, t.channel),
+    index('notification_deliveries_status_idx').on(t.orgId, t.status, t.channel, t.id),
+  ],
+);
+
+/** One conversation with a provider; an attempt that never finished is a worker that died mid-send. */
+export const notificationAttempts = pgTable(
+  'notification_attempts',
+  {
+    id: id(),
+    orgId: orgId().references(() => organizations.id),
+    deliveryId: uuid('delivery_id')
+      .notNull()
+      .references(() => notificationDeliveries.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    worker: text('worker').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    outcome: text('outcome'),
+    error: text('error'),
+  },
+  (t) => [index('notification_attempts_delivery_idx').on(t.deliveryId, t.attempt)],
+);
+
+/** A person's choices; no row means the defaults of packages/domain notification-rules.ts. */
+export const notificationPreferences = pgTable('notification_preferences', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  orgId: orgId().references(() => organizations.id),
+  timezone: text('timezone'),
+  quietStartMinute: integer('quiet_start_minute'),
+  quietEndMinute: integer('quiet_end_minute'),
+  nightOffersByEmail: boolean('night_offers_by_email').notNull().default(false),
+  staffDigest: boolean('staff_digest').notNull().default(false),
+  updatedAt: updatedAt(),
+});
+
+export const notificationOptOuts = pgTable(
+  'notification_opt_outs',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    orgId: orgId().references(() => organizations.id),
+    category: text('category').notNull(),
+    channel: text('channel').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.category, t.channel] })],
+);
+
+/** Used unsubscribe links, by token hash: a reused link answers "already" and changes nothing. */
+export const notificationUnsubscribes = pgTable('notification_unsubscribes', {
+  tokenHash: text('token_hash').primaryKey(),
+  orgId: orgId().references(() => organizations.id),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  category: text('category').notNull(),
+  channel: text('channel').notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }).notNull().defaultNow(),
+});

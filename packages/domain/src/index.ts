@@ -10,3 +10,5 @@ export * from './claims.ts';
 export * from './activity-rules.ts';
 export * from './registration-rules.ts';
 export * from './equipment-rules.ts';
+export * from './notification-rules.ts';
+export * from './notification-templates.ts';
