@@ -41,6 +41,8 @@ import { registrationRoutes } from './modules/registrations/registrations.routes
 import { activityRoutes } from './modules/activities/activities.routes.ts';
 import { equipmentRoutes } from './modules/equipment/equipment.routes.ts';
 import { loanRoutes } from './modules/loans/loans.routes.ts';
+import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
+import { notificationRuntime } from './modules/notifications/worker.ts';
 
 export const API_PREFIX = '/api/v1';
 const SECURITY_HEADERS = {
@@ -102,6 +104,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean; logSt
   });
   await registerOpenApi(app);
 
+  // The request id in scope for the outbox, and the notification queue started and stopped with the app.
+  await app.register(notificationRuntime);
   await app.register(healthRoutes);
   await app.register(
     async (api) => {
@@ -124,6 +128,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean; logSt
       await api.register(activityRoutes);
       await api.register(equipmentRoutes);
       await api.register(loanRoutes);
+      await api.register(notificationRoutes);
     },
     { prefix: API_PREFIX },
   );

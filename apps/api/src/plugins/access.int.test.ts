@@ -132,6 +132,18 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', path: '/api/v1/registrations/{id}/accept-offer', allowed: RESIDENT },
   { method: 'POST', path: '/api/v1/registrations/{id}/check-in', allowed: ALL, body: {} },
   { method: 'POST', path: '/api/v1/registrations/{id}/feedback', allowed: RESIDENT, body: { rating: 5 } },
+  { method: 'GET', path: '/api/v1/me/notifications', allowed: ALL },
+  { method: 'GET', path: '/api/v1/me/notifications/unread-count', allowed: ALL },
+  { method: 'POST', path: '/api/v1/me/notifications/{id}/read', allowed: ALL },
+  { method: 'POST', path: '/api/v1/me/notifications/read-all', allowed: ALL },
+  { method: 'GET', path: '/api/v1/me/notification-preferences', allowed: ALL },
+  { method: 'PUT', path: '/api/v1/me/notification-preferences', allowed: ALL, body: { timezone: null, quietHours: null, nightOffersByEmail: false, staffDigest: false, disabled: [] } },
+  { method: 'GET', path: '/api/v1/notifications/unsubscribe', allowed: null },
+  { method: 'POST', path: '/api/v1/notifications/unsubscribe', allowed: null },
+  { method: 'GET', path: '/api/v1/notification-deliveries/summary', allowed: ADMIN },
+  { method: 'GET', path: '/api/v1/notification-deliveries', allowed: ADMIN },
+  { method: 'GET', path: '/api/v1/notification-deliveries/{id}', allowed: ADMIN },
+  { method: 'POST', path: '/api/v1/notification-deliveries/{id}/resend', allowed: ADMIN },
 ];
 
 let t: TestApp;
