@@ -235,7 +235,7 @@ export async function cancelActivity(deps: AppDeps, actor: Actor, activityId: st
       throw new AppError('ACTIVITY_INVALID_TRANSITION', { detail: `A ${row.status} activity cannot be cancelled.`, details: { status: row.status } });
     }
     for (const session of await findSessionsOfActivity(tx, row.id)) {
-      if (session.status === 'scheduled') await cancelSessionInTransaction(tx, actor, session, why, now);
+      if (session.status === 'scheduled') await cancelSessionInTransaction(tx, actor, session, why, now, reason ?? null);
     }
     const updated = await changeStatus(tx, actor, row, 'cancelled', now, why);
     return { ...toActivity(updated), sessions: (await findSessionsOfActivity(tx, row.id)).map(toSession) };

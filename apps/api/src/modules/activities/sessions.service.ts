@@ -14,8 +14,9 @@ import type { AppDeps } from '../../lib/context.ts';
 import { toIso } from '../../lib/dates.ts';
 import { StaleCatalogue, bookSpace, findBookingById, findHoldingClaims, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
 import { policyRefusals } from '../claims/quotas.ts';
-import { cancelRegistrationsOfSession, lockSession } from '../claims/registration-claims.ts';
-import { cancelLoansOf } from '../claims/equipment-claims.ts';
+import { cancelRegistrationsOfSession, lockSession, noticePlaceOf, tellRegistrantsOfMove } from '../claims/registration-claims.ts';
+import { cancelLoansOf, loanRequestIntents } from '../claims/equipment-claims.ts';
+import { recordNotifications } from '../outbox/outbox.ts';
 import {
   availabilityRefusal,
   claimEquipmentWithRoom,
@@ -218,10 +219,13 @@ export async function createSessions(deps: AppDeps, actor: Actor, activityId: st
         refuseUnschedulable(body, candidates);
         const accepted = candidates.filter((c) => c.range && !c.refusals.length).map((c) => c.range!);
         const sessions = await bookSessions(tx, ctx, actor, activity, accepted, places, now);
+        const loans = [];
         for (const session of body.equipment?.length ? sessions : []) {
           const claim = { orgId: actor.orgId, siteId: session.siteId, use: rangeOf(session.startAt, session.endAt), actorId: actor.userId, now };
-          await claimEquipmentWithRoom(tx, { sessionId: session.id }, body.equipment!, claim);
+          loans.push(...(await claimEquipmentWithRoom(tx, { sessionId: session.id }, body.equipment!, claim)));
         }
+        // The lending sites' staff are asked, once for the whole programme.
+        await recordNotifications(tx, await loanRequestIntents(tx, loans, actor.userId), { now });
         const byStart = new Map(sessions.map((s) => [s.startAt.getTime(), s.bookingId]));
         return { sessions: sessions.map(toSession), occurrences: isRecurring(body) ? candidates.map((c) => toOccurrence(c, byStart)) : [] };
       });
@@ -317,6 +321,9 @@ export async function moveSession(deps: AppDeps, actor: Actor, sessionId: string
         await followClaimMove(tx, { sessionId: session.id }, { orgId: session.orgId, fromSiteId: session.siteId, toSiteId: updated.siteId, use: range, actorId: actor.userId, now });
       }
       await recordActivityChange(tx, { orgId: actor.orgId, activityId: activity.id, sessionId: session.id, actorId: actor.userId, kind: 'session_moved', before: sessionFacts(session), after: sessionFacts(updated), at: now });
+      if (updated.startAt.getTime() !== session.startAt.getTime() || updated.endAt.getTime() !== session.endAt.getTime() || updated.spaceId !== session.spaceId) {
+        await tellRegistrantsOfMove(tx, { before: session, after: updated, place: noticePlaceOf(activity, ctx.site, ctx.space), now });
+      }
       // The time the session leaves behind may be what someone on the room's waitlist is waiting for.
       await promoteWaitlist(tx, { spaceId: booking.spaceId, range: rangeOf(booking.startAt, booking.endAt), now });
       return toSession(updated);
@@ -328,18 +335,19 @@ export async function moveSession(deps: AppDeps, actor: Actor, sessionId: string
 
 /**
  * Cancels one scheduled session in the caller's transaction: its room is released (the booking is cancelled with
- * its event, which also offers the room to its waitlist), its registrations and waitlist are cancelled, equipment
- * only promised to it goes back to the pool, and the change is recorded. A booking already checked in or over is
- * left as history, as are loans already dispatched (their units must come back).
+ * its event, which also offers the room to its waitlist), its registrations and waitlist are cancelled (each
+ * registrant told, with `statedReason`, what staff said, if anything), equipment only promised to it goes back to
+ * the pool, and the change is recorded. A booking already checked in or over is left as history, as are loans
+ * already dispatched (their units must come back).
  */
-export async function cancelSessionInTransaction(tx: Transaction, actor: Actor, session: ActivitySessionRow, reason: string, now: Date): Promise<ActivitySessionRow> {
+export async function cancelSessionInTransaction(tx: Transaction, actor: Actor, session: ActivitySessionRow, reason: string, now: Date, statedReason: string | null = null): Promise<ActivitySessionRow> {
   await lockForBooking(tx, [session.spaceId], null);
   const locked = (await lockSession(tx, session.id))!;
   const booking = (await findBookingById(tx, locked.bookingId))!;
   if (booking.status === 'pending' || booking.status === 'confirmed') {
     await transitionBooking(tx, booking, actor.userId, { from: ['pending', 'confirmed'], to: 'cancelled', reason }, now);
   }
-  const registrations = await cancelRegistrationsOfSession(tx, locked, { actorId: actor.userId, reason, now });
+  const registrations = await cancelRegistrationsOfSession(tx, locked, { actorId: actor.userId, reason, now, statedReason });
   await cancelLoansOf(tx, { sessionId: locked.id }, { actorId: actor.userId, reason: 'session_cancelled', now });
   const updated = (await updateSessionAtVersion(tx, locked, { status: 'cancelled', updatedAt: now }))!;
   await recordActivityChange(tx, {
@@ -365,6 +373,6 @@ export async function cancelSession(deps: AppDeps, actor: Actor, sessionId: stri
     await findActivity(tx, actor.orgId, activity.id, { forUpdate: true });
     await lockForBooking(tx, [seen.spaceId], null);
     const session = await lockScheduledSession(tx, sessionId, expectedVersion);
-    return toSession(await cancelSessionInTransaction(tx, actor, session, reason ?? 'session cancelled', now));
+    return toSession(await cancelSessionInTransaction(tx, actor, session, reason ?? 'session cancelled', now, reason ?? null));
   });
 }

@@ -27,7 +27,10 @@ import {
 } from '../claims/space-claims.ts';
 import { type BookingFields, type SpaceContext, loadSpaceContext, residentHomeOf, toBooking } from '../claims/space-context.ts';
 import { suggestAlternatives } from '../availability/availability.service.ts';
+import { noticeChange, noticeNewBookings } from '../claims/space-notices.ts';
 import { promoteWaitlist } from '../claims/space-waitlist.ts';
+import { loanRequestIntents } from '../claims/equipment-claims.ts';
+import { type NotificationIntent, recordNotifications } from '../outbox/outbox.ts';
 import { type IdempotentOutcome, claimIdempotencyKey, findCompletedIdempotentAnswer, saveIdempotentAnswer } from './bookings.idempotency.ts';
 import { assertVersion, findVisibleBooking } from './bookings.repository.ts';
 
@@ -60,6 +63,8 @@ const isTakenState = (error: unknown) => {
  * Resident quotas, Idempotency-Keys and equipment need reads and writes of their own under the same locks, so those
  * requests wrap step 2 in a transaction that takes the booker lock and claims the key first, and claims the equipment
  * loans after the booking is written: a need the pool cannot meet refuses the booking too (EQUIPMENT_SHORTFALL).
+ * So does a booking someone must hear of (its booker's receipt and reminders, or the managers' approval request),
+ * recorded in that transaction: only a booking staff make for nobody in particular stays one round trip.
  */
 export async function createBooking(
   deps: AppDeps,
@@ -103,7 +108,7 @@ export async function createBooking(
     };
     const booking = toBooking({ ...row, purpose: row.purpose ?? null, checkedInAt: null, version: 1 } as BookingFields);
     try {
-      if (!idempotencyKey && !hasQuota(ctx) && equipment.length === 0) {
+      if (!idempotencyKey && !hasQuota(ctx) && equipment.length === 0 && bookerId === null) {
         const refusal = await bookSpace(db, ctx, row, catalogue.version, { actorId: actor.userId, reason: 'created' });
         if (refusal) throw refusalError([refusal]);
         return { replayed: false, booking };
@@ -121,9 +126,14 @@ export async function createBooking(
         }
         const refusal = await bookSpace(tx, ctx, row, catalogue.version, { actorId: actor.userId, reason: 'created' });
         if (refusal) throw refusalError([refusal]);
+        const notices: NotificationIntent[] = [];
+        await noticeNewBookings(tx, [{ ...row, version: 1 }], ctx, { now }, notices);
         if (equipment.length) {
-          await claimEquipmentWithRoom(tx, { bookingId: row.id }, equipment, { orgId: actor.orgId, siteId: ctx.site.id, use: range, actorId: actor.userId, now });
+          const loans = await claimEquipmentWithRoom(tx, { bookingId: row.id }, equipment, { orgId: actor.orgId, siteId: ctx.site.id, use: range, actorId: actor.userId, now });
+          // The lending sites hear of what the booking asks them for, in the same message batch as its receipt.
+          notices.push(...(await loanRequestIntents(tx, loans, actor.userId)));
         }
+        await recordNotifications(tx, notices, { now });
         if (idempotencyKey) {
           await saveIdempotentAnswer(tx, actor, idempotencyKey, 201, booking);
         }
@@ -219,7 +229,8 @@ async function explainRefusal(
  * Reschedule, move to another space, or change the party. Checked exactly like a new booking, ignoring the
  * booking itself; the time it leaves behind may promote someone on the waitlist. A resident's change that goes
  * beyond what was confirmed in a space needing approval goes back to pending (changeNeedsApproval), still
- * holding its new slot. Equipment it asked for and that is not yet dispatched follows it (followClaimMove).
+ * holding its new slot. Equipment it asked for and that is not yet dispatched follows it (followClaimMove). The
+ * booker hears of a move someone else made, the managers of a change that needs approval, and its reminders move.
  */
 export async function updateBooking(
   deps: AppDeps,
@@ -279,7 +290,10 @@ export async function updateBooking(
       if (updated.startAt.getTime() !== row!.startAt.getTime() || updated.endAt.getTime() !== row!.endAt.getTime() || updated.siteId !== row!.siteId) {
         await followClaimMove(tx, { bookingId: row!.id }, { orgId: row!.orgId, fromSiteId: row!.siteId, toSiteId: updated.siteId, use: target.range, actorId: actor.userId, now });
       }
-      await promoteWaitlist(tx, { spaceId: row!.spaceId, range: rangeOf(row!.startAt, row!.endAt), now });
+      const notices: NotificationIntent[] = [];
+      await noticeChange(tx, row!, updated, ctx, { actorId: actor.userId, tell: true, now }, notices);
+      await promoteWaitlist(tx, { spaceId: row!.spaceId, range: rangeOf(row!.startAt, row!.endAt), now }, notices);
+      await recordNotifications(tx, notices, { now });
       return toBooking(updated);
     });
   } catch (error) {

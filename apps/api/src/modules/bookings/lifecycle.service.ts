@@ -1,7 +1,8 @@
 /**
  * Status changes after creation: cancel, approve, reject, check in, accept a waitlist offer, and the sweep that
  * turns time into status (no-shows, completions, expiries). Every change writes a booking_event in the same
- * transaction, and every change that releases the space gives the waitlist its chance.
+ * transaction, and every change that releases the space gives the waitlist its chance; who must hear of a change
+ * is told by the claims core's transition (space-notices.ts).
  */
 import type { Booking, BookingStatus } from '@linli/contracts';
 import type { Database, Transaction } from '@linli/db';
@@ -38,6 +39,8 @@ export async function cancelBooking(deps: AppDeps, actor: Actor, bookingId: stri
     from: ['pending', 'confirmed'],
     to: 'cancelled',
     reason: reason ?? 'cancelled',
+    // The booker is shown the reason staff gave, not the log's default.
+    notice: { reason: reason ?? null },
     guard: async (row, tx) => {
       const policy = await loadSpacePolicy(tx, row.spaceId);
       const refusal = checkCancellation({

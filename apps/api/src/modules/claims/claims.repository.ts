@@ -6,8 +6,10 @@
 import { type Database, type Transaction, newId, queryPrepared, schema } from '@linli/db';
 import { HOLDING_STATUSES, type InstantRange, MAX_CLAIM_MS, type Refusal } from '@linli/domain';
 import { and, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
+import { type NotificationIntent, recordNotifications } from '../outbox/outbox.ts';
 import { cancelLoansOf } from './equipment-claims.ts';
 import type { BookingRow, SpaceContext } from './space-context.ts';
+import { noticeStaffCancellations } from './space-notices.ts';
 
 const { bookings, bookingEvents, equipmentLoans } = schema;
 type Db = Database | Transaction;
@@ -96,8 +98,9 @@ export async function updateBookingAtVersion(
 
 /**
  * Cancels a space's pending and confirmed claims that start after `after` (the space leaves service), each with its
- * event and the equipment loans it had only been promised, and returns their ids. The caller holds the space lock;
- * ongoing and checked-in claims are left alone.
+ * event and the equipment loans it had only been promised, tells their bookers (with `change.reason`) and removes
+ * their reminders, and returns their ids. The caller holds the space lock; ongoing and checked-in claims are left
+ * alone.
  */
 export async function cancelClaimsStartingAfter(
   tx: Transaction,
@@ -106,7 +109,19 @@ export async function cancelClaimsStartingAfter(
   change: { actorId: string | null; reason: string; now: Date },
 ): Promise<string[]> {
   const doomed = await tx
-    .select({ id: bookings.id, status: bookings.status })
+    .select({
+      id: bookings.id,
+      orgId: bookings.orgId,
+      siteId: bookings.siteId,
+      spaceId: bookings.spaceId,
+      bookerId: bookings.bookerId,
+      startAt: bookings.startAt,
+      endAt: bookings.endAt,
+      status: bookings.status,
+      source: bookings.source,
+      version: bookings.version,
+      offerExpiresAt: bookings.offerExpiresAt,
+    })
     .from(bookings)
     .where(and(eq(bookings.spaceId, space.id), inArray(bookings.status, ['pending', 'confirmed']), gt(bookings.startAt, after)))
     .for('update');
@@ -127,6 +142,9 @@ export async function cancelClaimsStartingAfter(
   for (const { bookingId } of borrowing) {
     await cancelLoansOf(tx, { bookingId: bookingId! }, { actorId: change.actorId, reason: 'booking_cancelled', now: change.now });
   }
+  const notices: NotificationIntent[] = [];
+  await noticeStaffCancellations(tx, doomed, space.id, { actorId: change.actorId, reason: change.reason, now: change.now }, notices);
+  await recordNotifications(tx, notices, { now: change.now });
   return ids;
 }
 

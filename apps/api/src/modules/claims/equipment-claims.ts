@@ -15,11 +15,12 @@ import {
   LOAN_HOLDING_STATUSES,
   LOAN_OUT_STATUSES,
   type LenderOffer,
+  type LoanFacts,
   type LoanStatus,
   type SiteStock,
   type TransitSettings,
   claimWindow,
-    judgeLoan,
+  judgeLoan,
   judgeLoanRange,
   rankLenders,
   siteDistanceKm,
@@ -28,9 +29,11 @@ import {
   unitsFree,
 } from '@linli/domain';
 import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { AppError, notFound } from '../../lib/app-error.ts';
+import { type NotificationIntent, notify } from '../outbox/outbox.ts';
 
-const { equipmentHoldings, equipmentLoans, equipmentLoanEvents, equipmentRefusals, equipmentSettings, equipmentTypes, sites } = schema;
+const { equipmentHoldings, equipmentLoans, equipmentLoanEvents, equipmentRefusals, equipmentSettings, equipmentTypes, sites, userSites, users } = schema;
 type Db = Database | Transaction;
 
 export type LoanRow = typeof equipmentLoans.$inferSelect;
@@ -512,4 +515,83 @@ export async function cancelPromisesBeyondStock(
     cancelled.push(await transitionLoan(tx, loan, { to: 'cancelled', actorId: input.actorId, reason: 'no_longer_available', now: input.now, details: input.details ?? null }));
   }
   return cancelled;
+}
+
+// ---- what the people on each side of a loan are told ------------------------------------------------------------
+
+const lenderSite = alias(sites, 'lender_site');
+const borrowerSite = alias(sites, 'borrower_site');
+const requester = alias(users, 'requester');
+
+/** Each loan's facts for its messages (named in the organization's language), with who asked for it. */
+async function findLoanNotices(db: Db, loanIds: readonly string[]): Promise<Map<string, { facts: LoanFacts; requesterName: string | null }>> {
+  if (loanIds.length === 0) return new Map();
+  const rows = await db
+    .select({
+      loanId: equipmentLoans.id,
+      equipmentName: equipmentTypes.nameZh,
+      quantity: equipmentLoans.quantity,
+      lenderSiteName: lenderSite.name,
+      borrowerSiteName: borrowerSite.name,
+      siteZone: borrowerSite.timezone,
+      useStart: equipmentLoans.useStart,
+      useEnd: equipmentLoans.useEnd,
+      requesterName: requester.displayName,
+    })
+    .from(equipmentLoans)
+    .innerJoin(equipmentTypes, eq(equipmentTypes.id, equipmentLoans.typeId))
+    .innerJoin(lenderSite, eq(lenderSite.id, equipmentLoans.lenderSiteId))
+    .innerJoin(borrowerSite, eq(borrowerSite.id, equipmentLoans.borrowerSiteId))
+    .leftJoin(requester, eq(requester.id, equipmentLoans.requestedBy))
+    .where(inArray(equipmentLoans.id, [...loanIds]));
+  return new Map(
+    rows.map(({ useStart, useEnd, requesterName, ...facts }) => [facts.loanId, { facts: { ...facts, useStartAt: useStart.toISOString(), useEndAt: useEnd.toISOString() }, requesterName }]),
+  );
+}
+
+/** Who works at each of `siteIds` in one of `roles`, by site. */
+async function findStaffOfSites(db: Db, siteIds: readonly string[], roles: readonly string[]): Promise<Map<string, string[]>> {
+  if (siteIds.length === 0) return new Map();
+  const rows = await db
+    .select({ siteId: userSites.siteId, userId: users.id })
+    .from(userSites)
+    .innerJoin(users, eq(users.id, userSites.userId))
+    .where(and(inArray(userSites.siteId, [...new Set(siteIds)]), inArray(users.role, [...roles]), isNull(users.disabledAt)));
+  const bySite = new Map<string, string[]>();
+  for (const row of rows) bySite.set(row.siteId, [...(bySite.get(row.siteId) ?? []), row.userId]);
+  return bySite;
+}
+
+/**
+ * The staff and managers of each lending site are asked to answer a loan request (staff.loan_request: the lender's
+ * side, naming the requester). The requester is not told of their own request (loan.requested would only echo it)
+ * nor asked to answer it. Loans already settled (a site lending to itself is approved at once) ask nobody.
+ */
+export async function loanRequestIntents(db: Db, loans: readonly LoanRow[], requesterId: string | null): Promise<NotificationIntent[]> {
+  const asking = loans.filter((loan) => loan.status === 'requested');
+  if (asking.length === 0) return [];
+  const [notices, staff] = await Promise.all([
+    findLoanNotices(db, asking.map((loan) => loan.id)),
+    findStaffOfSites(db, asking.map((loan) => loan.lenderSiteId), ['staff', 'site_manager']),
+  ]);
+  return asking.flatMap((loan) => {
+    const notice = notices.get(loan.id)!;
+    const facts = { ...notice.facts, requesterName: notice.requesterName ?? notice.facts.borrowerSiteName };
+    return (staff.get(loan.lenderSiteId) ?? [])
+      .filter((userId) => userId !== requesterId)
+      .map((userId) => notify.staffLoanRequest({ orgId: loan.orgId, recipientId: userId, facts }));
+  });
+}
+
+/**
+ * The borrowing side hears its loan was approved or sent (the requester), or that it is overdue (the requester and
+ * the lending site's managers, who must get the units back). Whoever took the step is not told of it.
+ */
+export async function loanProgressIntents(db: Db, loan: LoanRow, kind: 'loan.approved' | 'loan.dispatched' | 'loan.overdue', actorId: string | null): Promise<NotificationIntent[]> {
+  const managers = kind === 'loan.overdue' ? ((await findStaffOfSites(db, [loan.lenderSiteId], ['site_manager'])).get(loan.lenderSiteId) ?? []) : [];
+  const recipients = [...new Set([...(loan.requestedBy ? [loan.requestedBy] : []), ...managers])].filter((userId) => userId !== actorId);
+  if (recipients.length === 0) return [];
+  const { facts } = (await findLoanNotices(db, [loan.id])).get(loan.id)!;
+  const build = { 'loan.approved': notify.loanApproved, 'loan.dispatched': notify.loanDispatched, 'loan.overdue': notify.loanOverdue }[kind];
+  return recipients.map((recipientId) => build({ orgId: loan.orgId, recipientId, facts }));
 }

@@ -5,12 +5,13 @@
  * event in the same transaction, so the database never holds more than the session's places.
  */
 import { type Database, type Transaction, newId, queryPrepared, schema } from '@linli/db';
-import { type ClaimRefusal, HOLDING_STATUSES, canTransition, judgeClaim } from '@linli/domain';
+import { type ClaimRefusal, HOLDING_STATUSES, type RegistrationFacts, canTransition, judgeClaim } from '@linli/domain';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { AppError } from '../../lib/app-error.ts';
+import { cancelReminder, notify, recordNotifications, scheduleReminder } from '../outbox/outbox.ts';
 import { newCheckInCode } from './space-claims.ts';
 
-const { activitySessions, activityRegistrations, activityWaitlistEntries, registrationEvents } = schema;
+const { activities, activitySessions, activityRegistrations, activityWaitlistEntries, registrationEvents, sites, spaces } = schema;
 type Db = Database | Transaction;
 
 export type SessionRow = typeof activitySessions.$inferSelect;
@@ -145,15 +146,17 @@ export async function transitionRegistration(
 /**
  * Cancels what a session still promises (its session is cancelled or leaves service): pending and confirmed
  * registrations, each with its event, and the waitlist still in line. Checked-in people came; their claim is left to
- * complete. Returns how many registrations were cancelled. The caller should hold the session lock.
+ * complete. Every registrant whose place this ended is told, in one batch, with the reason staff gave
+ * (`statedReason`, null when none), and their reminders vanish. Returns how many registrations were cancelled. The
+ * caller should hold the session lock.
  */
 export async function cancelRegistrationsOfSession(
   tx: Transaction,
-  session: { id: string; orgId: string },
-  change: { actorId: string | null; reason: string; now: Date },
+  session: Pick<SessionRow, 'id' | 'orgId' | 'startAt' | 'endAt'>,
+  change: { actorId: string | null; reason: string; now: Date; statedReason?: string | null },
 ): Promise<number> {
   const doomed = await tx
-    .select({ id: activityRegistrations.id, status: activityRegistrations.status })
+    .select({ id: activityRegistrations.id, status: activityRegistrations.status, userId: activityRegistrations.userId })
     .from(activityRegistrations)
     .where(and(eq(activityRegistrations.sessionId, session.id), inArray(activityRegistrations.status, ['pending', 'confirmed'])))
     .for('update');
@@ -169,7 +172,124 @@ export async function cancelRegistrationsOfSession(
   await tx.insert(registrationEvents).values(
     doomed.map((r) => ({ id: newId(), orgId: session.orgId, registrationId: r.id, actorId: change.actorId, fromStatus: r.status, toStatus: 'cancelled', reason: change.reason })),
   );
+  const place = (await findSessionNoticePlace(tx, session.id))!;
+  const reason = change.statedReason ?? null;
+  await recordNotifications(
+    tx,
+    doomed.map((r) => notify.activitySessionCancelled({ orgId: session.orgId, recipientId: r.userId, facts: { ...registrationFacts(r, session, place), reason } })),
+    { now: change.now },
+  );
+  // Only a confirmed registration was ever reminded of (an offer gets its reminder once accepted).
+  for (const r of doomed) if (r.status === 'confirmed') await cancelReminder(tx, registrationReminderKey(r.id));
   return doomed.length;
+}
+
+/** A session's registrations holding places (pending offers, confirmed, checked in), first registered first. */
+export async function findHoldingRegistrationsOfSession(db: Db, sessionId: string): Promise<RegistrationRow[]> {
+  return db
+    .select()
+    .from(activityRegistrations)
+    .where(and(eq(activityRegistrations.sessionId, sessionId), inArray(activityRegistrations.status, [...HOLDING_STATUSES])))
+    .orderBy(asc(activityRegistrations.createdAt));
+}
+
+// ---- what registrants are told --------------------------------------------------------------------------------
+
+/** What and where a session is, as its registrants' messages say it (the site's name, address and zone). */
+export interface SessionNoticePlace {
+  activityTitle: string;
+  siteName: string;
+  siteAddress: string | null;
+  siteZone: string;
+  spaceName: string;
+}
+
+export const noticePlaceOf = (
+  activity: { title: string },
+  site: { name: string; address: string | null; timezone: string },
+  space: { name: string },
+): SessionNoticePlace => ({ activityTitle: activity.title, siteName: site.name, siteAddress: site.address, siteZone: site.timezone, spaceName: space.name });
+
+export async function findSessionNoticePlace(db: Db, sessionId: string): Promise<SessionNoticePlace | undefined> {
+  const [row] = await db
+    .select({ activityTitle: activities.title, siteName: sites.name, siteAddress: sites.address, siteZone: sites.timezone, spaceName: spaces.name })
+    .from(activitySessions)
+    .innerJoin(activities, eq(activities.id, activitySessions.activityId))
+    .innerJoin(sites, eq(sites.id, activitySessions.siteId))
+    .innerJoin(spaces, eq(spaces.id, activitySessions.spaceId))
+    .where(eq(activitySessions.id, sessionId));
+  return row;
+}
+
+/** The facts every registration message carries; `registration` is a waitlist entry for a place in line. */
+export function registrationFacts(registration: { id: string }, session: Pick<SessionRow, 'id' | 'startAt' | 'endAt'>, place: SessionNoticePlace): RegistrationFacts {
+  return {
+    registrationId: registration.id,
+    sessionId: session.id,
+    activityTitle: place.activityTitle,
+    siteName: place.siteName,
+    siteAddress: place.siteAddress,
+    siteZone: place.siteZone,
+    spaceName: place.spaceName,
+    startAt: session.startAt.toISOString(),
+    endAt: session.endAt.toISOString(),
+  };
+}
+
+const HOUR_MS = 3_600_000;
+/** Registrants are reminded the day before; someone registering later, two hours before; later still, not at all. */
+const REMINDER_LEADS_MS = [24 * HOUR_MS, 2 * HOUR_MS];
+
+export function registrationReminderAt(sessionStart: Date, now: Date): Date | null {
+  const lead = REMINDER_LEADS_MS.find((ms) => sessionStart.getTime() - ms > now.getTime());
+  return lead === undefined ? null : new Date(sessionStart.getTime() - lead);
+}
+
+/** The reminder job of a registration: one per registration, so a moved session moves it and a cancel removes it. */
+export const registrationReminderKey = (registrationId: string) => `registration:${registrationId}:reminder`;
+
+/**
+ * Schedules a confirmed registration's reminder for its session's time, or moves it there (the same key); a session
+ * now too close for one loses the reminder it had.
+ */
+export async function scheduleRegistrationReminder(
+  tx: Transaction,
+  reminder: { orgId: string; registration: { id: string; userId: string }; session: Pick<SessionRow, 'id' | 'startAt' | 'endAt'>; place: SessionNoticePlace; now: Date },
+): Promise<void> {
+  const { registration, session, now } = reminder;
+  const key = registrationReminderKey(registration.id);
+  const at = registrationReminderAt(session.startAt, now);
+  if (!at) return cancelReminder(tx, key);
+  const intent = notify.activityReminder({ orgId: reminder.orgId, recipientId: registration.userId, facts: registrationFacts(registration, session, reminder.place) });
+  await scheduleReminder(tx, { key, at, intent }, { now });
+}
+
+/**
+ * A session moved in time or to another room: everyone holding a place is told, in one batch, with the time it had
+ * before, and confirmed registrants' reminders follow it. Each move is its own event (keyed by the session's version),
+ * so a session moved away and back again is told both times.
+ */
+export async function tellRegistrantsOfMove(
+  tx: Transaction,
+  move: { before: Pick<SessionRow, 'startAt' | 'endAt'>; after: Pick<SessionRow, 'id' | 'orgId' | 'startAt' | 'endAt' | 'version'>; place: SessionNoticePlace; now: Date },
+): Promise<void> {
+  const { before, after, place, now } = move;
+  const holding = await findHoldingRegistrationsOfSession(tx, after.id);
+  await recordNotifications(
+    tx,
+    holding.map((r) =>
+      notify.activitySessionChanged({
+        orgId: after.orgId,
+        recipientId: r.userId,
+        facts: { ...registrationFacts(r, after, place), previousStartAt: before.startAt.toISOString(), previousEndAt: before.endAt.toISOString() },
+        eventKey: `activity.session_changed:${r.id}:${after.version}`,
+      }),
+    ),
+    { now },
+  );
+  for (const r of holding) {
+    if (r.status === 'confirmed') await scheduleRegistrationReminder(tx, { orgId: after.orgId, registration: r, session: after, place, now });
+  }
 }
 
 /** The session's waitlist still in line, first come first. */

@@ -27,6 +27,10 @@ export function initialStatus(ctx: SpaceContext, actor: Pick<Actor, 'role'>): 'p
   return ctx.policy.values.approvalRequired && actor.role === 'resident' ? 'pending' : 'confirmed';
 }
 
+/** A new booking's row, with every column the insert would otherwise leave to a default spelled out. */
+export type NewBooking = Omit<NewBookingRow, 'id'> &
+  Pick<BookingRow, 'bookerId' | 'createdById' | 'partySize' | 'purpose' | 'source' | 'seriesId' | 'checkInCode' | 'offerExpiresAt' | 'createdAt' | 'updatedAt'>;
+
 /** The row for a new booking of `ctx.space`; every way of creating bookings (single, series, waitlist) uses it. */
 export function newBookingRow(
   ctx: SpaceContext,
@@ -42,7 +46,7 @@ export function newBookingRow(
     seriesId?: string;
     offerExpiresAt?: Date | null;
   },
-): Omit<NewBookingRow, 'id'> {
+): NewBooking {
   return {
     orgId: ctx.space.orgId,
     siteId: ctx.site.id,

@@ -3,15 +3,18 @@
  * the freed time is offered to the residents waiting for it, first come first served, under the same space lock
  * as the release, so two releases never promote into the same place. Joining and leaving the waitlist is the
  * waitlist feature's; promotion belongs to the release, so every feature that releases a space calls down here.
+ * Each promoted resident is told in the same transaction: an offer to accept by its expiry, or the booking made.
  */
 import { type Database, type Transaction, schema } from '@linli/db';
 import type { InstantRange } from '@linli/domain';
 import { and, asc, eq, gt, lt } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
+import { type NotificationIntent, recordNotifications } from '../outbox/outbox.ts';
 import { recordBookingEvent } from './claims.repository.ts';
 import { checkPolicy } from './quotas.ts';
 import { findAvailabilityRefusal, newBookingRow, rangeOf } from './space-claims.ts';
 import { loadSpaceContext } from './space-context.ts';
+import { noticePromotion } from './space-notices.ts';
 
 const { waitlistEntries, bookings } = schema;
 type Db = Database | Transaction;
@@ -58,10 +61,16 @@ export async function updateEntryStatusByBooking(tx: Transaction, bookingId: str
 /**
  * Offers freed time on a space to the waiting entries that overlap it, oldest first. Each entry that now fits
  * (availability and policy, judged for that resident) is booked outright or offered with a hold, per the space's
- * policy; later entries see the places earlier ones took. The caller holds the space lock.
+ * policy; later entries see the places earlier ones took. The caller holds the space lock. The promoted residents'
+ * notifications are recorded here, or added to `notices` when the caller records its transaction's at once.
  */
-export async function promoteWaitlist(tx: Transaction, freed: { spaceId: string; range: InstantRange; now: Date }): Promise<number> {
+export async function promoteWaitlist(
+  tx: Transaction,
+  freed: { spaceId: string; range: InstantRange; now: Date },
+  notices?: NotificationIntent[],
+): Promise<number> {
   const waiting = await findWaitingEntries(tx, freed.spaceId, freed.range, freed.now);
+  const collected = notices ?? [];
   let promoted = 0;
   for (const entry of waiting) {
     const resident: Actor = { userId: entry.userId, orgId: entry.orgId, role: 'resident', siteIds: [] };
@@ -70,7 +79,7 @@ export async function promoteWaitlist(tx: Transaction, freed: { spaceId: string;
     try {
       ctx = await loadSpaceContext(tx, resident, entry.spaceId);
     } catch {
-      return promoted; // The space was archived: nobody can be promoted into it.
+      break; // The space was archived: nobody can be promoted into it.
     }
     if (await findAvailabilityRefusal(tx, ctx, range, entry.partySize)) continue;
     const refusals = (await checkPolicy(tx, ctx, { actor: resident, bookerId: entry.userId, range, partySize: entry.partySize, now: freed.now }))
@@ -98,8 +107,10 @@ export async function promoteWaitlist(tx: Transaction, freed: { spaceId: string;
     );
     await recordBookingEvent(tx, booking, { actorId: null, from: null, to: status, reason: offer ? 'waitlist offer' : 'promoted from waitlist' });
     await updateWaitlistEntry(tx, entry.id, { status: offer ? 'offered' : 'booked', bookingId: booking.id, promotedAt: freed.now });
+    await noticePromotion(tx, booking, ctx, freed.now, collected);
     promoted++;
   }
+  if (!notices) await recordNotifications(tx, collected, { now: freed.now });
   return promoted;
 }
 

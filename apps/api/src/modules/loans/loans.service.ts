@@ -14,6 +14,7 @@ import { toIso } from '../../lib/dates.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { type Actor, canSeeSite } from '../../plugins/access.ts';
 import {
+  type EquipmentTypeRow,
   type LoanRow,
   type ReturnedUnits,
   cancelPromisesBeyondStock,
@@ -21,11 +22,14 @@ import {
   findEquipmentType,
   findPoolStanding,
   findUnflaggedOverdueLoans,
+  loanProgressIntents,
+  loanRequestIntents,
   lockStock,
   recordEquipmentRefusal,
   takeReturnedUnitsOutOfService,
   transitionLoan,
 } from '../claims/equipment-claims.ts';
+import { recordNotifications } from '../outbox/outbox.ts';
 import {
   type LoanView,
   countUnitsAway,
@@ -126,7 +130,8 @@ async function loanOfActor(db: Database, actor: Actor, loanId: string): Promise<
  * booking or session must be the organization's (another organization's do not exist here: 404), and the booking
  * or session must be at the borrowing site. The units are claimed all or nothing in one transaction; a shortfall is
  * recorded for unmet-demand analytics after the rollback. A site borrowing from itself needs nobody's consent:
- * its loan is approved at once (event reason `own_site`).
+ * its loan is approved at once (event reason `own_site`); every other lender's staff are asked in the same
+ * transaction (staff.loan_request).
  */
 export async function requestLoan(deps: AppDeps, actor: Actor, body: CreateLoanBody): Promise<LoanRequestResponse> {
   const { db } = deps;
@@ -165,6 +170,7 @@ export async function requestLoan(deps: AppDeps, actor: Actor, body: CreateLoanB
         for (const loan of written) {
           settled.push(loan.lenderSiteId === loan.borrowerSiteId ? await transitionLoan(tx, loan, { to: 'approved', actorId: actor.userId, reason: 'own_site', now }) : loan);
         }
+        await recordNotifications(tx, await loanRequestIntents(tx, settled, actor.userId), { now });
         return settled;
       });
       return { requestId: loans[0]!.requestId, loans: await loadLoans(db, actor.orgId, loans.map((loan) => loan.id), now) };
@@ -240,7 +246,7 @@ const STOCK_STEPS: ReadonlySet<LoanStep> = new Set(['dispatch', 'check']);
  * POST /equipment/loans/:id/:step. The actor's sides decide what they may do (wrong side 403, out of order 409);
  * the step is decided again on the loan's locked row. Dispatch assigns the tracked items that go (or checks the
  * units are at home), return keeps the borrower's report in the event, and check takes damaged and missing units out
- * of the pool, withdrawing later promises that no longer fit.
+ * of the pool, withdrawing later promises that no longer fit. The requester hears of approval and dispatch.
  */
 export async function takeLoanStep(deps: AppDeps, actor: Actor, loanId: string, step: LoanStep, body: LoanStepBody): Promise<Loan> {
   const { db } = deps;
@@ -256,40 +262,58 @@ export async function takeLoanStep(deps: AppDeps, actor: Actor, loanId: string, 
   const reason = body.reason ?? null;
 
   const updated = await inRetriedTransaction(db, async (tx) => {
-    // A loan's lender and type never change, so the stock lock can be taken from the unlocked read.
-    const stock = STOCK_STEPS.has(step) ? await lockStock(tx, loan.lenderSiteId, loan.typeId) : null;
-    const current = (await lockLoan(tx, loan.id))!;
-    refuseStep(step, current.status, parties);
-    const to = LOAN_STEPS[step].to;
-    switch (step) {
-      case 'dispatch': {
-        const details = await prepareDispatch(tx, current, type.tracked, body.itemIds ?? [], stock!);
-        const dispatched = await transitionLoan(tx, current, { to, actorId: actor.userId, reason, now, details });
-        await insertLoanItems(tx, dispatched, body.itemIds ?? []);
-        return dispatched;
-      }
-      case 'return':
-      case 'check': {
-        if (type.tracked && returned!.damagedItemIds.length + returned!.missingItemIds.length > 0) {
-          const items = await findItemIdsOfLoan(tx, current.id);
-          if (![...returned!.damagedItemIds, ...returned!.missingItemIds].every((id) => items.has(id))) {
-            throw new AppError('LOAN_ITEMS_MISMATCH', { detail: 'Name only items that went out with this loan.' });
-          }
-        }
-        const details = { damaged: returned!.damaged, missing: returned!.missing, ...(type.tracked ? { damagedItemIds: returned!.damagedItemIds, missingItemIds: returned!.missingItemIds } : {}) };
-        if (step === 'return') return transitionLoan(tx, current, { to, actorId: actor.userId, reason, now, details });
-        const checked = await transitionLoan(tx, current, { to, actorId: actor.userId, reason, now, details, set: { returnedDamaged: returned!.damaged, returnedMissing: returned!.missing } });
-        if (returned!.damaged + returned!.missing > 0) {
-          await takeReturnedUnitsOutOfService(tx, checked, returned!, { tracked: type.tracked, actorId: actor.userId, now, note: reason });
-          await cancelPromisesBeyondStock(tx, { lenderSiteId: checked.lenderSiteId, typeId: checked.typeId, actorId: actor.userId, now, details: { checkedLoanId: checked.id } });
-        }
-        return checked;
-      }
-      default:
-        return transitionLoan(tx, current, { to, actorId: actor.userId, reason, now });
-    }
+    const changed = await applyLoanStep(tx, actor, loan, step, { type, body, returned, reason, now, parties });
+    const told = STEPS_TOLD_TO_REQUESTER[step];
+    if (told) await recordNotifications(tx, await loanProgressIntents(tx, changed, told, actor.userId), { now });
+    return changed;
   });
   return (await loadLoans(db, actor.orgId, [updated.id], now))[0]!;
+}
+
+/** The steps the borrowing side's requester is told of. */
+const STEPS_TOLD_TO_REQUESTER: Partial<Record<LoanStep, 'loan.approved' | 'loan.dispatched'>> = { approve: 'loan.approved', dispatch: 'loan.dispatched' };
+
+/** One step on the loan's locked row, in the caller's transaction. */
+async function applyLoanStep(
+  tx: Transaction,
+  actor: Actor,
+  loan: LoanRow,
+  step: LoanStep,
+  input: { type: EquipmentTypeRow; body: LoanStepBody; returned: ReturnedUnits | null; reason: string | null; now: Date; parties: LoanParty[] },
+): Promise<LoanRow> {
+  const { type, body, returned, reason, now, parties } = input;
+  // A loan's lender and type never change, so the stock lock can be taken from the unlocked read.
+  const stock = STOCK_STEPS.has(step) ? await lockStock(tx, loan.lenderSiteId, loan.typeId) : null;
+  const current = (await lockLoan(tx, loan.id))!;
+  refuseStep(step, current.status, parties);
+  const to = LOAN_STEPS[step].to;
+  switch (step) {
+    case 'dispatch': {
+      const details = await prepareDispatch(tx, current, type.tracked, body.itemIds ?? [], stock!);
+      const dispatched = await transitionLoan(tx, current, { to, actorId: actor.userId, reason, now, details });
+      await insertLoanItems(tx, dispatched, body.itemIds ?? []);
+      return dispatched;
+    }
+    case 'return':
+    case 'check': {
+      if (type.tracked && returned!.damagedItemIds.length + returned!.missingItemIds.length > 0) {
+        const items = await findItemIdsOfLoan(tx, current.id);
+        if (![...returned!.damagedItemIds, ...returned!.missingItemIds].every((id) => items.has(id))) {
+          throw new AppError('LOAN_ITEMS_MISMATCH', { detail: 'Name only items that went out with this loan.' });
+        }
+      }
+      const details = { damaged: returned!.damaged, missing: returned!.missing, ...(type.tracked ? { damagedItemIds: returned!.damagedItemIds, missingItemIds: returned!.missingItemIds } : {}) };
+      if (step === 'return') return transitionLoan(tx, current, { to, actorId: actor.userId, reason, now, details });
+      const checked = await transitionLoan(tx, current, { to, actorId: actor.userId, reason, now, details, set: { returnedDamaged: returned!.damaged, returnedMissing: returned!.missing } });
+      if (returned!.damaged + returned!.missing > 0) {
+        await takeReturnedUnitsOutOfService(tx, checked, returned!, { tracked: type.tracked, actorId: actor.userId, now, note: reason });
+        await cancelPromisesBeyondStock(tx, { lenderSiteId: checked.lenderSiteId, typeId: checked.typeId, actorId: actor.userId, now, details: { checkedLoanId: checked.id } });
+      }
+      return checked;
+    }
+    default:
+      return transitionLoan(tx, current, { to, actorId: actor.userId, reason, now });
+  }
 }
 
 /**
@@ -363,7 +387,8 @@ export async function listLoans(deps: AppDeps, actor: Actor, query: LoanListQuer
 /**
  * The lifecycle sweep's part for loans: each loan whose units are still out after its claim window is flagged once
  * (overdue_at, and an event from its status to the same status with reason `overdue`), decided on its locked row so
- * overlapping sweeps flag it once. Returns how many were flagged.
+ * overlapping sweeps flag it once; its requester and the lending site's managers are told with the flag. Returns
+ * how many were flagged.
  */
 export async function flagOverdueLoans(deps: Pick<AppDeps, 'db' | 'now'>): Promise<number> {
   const now = deps.now();
@@ -372,7 +397,8 @@ export async function flagOverdueLoans(deps: Pick<AppDeps, 'db' | 'now'>): Promi
     flagged += await deps.db.transaction(async (tx) => {
       const loan = await lockLoan(tx, candidate.id);
       if (!loan || loan.overdueAt || !isLoanOverdue({ status: loan.status, claimEnd: loan.claimEnd.getTime() }, now.getTime())) return 0;
-      await transitionLoan(tx, loan, { to: loan.status as LoanStatus, actorId: null, reason: 'overdue', now, set: { overdueAt: now } });
+      const flaggedLoan = await transitionLoan(tx, loan, { to: loan.status as LoanStatus, actorId: null, reason: 'overdue', now, set: { overdueAt: now } });
+      await recordNotifications(tx, await loanProgressIntents(tx, flaggedLoan, 'loan.overdue', null), { now });
       return 1;
     });
   }

@@ -7,7 +7,7 @@ import { HOLDING_STATUSES, type InstantRange } from '@linli/domain';
 import { and, asc, avg, count, desc, eq, gte, inArray, isNotNull, lt, lte, sql } from 'drizzle-orm';
 import { ACTIVE_WAITLIST_STATUSES, type RegistrationRow, type SessionRow, type WaitlistEntryRow } from '../claims/registration-claims.ts';
 
-const { activities, activitySessions, activityRegistrations, activityWaitlistEntries, activityFeedback, activityWalkIns, sites, users } = schema;
+const { activities, activitySessions, activityRegistrations, activityWaitlistEntries, activityFeedback, activityWalkIns, sites, spaces, users } = schema;
 type Db = Database | Transaction;
 
 export type ActivityRow = typeof activities.$inferSelect;
@@ -15,16 +15,23 @@ export type ActivityRow = typeof activities.$inferSelect;
 export interface SessionContext {
   session: SessionRow;
   activity: ActivityRow;
-  site: { id: string; timezone: string; district: string };
+  site: { id: string; timezone: string; district: string; name: string; address: string | null };
+  space: { name: string };
 }
 
-/** A session of the organization with its activity and site, or undefined. */
+/** A session of the organization with its activity, site and room (named, for what registrants are told), or undefined. */
 export async function findSessionContext(db: Db, orgId: string, sessionId: string): Promise<SessionContext | undefined> {
   const [row] = await db
-    .select({ session: activitySessions, activity: activities, site: { id: sites.id, timezone: sites.timezone, district: sites.district } })
+    .select({
+      session: activitySessions,
+      activity: activities,
+      site: { id: sites.id, timezone: sites.timezone, district: sites.district, name: sites.name, address: sites.address },
+      space: { name: spaces.name },
+    })
     .from(activitySessions)
     .innerJoin(activities, eq(activities.id, activitySessions.activityId))
     .innerJoin(sites, eq(sites.id, activitySessions.siteId))
+    .innerJoin(spaces, eq(spaces.id, activitySessions.spaceId))
     .where(and(eq(activitySessions.id, sessionId), eq(activitySessions.orgId, orgId)));
   return row;
 }
@@ -259,14 +266,6 @@ export async function findEndedSessionsWithOpenRegistrations(db: Db, now: Date):
     .where(and(inArray(activityWaitlistEntries.status, [...ACTIVE_WAITLIST_STATUSES]), lte(activitySessions.endAt, now)))
     .limit(500);
   return [...new Set([...holding, ...inLine].map((r) => r.sessionId))];
-}
-
-export async function findHoldingRegistrationsOfSession(db: Db, sessionId: string): Promise<RegistrationRow[]> {
-  return db
-    .select()
-    .from(activityRegistrations)
-    .where(and(eq(activityRegistrations.sessionId, sessionId), inArray(activityRegistrations.status, [...HOLDING_STATUSES])))
-    .orderBy(asc(activityRegistrations.createdAt));
 }
 
 /** Waitlist entries of a session still in line once it has started: nobody can be placed any more. */

@@ -31,17 +31,24 @@ import { toIso } from '../../lib/dates.ts';
 import { type Actor, canSeeSite } from '../../plugins/access.ts';
 import {
   type RegistrationRow,
+  type SessionNoticePlace,
   type SessionRow,
   type SessionStanding,
   type WaitlistEntryRow,
   findActiveWaitlist,
+  findHoldingRegistrationsOfSession,
   insertRegistration,
   judgePlaces,
   lockSession,
+  noticePlaceOf,
   placesHeld,
+  registrationFacts,
+  registrationReminderKey,
+  scheduleRegistrationReminder,
   sessionStanding,
   transitionRegistration,
 } from '../claims/registration-claims.ts';
+import { type NotificationIntent, cancelReminder, notify, recordNotifications } from '../outbox/outbox.ts';
 import {
   type RegistrationWithSession,
   type SessionContext,
@@ -51,7 +58,6 @@ import {
   findEndedSessionsWithOpenRegistrations,
   findEntryOfRegistration,
   findFeedbackOf,
-  findHoldingRegistrationsOfSession,
   findLapsedOffers,
   findRegistration,
   findRegistrationById,
@@ -119,6 +125,26 @@ function withSession(registration: RegistrationRow, ctx: SessionContext): Regist
     sessionStatus: session.status,
     feedbackGiven: false,
   };
+}
+
+/** What and where the session is, for what its registrants are told (read with the context, no extra query). */
+const placeOf = (ctx: Pick<SessionContext, 'activity' | 'site' | 'space'>): SessionNoticePlace => noticePlaceOf(ctx.activity, ctx.site, ctx.space);
+
+/** Until when a resident may still cancel a confirmed place; null once that has passed. */
+function cancelUntilOf(activity: Pick<SessionContext['activity'], 'cancelCutoffMinutes'>, session: Pick<SessionRow, 'startAt'>, now: Date): string | null {
+  const until = session.startAt.getTime() - activity.cancelCutoffMinutes * 60_000;
+  return until > now.getTime() ? new Date(until).toISOString() : null;
+}
+
+/** "You are registered" for a confirmed place, with its reminder scheduled; both in the caller's transaction. */
+async function confirmationOf(tx: Transaction, ctx: SessionContext, registration: RegistrationRow, now: Date): Promise<NotificationIntent> {
+  const place = placeOf(ctx);
+  await scheduleRegistrationReminder(tx, { orgId: registration.orgId, registration, session: ctx.session, place, now });
+  return notify.activityRegistered({
+    orgId: registration.orgId,
+    recipientId: registration.userId,
+    facts: { ...registrationFacts(registration, ctx.session, place), partySize: registration.partySize, cancelUntil: cancelUntilOf(ctx.activity, ctx.session, now) },
+  });
 }
 
 /** Staff of the session's site, the activity's organizer, and org admins act on a session; anyone else gets 404. */
@@ -217,24 +243,31 @@ async function takePlaceOrQueue(tx: Transaction, actor: Actor, ctx: SessionConte
   const refusal = judgePlaces(session, partySize, standing.held);
   if (!refusal) {
     const row = await insertRegistration(tx, { session, userId: actor.userId, partySize, status: 'confirmed', source: 'resident', now }, { actorId: actor.userId, reason: 'registered' });
+    await recordNotifications(tx, [await confirmationOf(tx, ctx, row, now)], { now });
     return { registration: toRegistration(withSession(row, ctx)) };
   }
   if (refusal.code === 'CAPACITY_FULL' && refusal.params.remaining > 0) throw new AppError('CAPACITY_FULL', { details: { reasons: [refusal] } });
   const entry = await insertWaitlistEntry(tx, { session, userId: actor.userId, partySize, now });
   // Everyone in line arrived before this entry (the lock is held), so its position needs no second read.
-  return { waitlisted: toWaitlistEntry(entry, standing.inLine + 1) };
+  const position = standing.inLine + 1;
+  // A place in line has no registration yet: the entry's id stands in for it (its link opens the resident's list).
+  const facts = { ...registrationFacts(entry, session, placeOf(ctx)), position };
+  await recordNotifications(tx, [notify.activityWaitlisted({ orgId: session.orgId, recipientId: actor.userId, facts })], { now });
+  return { waitlisted: toWaitlistEntry(entry, position) };
 }
 
 /**
  * Gives freed places to the line, first come first: each waiting party that fits is booked outright (auto_book) or
  * offered a hold until `offerExpiry` (offer); a party that does not fit lets a later, smaller one through. Nobody is
- * placed once the session has started. The caller holds the session lock.
+ * placed once the session has started. The caller holds the session lock, and records the returned messages (one
+ * per promoted resident) with the rest of its change; a booked place's reminder is scheduled here.
  */
-export async function promoteSessionWaitlist(tx: Transaction, ctx: Pick<SessionContext, 'activity'> & { session: SessionRow }, now: Date): Promise<number> {
+export async function promoteSessionWaitlist(tx: Transaction, ctx: SessionContext, now: Date): Promise<NotificationIntent[]> {
   const { session, activity } = ctx;
-  if (session.status === 'cancelled' || now >= session.startAt) return 0;
+  if (session.status === 'cancelled' || now >= session.startAt) return [];
   let held = await placesHeld(tx, session.id);
-  let promoted = 0;
+  const promoted: NotificationIntent[] = [];
+  const place = placeOf(ctx);
   for (const entry of await findActiveWaitlist(tx, session.id)) {
     if (entry.status !== 'waiting' || judgePlaces(session, entry.partySize, held)) continue;
     const autoBook = activity.waitlistMode === 'auto_book';
@@ -253,21 +286,29 @@ export async function promoteSessionWaitlist(tx: Transaction, ctx: Pick<SessionC
     );
     await updateWaitlistEntry(tx, entry.id, { status: autoBook ? 'registered' : 'offered', registrationId: registration.id });
     held += entry.partySize;
-    promoted += 1;
+    if (autoBook) await scheduleRegistrationReminder(tx, { orgId: session.orgId, registration, session, place, now });
+    // An offer names its expiry (the link is where it is accepted); an automatic booking says nothing is left to do.
+    const facts = { ...registrationFacts(registration, session, place), offerExpiresAt: registration.offerExpiresAt?.toISOString() ?? null };
+    promoted.push(notify.activityPromoted({ orgId: session.orgId, recipientId: registration.userId, facts }));
   }
   return promoted;
 }
 
-/** Releases a registration's places (cancel, removal) and passes them to the line, under the session lock. */
+/**
+ * Releases a registration's places (cancel, removal) and passes them to the line, under the session lock. Its
+ * reminder vanishes; those the freed places reach are told. There is no message kind for a place taken away by
+ * staff, so the registrant hears nothing here (a cancelled session does tell them).
+ */
 async function releaseRegistration(deps: AppDeps, actor: Actor, registration: RegistrationRow, ctx: SessionContext, reason: string, guard?: (current: RegistrationRow, session: SessionRow) => void) {
   const now = deps.now();
   return deps.db.transaction(async (tx) => {
     const { session, current } = await lockRegistration(tx, registration);
     guard?.(current, session);
     const cancelled = await transitionRegistration(tx, current, actor.userId, { to: 'cancelled', reason, set: { updatedAt: now } });
+    if (current.status === 'confirmed') await cancelReminder(tx, registrationReminderKey(current.id));
     const entry = await findEntryOfRegistration(tx, current.id);
     if (entry?.status === 'offered') await updateWaitlistEntry(tx, entry.id, { status: 'cancelled' });
-    await promoteSessionWaitlist(tx, { ...ctx, session }, now);
+    await recordNotifications(tx, await promoteSessionWaitlist(tx, { ...ctx, session }, now), { now });
     return toRegistration(withSession(cancelled, { ...ctx, session }));
   });
 }
@@ -301,6 +342,7 @@ export async function acceptRegistrationOffer(deps: AppDeps, actor: Actor, regis
     const accepted = await transitionRegistration(tx, current, actor.userId, { to: 'confirmed', reason: 'offer accepted', set: { offerExpiresAt: null, updatedAt: now } });
     const entry = await findEntryOfRegistration(tx, current.id);
     if (entry) await updateWaitlistEntry(tx, entry.id, { status: 'registered' });
+    await recordNotifications(tx, [await confirmationOf(tx, { ...ctx, session }, accepted, now)], { now });
     return toRegistration(withSession(accepted, { ...ctx, session }));
   });
 }
@@ -404,10 +446,10 @@ export interface RegistrationSweepResult {
 }
 
 /**
- * Turns time into status: offers held past their expiry lapse (and the place goes to the next in line); once a
- * session has ended, checked-in registrations complete, confirmed ones become no-shows (kept and counted), offers
- * still held lapse and the line is closed. Each session is decided under its lock, so overlapping sweeps change a
- * registration once.
+ * Turns time into status: offers held past their expiry lapse (and the place goes to the next in line, who is told);
+ * once a session has ended, checked-in registrations complete and are asked for feedback, confirmed ones become
+ * no-shows (kept and counted), offers still held lapse and the line is closed. Each session is decided under its
+ * lock, so overlapping sweeps change a registration once.
  */
 export async function runRegistrationSweep(db: Database, now: Date): Promise<RegistrationSweepResult> {
   const result: RegistrationSweepResult = { offersExpired: 0, completed: 0, noShows: 0 };
@@ -432,23 +474,29 @@ async function expireLapsedOffers(db: Database, sessionId: string, now: Date): P
       if (entry) await updateWaitlistEntry(tx, entry.id, { status: 'expired' });
     }
     const ctx = await findSessionContext(tx, session.orgId, sessionId);
-    if (ctx) await promoteSessionWaitlist(tx, { ...ctx, session }, now);
+    if (ctx) await recordNotifications(tx, await promoteSessionWaitlist(tx, { ...ctx, session }, now), { now });
     return lapsed.length;
   });
 }
 
 async function settleEndedSession(db: Database, sessionId: string, now: Date): Promise<{ completed: number; noShows: number }> {
   return db.transaction(async (tx) => {
-    await lockSession(tx, sessionId);
-    let completed = 0;
+    const session = (await lockSession(tx, sessionId))!;
+    const attended: RegistrationRow[] = [];
     let noShows = 0;
     for (const registration of await findHoldingRegistrationsOfSession(tx, sessionId)) {
       const to = registration.status === 'checked_in' ? 'completed' : registration.status === 'confirmed' ? 'no_show' : 'expired';
       await transitionRegistration(tx, registration, null, { to, reason: 'session ended', set: { updatedAt: now } });
-      if (to === 'completed') completed += 1;
+      if (to === 'completed') attended.push(registration);
       if (to === 'no_show') noShows += 1;
     }
     await expireWaitlistOfSession(tx, sessionId);
-    return { completed, noShows };
+    const ctx = attended.length ? await findSessionContext(tx, session.orgId, sessionId) : undefined;
+    if (ctx) {
+      const place = placeOf(ctx);
+      const asked = attended.map((r) => notify.activityFeedbackRequest({ orgId: session.orgId, recipientId: r.userId, facts: registrationFacts(r, session, place) }));
+      await recordNotifications(tx, asked, { now });
+    }
+    return { completed: attended.length, noShows };
   });
 }

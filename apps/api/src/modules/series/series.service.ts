@@ -2,7 +2,8 @@
  * Recurring bookings. A series is a rule anchored in the site's zone (so 19:00 stays 19:00 across DST); its
  * occurrences are materialized as ordinary bookings, checked one by one like any booking, inside one transaction
  * under the space lock: either every occurrence is booked, or (onConflict 'skip') exactly the reported part is,
- * or (onConflict 'fail') nothing is written. A series that would book nothing at all is refused.
+ * or (onConflict 'fail') nothing is written. A series that would book nothing at all is refused. People hear of a
+ * series once, not once per occurrence (a message naming its first occurrence); every occurrence has its reminders.
  */
 import type { Booking, CancelSeriesBody, CreateSeriesBody, SeriesChangeResult, SeriesOccurrence, SeriesResult, UpdateSeriesBody } from '@linli/contracts';
 import type { Transaction } from '@linli/db';
@@ -25,8 +26,10 @@ import type { AppDeps } from '../../lib/context.ts';
 import { findHoldingClaims, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
 import { policyRefusals, quotaRefusals } from '../claims/quotas.ts';
 import { availabilityRefusal, holdingWindow, initialStatus, newBookingRow, resolveBooker } from '../claims/space-claims.ts';
-import { type ResidentHome, type SpaceContext, loadSpaceContext, residentHomeOf, toBooking } from '../claims/space-context.ts';
+import { type BookingRow, type ResidentHome, type SpaceContext, loadSpaceContext, residentHomeOf, toBooking } from '../claims/space-context.ts';
+import { approvalRequests, cancelledByStaffNotice, findBookingPlace, isMove, movedNotice, noticeChange, noticeNewBookings } from '../claims/space-notices.ts';
 import { transitionBooking } from '../claims/space-transitions.ts';
+import { type NotificationIntent, recordNotifications } from '../outbox/outbox.ts';
 import {
   findBookingSeries,
   findUpcomingOccurrences,
@@ -124,6 +127,9 @@ export async function createSeries(deps: AppDeps, actor: Actor, body: CreateSeri
       ),
       { actorId: actor.userId, status, reason: 'created by series' },
     );
+    const notices: NotificationIntent[] = [];
+    await noticeNewBookings(tx, [...rows].sort((a, b) => a.startAt.getTime() - b.startAt.getTime()), ctx, { now, seriesId: series.id }, notices);
+    await recordNotifications(tx, notices, { now });
     const booked = new Map(rows.map((r) => [localDateOf(r.startAt.getTime(), zone), r.id]));
     return { seriesId: series.id, candidates, booked };
   });
@@ -224,9 +230,19 @@ export async function cancelSeries(deps: AppDeps, actor: Actor, seriesId: string
     await lockForBooking(tx, [series.spaceId], null);
     const chosen = await occurrencesInScope(tx, series.id, body.scope, body.bookingId, now);
     const cancelled: Booking[] = [];
+    const notices: NotificationIntent[] = [];
+    const spec = { from: ['pending', 'confirmed'] as const, to: 'cancelled' as const, reason: body.reason ?? `series cancelled (${body.scope})`, notice: false as const };
+    let first: BookingRow | undefined;
     for (const row of chosen) {
-      cancelled.push(toBooking(await transitionBooking(tx, row, actor.userId, { from: ['pending', 'confirmed'], to: 'cancelled', reason: body.reason ?? `series cancelled (${body.scope})` }, now)));
+      const updated = await transitionBooking(tx, row, actor.userId, spec, now, notices);
+      first ??= updated;
+      cancelled.push(toBooking(updated));
     }
+    // The booker hears once that someone else cancelled the series (the message names its first cancelled occurrence).
+    if (first && series.bookerId && series.bookerId !== actor.userId) {
+      notices.push(cancelledByStaffNotice(first, await findBookingPlace(tx, series.spaceId), body.reason ?? null));
+    }
+    await recordNotifications(tx, notices, { now });
     if (body.scope === 'all') await updateBookingSeries(tx, series.id, { cancelledAt: now });
     return cancelled;
   });
@@ -247,6 +263,8 @@ export async function updateSeries(deps: AppDeps, actor: Actor, seriesId: string
     const zone = ctx.site.timezone;
     const minutes = body.startTime ? parseClockTime(body.startTime)! : undefined;
     const result: SeriesChangeResult = { changed: [], refused: [] };
+    const notices: NotificationIntent[] = [];
+    const changes: { before: BookingRow; after: BookingRow }[] = [];
     for (const row of chosen) {
       const localDate = localDateOf(row.startAt.getTime(), zone);
       const duration = body.durationMinutes ?? (row.endAt.getTime() - row.startAt.getTime()) / 60_000;
@@ -286,8 +304,12 @@ export async function updateSeries(deps: AppDeps, actor: Actor, seriesId: string
       });
       const reason = needsApproval ? `series changed (${body.scope}); change needs approval` : `series changed (${body.scope})`;
       await recordBookingEvent(tx, updated!, { actorId: actor.userId, from: row.status, to: updated!.status, reason });
+      await noticeChange(tx, row, updated!, ctx, { actorId: actor.userId, tell: false, now }, notices);
+      changes.push({ before: row, after: updated! });
       result.changed.push(toBooking(updated!));
     }
+    notices.push(...(await seriesChangeNotices(tx, series.bookerId, actor, changes, ctx)));
+    await recordNotifications(tx, notices, { now });
     if (body.scope === 'all') {
       await updateBookingSeries(tx, series.id, {
         startTime: body.startTime ?? series.startTime,
@@ -297,4 +319,24 @@ export async function updateSeries(deps: AppDeps, actor: Actor, seriesId: string
     }
     return result;
   });
+}
+
+/**
+ * A series change said once: the booker hears that someone else moved it, the managers that a resident's change needs
+ * approval again. Each message names the first occurrence it concerns.
+ */
+async function seriesChangeNotices(
+  tx: Transaction,
+  bookerId: string | null,
+  actor: Actor,
+  changes: readonly { before: BookingRow; after: BookingRow }[],
+  ctx: SpaceContext,
+): Promise<NotificationIntent[]> {
+  if (!bookerId) return [];
+  const notices: NotificationIntent[] = [];
+  const moved = changes.find((c) => isMove(c.before, c.after));
+  if (moved && bookerId !== actor.userId) notices.push(movedNotice(moved.before, moved.after, ctx, ctx.space.name));
+  const reopened = changes.find((c) => c.after.status === 'pending' && c.before.status !== 'pending');
+  if (reopened) notices.push(...(await approvalRequests(tx, reopened.after, ctx)));
+  return notices;
 }
