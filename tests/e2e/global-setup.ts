@@ -72,7 +72,9 @@ export default async function setup(project: TestProject) {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: join(dataDir, 'pglite'), LOG_LEVEL: 'warn',
       // Every test signs in several people through the API and the page; the service's 20 a minute is not what is tested here.
-      AUTH_RATE_LIMIT_PER_MINUTE: '1000' },
+      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+      // Vitest's NODE_ENV=test turns the in-process notification worker off; the inbox is part of what is tested.
+      NOTIFICATIONS_WORKER: 'inline' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -21,8 +21,16 @@ export function usePath(): string {
   return useSyncExternalStore(subscribe, readPath);
 }
 
+/** One query parameter of the address (e.g. a deep link's ?offer=<id>), or null; follows navigation like usePath. */
+export function useSearchParam(name: string): string | null {
+  return useSyncExternalStore(subscribe, () => new URLSearchParams(window.location.search).get(name));
+}
+
 export function navigate(path: string, { replace = false }: { replace?: boolean } = {}): void {
-  if (path === window.location.pathname) return;
+  // A path with a query (a deep link, /my-bookings?offer=<id>) moves even on its own page; a bare path (a menu
+  // entry) on its own page keeps the page's query (the timeline's view).
+  const here = path.includes('?') ? window.location.pathname + window.location.search : window.location.pathname;
+  if (path === here) return;
   if (replace) window.history.replaceState(null, '', path);
   else window.history.pushState(null, '', path);
   window.scrollTo(0, 0);

@@ -2,6 +2,7 @@ import { Flex, Segmented, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useResource } from '../api/useResource.ts';
+import { useSearchParam } from '../routing.ts';
 import { useSession } from '../auth/session.tsx';
 import type { PageProps } from '../shell/page-props.ts';
 import { todayIn } from '../time/zoned.ts';
@@ -16,7 +17,9 @@ export default function ActivitiesPage({ title }: PageProps) {
   const { t } = useTranslation();
   const { session } = useSession();
   const user = session.status === 'signed-in' ? session.user : null;
-  const [tab, setTab] = useState<Tab>('browse');
+  // A message's link (/activities?registration=<id>) is about one of the resident's own registrations.
+  const linkedRegistration = useSearchParam('registration');
+  const [tab, setTab] = useState<Tab>(linkedRegistration ? 'mine' : 'browse');
   const mine = useResource((signal) => listMyRegistrations(signal), []);
   const categories = useResource((signal) => listActivityCategories(signal), []);
   // What "My activities" needs to name a session (room, English title): the programme from today on.

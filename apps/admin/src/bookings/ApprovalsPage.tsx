@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
+import { useSearchParam } from '../routing.ts';
 import type { PageProps } from '../shell/page-props.ts';
 import { placeOf, usePortfolio } from '../spaces/portfolio.ts';
 import { formatRange, formatTime } from '../time/zoned.ts';
@@ -41,6 +42,10 @@ export default function ApprovalsPage({ title }: PageProps) {
   const portfolio = usePortfolio();
   const queue = useResource(loadQueue, []);
   const [openId, setOpenId] = useState<string | null>(null);
+  // A message's link (?booking=<id>) opens that request's details until they are closed.
+  const linkedId = useSearchParam('booking');
+  const [dismissedLink, setDismissedLink] = useState<string | null>(null);
+  const drawerId = openId ?? (linkedId !== dismissedLink ? linkedId : null);
   const [rejecting, setRejecting] = useState<Booking | null>(null);
   const [reason, setReason] = useState('');
   const [busyId, setBusyId] = useState<string | null>(null);
@@ -145,7 +150,14 @@ export default function ApprovalsPage({ title }: PageProps) {
           },
         ]}
       />
-      <BookingDrawer bookingId={openId} onClose={() => setOpenId(null)} onChanged={() => queue.reload()} />
+      <BookingDrawer
+        bookingId={drawerId}
+        onClose={() => {
+          setOpenId(null);
+          setDismissedLink(linkedId);
+        }}
+        onChanged={() => queue.reload()}
+      />
       <Modal
         open={rejecting !== null}
         title={t('booking.rejectTitle')}

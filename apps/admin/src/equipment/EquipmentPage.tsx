@@ -16,6 +16,8 @@ import { BOARD_STATUSES, CLOSED_STATUSES, borrowerSitesOf, describeEquipmentErro
 const ItemPage = lazy(() => import('./ItemPage.tsx'));
 
 const ITEM_PATH = /^\/equipment\/items\/([0-9a-f-]{36})$/i;
+/** Where a loan's messages link to. */
+const LOAN_PATH = /^\/equipment\/loans\/([0-9a-f-]{36})$/i;
 
 /** The equipment pool: what each site holds, the loans board, and (below /equipment/items/) one item's page. */
 export default function EquipmentPage({ title }: PageProps) {
@@ -25,6 +27,8 @@ export default function EquipmentPage({ title }: PageProps) {
   const [requesting, setRequesting] = useState<LoanRequestDraft | null>(null);
   const itemId = ITEM_PATH.exec(path)?.[1];
   if (itemId) return <ItemPage key={itemId} holdingId={itemId} />;
+  const loanId = LOAN_PATH.exec(path)?.[1];
+  if (loanId) return <LoanView key={loanId} loanId={loanId} backLabel={title} />;
   if (path !== '/equipment') {
     return (
       <Empty description={t('page.notFound')} style={{ marginTop: 48 }}>
@@ -59,6 +63,20 @@ export default function EquipmentPage({ title }: PageProps) {
         onClose={() => setRequesting(null)}
         onRequested={() => setTab('loans')}
       />
+    </Flex>
+  );
+}
+
+/** One loan on its own, with its next steps: what a loan's message opens. */
+function LoanView({ loanId, backLabel }: { loanId: string; backLabel: string }) {
+  const detail = useQuery(equipmentQueries.loan(loanId));
+  return (
+    <Flex vertical gap="middle" style={{ maxWidth: 560 }}>
+      <a href="/equipment" onClick={(event) => followLink(event, '/equipment')}>
+        ← {backLabel}
+      </a>
+      {detail.error ? <Alert type="error" showIcon title={describeEquipmentError(detail.error)} /> : null}
+      {detail.data ? <LoanCard loan={detail.data.loan} /> : detail.error ? null : <Skeleton active paragraph={{ rows: 3 }} />}
     </Flex>
   );
 }

@@ -1,7 +1,7 @@
 import type { Booking, WaitlistEntry } from '@linli/contracts';
 import { isHoldingStatus } from '@linli/domain';
-import { Alert, App, Button, Card, Empty, Flex, Input, Modal, Segmented, Skeleton, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { Alert, App, Button, Card, Empty, Flex, Input, Modal, Segmented, Skeleton, Tag, Typography, theme } from 'antd';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
 import { useResource } from '../api/useResource.ts';
@@ -9,22 +9,35 @@ import { BookingStatusTag } from '../bookings/BookingStatusTag.tsx';
 import { acceptOffer, cancelBooking, checkInBooking, leaveWaitlist, listAllBookings, listMyWaitlist } from '../bookings/bookings.api.ts';
 import { RefusalAlert } from '../bookings/RefusalAlert.tsx';
 import { refusalOf } from '../bookings/refusals.ts';
+import { useSearchParam } from '../routing.ts';
 import type { PageProps } from '../shell/page-props.ts';
 import { placeOf, usePortfolio } from '../spaces/portfolio.ts';
-import { formatRange } from '../time/zoned.ts';
+import { formatDate, formatRange, formatTime } from '../time/zoned.ts';
 import { createCalendarFeed } from './calendar.api.ts';
 
 type Tab = 'upcoming' | 'past' | 'waitlist';
 
-/** A resident's bookings: the code to check in with, cancel, waitlist entries and offers, the calendar link. */
+/**
+ * A resident's bookings: the code to check in with, cancel, waitlist entries and offers, the calendar link. A
+ * message's link (?offer=<id>, ?booking=<id>) opens the tab holding that booking and marks it.
+ */
 export default function MyBookingsPage({ title }: PageProps) {
   const { t } = useTranslation();
-  const [tab, setTab] = useState<Tab>('upcoming');
+  const offerId = useSearchParam('offer');
+  const bookingId = useSearchParam('booking');
+  const linkedId = offerId ?? bookingId;
+  // A tab picked by hand holds until another link is followed.
+  const [picked, setPicked] = useState<{ tab: Tab; link: string | null } | null>(null);
   const now = new Date().toISOString();
-  const bookings = useResource((signal) => listAllBookings({}, signal), []);
-  const waitlist = useResource((signal) => listMyWaitlist(signal), []);
+  // Asked again when a link is followed from the inbox while here: the booking it names may be new.
+  const bookings = useResource((signal) => listAllBookings({}, signal), [linkedId]);
+  const waitlist = useResource((signal) => listMyWaitlist(signal), [linkedId]);
   const upcoming = (bookings.data ?? []).filter((b) => b.endAt > now && isHoldingStatus(b.status)).sort((a, b) => a.startAt.localeCompare(b.startAt));
   const past = (bookings.data ?? []).filter((b) => !upcoming.includes(b)).sort((a, b) => b.startAt.localeCompare(a.startAt));
+  const linkedTab: Tab = past.some((b) => b.id === linkedId) ? 'past' : 'upcoming';
+  const tab = picked && picked.link === linkedId ? picked.tab : linkedTab;
+  const setTab = (next: Tab) => setPicked({ tab: next, link: linkedId });
+  const linkedMissing = linkedId !== null && !bookings.loading && bookings.data !== undefined && !bookings.data.some((b) => b.id === linkedId);
   const reload = () => {
     bookings.reload();
     waitlist.reload();
@@ -46,6 +59,7 @@ export default function MyBookingsPage({ title }: PageProps) {
         ]}
       />
       {bookings.error ? <Alert type="error" showIcon title={describeError(bookings.error)} action={<Button onClick={reload}>{t('errors.retry')}</Button>} /> : null}
+      {linkedMissing ? <Alert type="info" showIcon title={t('mine.linkedMissing')} data-testid="linked-missing" /> : null}
       {tab !== 'waitlist' ? (
         bookings.loading && !bookings.data ? (
           <Skeleton active />
@@ -54,7 +68,7 @@ export default function MyBookingsPage({ title }: PageProps) {
         ) : (
           <Flex vertical gap="small" data-testid={`my-${tab}`}>
             {(tab === 'upcoming' ? upcoming : past).map((booking) => (
-              <BookingCard key={booking.id} booking={booking} onChanged={reload} />
+              <BookingCard key={booking.id} booking={booking} highlighted={booking.id === linkedId} onChanged={reload} />
             ))}
           </Flex>
         )
@@ -66,14 +80,31 @@ export default function MyBookingsPage({ title }: PageProps) {
   );
 }
 
-function BookingCard({ booking, onChanged }: { booking: Booking; onChanged: () => void }) {
+function BookingCard({ booking, highlighted, onChanged }: { booking: Booking; highlighted: boolean; onChanged: () => void }) {
   const { t, i18n } = useTranslation();
+  const { token } = theme.useToken();
   const { message, modal } = App.useApp();
   const portfolio = usePortfolio();
   const place = placeOf(portfolio.data, booking.spaceId);
   const [checkingIn, setCheckingIn] = useState(false);
   const [code, setCode] = useState('');
   const [failure, setFailure] = useState<unknown>(null);
+  const card = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (highlighted) card.current?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  }, [highlighted]);
+
+  const accept = async () => {
+    setFailure(null);
+    try {
+      await acceptOffer(booking.id);
+      void message.success(t('mine.offerAccepted'));
+      onChanged();
+    } catch (error) {
+      setFailure(error);
+    }
+  };
 
   const cancel = () =>
     modal.confirm({
@@ -106,8 +137,17 @@ function BookingCard({ booking, onChanged }: { booking: Booking; onChanged: () =
   };
 
   const active = booking.status === 'pending' || booking.status === 'confirmed';
+  // A waitlist offer waits for the resident, not for staff: "pending" would read as awaiting approval.
+  const offered = booking.status === 'pending' && booking.offerExpiresAt !== null;
   return (
-    <Card size="small" data-testid="my-booking">
+    <Card
+      ref={card}
+      size="small"
+      data-testid="my-booking"
+      data-booking-id={booking.id}
+      data-highlighted={highlighted}
+      style={highlighted ? { borderColor: token.colorPrimary, boxShadow: `0 0 0 2px ${token.colorPrimaryBorder}` } : undefined}
+    >
       <Flex vertical gap={6}>
         <Flex justify="space-between" align="start" gap="small">
           <Flex vertical style={{ minWidth: 0 }}>
@@ -116,10 +156,21 @@ function BookingCard({ booking, onChanged }: { booking: Booking; onChanged: () =
               {place.siteName}
             </Typography.Text>
           </Flex>
-          <BookingStatusTag status={booking.status} />
+          {offered ? (
+            <Tag color="gold" style={{ marginInlineEnd: 0 }}>
+              {t('waitlist.status.offered')}
+            </Tag>
+          ) : (
+            <BookingStatusTag status={booking.status} />
+          )}
         </Flex>
         <Typography.Text>{formatRange(booking.startAt, booking.endAt, place.zone, i18n.language)}</Typography.Text>
         {booking.purpose ? <Typography.Text type="secondary">{booking.purpose}</Typography.Text> : null}
+        {offered && booking.offerExpiresAt ? (
+          <Typography.Text type="warning" data-testid="offer-held-until">
+            {t('mine.offerHeldUntil', { time: `${formatDate(booking.offerExpiresAt, place.zone, i18n.language)} ${formatTime(booking.offerExpiresAt, place.zone, i18n.language)}` })}
+          </Typography.Text>
+        ) : null}
         {booking.checkInCode && active ? (
           <Typography.Text>
             {t('booking.checkInCode')}: <Typography.Text code copyable strong>{booking.checkInCode}</Typography.Text>
@@ -133,7 +184,7 @@ function BookingCard({ booking, onChanged }: { booking: Booking; onChanged: () =
               </Button>
             ) : null}
             {booking.offerExpiresAt ? (
-              <Button type="primary" onClick={() => void acceptOffer(booking.id).then(onChanged, (e: unknown) => setFailure(e))}>
+              <Button type="primary" onClick={() => void accept()}>
                 {t('waitlist.accept')}
               </Button>
             ) : null}

@@ -4,6 +4,7 @@ import { Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../auth/session.tsx';
 import { LanguageSwitch } from '../i18n/LanguageSwitch.tsx';
+import { NotificationBell } from '../notifications/NotificationBell.tsx';
 import { followLink, navigate, usePath } from '../routing.ts';
 import { LoadErrorBoundary } from './LoadErrorBoundary.tsx';
 import { type NavItem, navItemAt, navigationFor } from './navigation.ts';
@@ -70,6 +71,7 @@ export default function AppShell({ user }: { user: CurrentUser }) {
           </Typography.Text>
         </a>
         <Flex flex={1} justify="flex-end" align="center" gap={token.marginSM}>
+          <NotificationBell user={user} />
           {wide ? <AccountControls user={user} /> : <LanguageSwitch />}
         </Flex>
       </Layout.Header>

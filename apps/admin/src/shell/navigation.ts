@@ -20,6 +20,7 @@ export interface NavItem {
 }
 
 const SITE_TEAM: readonly Role[] = ['org_admin', 'site_manager', 'staff'];
+const EVERYONE: readonly Role[] = [...SITE_TEAM, 'resident'];
 
 const TimelinePage = lazy(() => import('../timeline/TimelinePage.tsx'));
 const ApprovalsPage = lazy(() => import('../bookings/ApprovalsPage.tsx'));
@@ -32,6 +33,8 @@ const BookPage = lazy(() => import('../resident/BookPage.tsx'));
 const MyBookingsPage = lazy(() => import('../resident/MyBookingsPage.tsx'));
 const ActivitiesPage = lazy(() => import('../activities/ActivitiesPage.tsx'));
 const EquipmentPage = lazy(() => import('../equipment/EquipmentPage.tsx'));
+const NotificationSettingsPage = lazy(() => import('../notifications/NotificationSettingsPage.tsx'));
+const DeliveriesPage = lazy(() => import('../notifications/DeliveriesPage.tsx'));
 
 const NAV_ITEMS: readonly NavItem[] = [
   { path: '/timeline', label: 'timeline', roles: SITE_TEAM, Page: TimelinePage },
@@ -46,6 +49,9 @@ const NAV_ITEMS: readonly NavItem[] = [
   { path: '/book', label: 'book', roles: ['resident'], Page: BookPage },
   { path: '/my-bookings', label: 'myBookings', roles: ['resident'], Page: MyBookingsPage },
   { path: '/activities', label: 'activities', roles: ['resident'], Page: ActivitiesPage },
+  // Delivery health is organization-wide, so only the org admin watches and resends.
+  { path: '/notification-deliveries', label: 'deliveries', roles: ['org_admin'], Page: DeliveriesPage },
+  { path: '/settings/notifications', label: 'notificationSettings', roles: EVERYONE, Page: NotificationSettingsPage },
 ];
 
 /** Never empty: every role has at least one page, and the first is where '/' leads. */
