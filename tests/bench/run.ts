@@ -9,7 +9,8 @@
  *   --duration 10                    seconds per load run;  --connections 50
  *   --only a,c                       run only these (a: booking, b: search, c: schedule, p: 1 vs 2 API
  *                                    processes, r: a flash crowd on one activity session, analytics,
- *                                    equipment: pool availability and a race for the last units)
+ *                                    equipment: pool availability and a race for the last units,
+ *                                    notifications: the outbox's write-path cost and its worker's dispatch)
  *   --cpu-prof DIR                   write a V8 CPU profile of the API process to DIR (node --cpu-prof)
  */
 import { parseArgs } from 'node:util';
@@ -22,6 +23,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { benchAnalytics } from './analytics.ts';
 import { benchEquipment, printEquipment } from './equipment.ts';
 import { BENCH_JWT_ENV, benchFlashCrowd, printFlashCrowd } from './flash-crowd.ts';
+import { benchNotifications, printNotifications } from './notifications.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,7 +31,7 @@ const { values: args } = parseArgs({
     bookings: { type: 'string', default: '1000000' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
-    only: { type: 'string', default: 'a,b,c,p,r,analytics,equipment' },
+    only: { type: 'string', default: 'a,b,c,p,r,analytics,equipment,notifications' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -140,6 +142,9 @@ async function main() {
   const counted = await db.select({ count: sql<number>`count(*)::int` }).from(schema.bookings).where(eq(schema.bookings.orgId, org!.id));
   const count = counted[0]!.count;
   console.log(`Portfolio: ${sites.length} sites, ${spaces.length} spaces, ${Number(count).toLocaleString()} bookings`);
+  const only = new Set(args.only.split(','));
+  // Before the API processes start: their inline notification workers would take this scenario's jobs.
+  if (only.has('notifications')) printNotifications(await benchNotifications({ db, orgId: org!.id, databaseUrl: DATABASE_URL, seconds: duration }));
 
   // The real API as `npm start` runs it, and the bare ceiling, each in a process of its own (the load generator
   // lives in this one), on the same PostgreSQL tables.
@@ -180,7 +185,6 @@ async function main() {
   const weekStart = () => addDaysToLocalDate(new Date().toISOString().slice(0, 10), -Math.floor(Math.random() * 300));
 
   const results: { pair: string; target: number; api: LoadResult; ceiling: LoadResult; prepared: LoadResult }[] = [];
-  const only = new Set(args.only.split(','));
   // The ceiling runs twice: as a plain pool.query (the bare endpoint the target is set against), and with a named
   // prepared statement (stricter: the API prepares its hot statements). Ceiling, API, then prepared ceiling.
   const measure = async (pair: string, target: number, api: () => Promise<LoadResult>, ceiling: (prepared: boolean) => Promise<LoadResult>) => {
