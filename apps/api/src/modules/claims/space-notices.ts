@@ -11,7 +11,7 @@ import { type Database, type Transaction, schema } from '@linli/db';
 import { type BookingFacts, CHECK_IN_OPENS_MINUTES_BEFORE_START, type PolicyValues, checkInClosesAt, getEffectivePolicy } from '@linli/domain';
 import { eq, sql } from 'drizzle-orm';
 import { queryRows } from '../../lib/sql.ts';
-import { type NotificationIntent, cancelReminder, notify, scheduleReminder } from '../outbox/outbox.ts';
+import { type NotificationIntent, cancelReminder, notify, scheduleNewReminders, scheduleReminder } from '../outbox/outbox.ts';
 import type { BookingRow, SiteRow, SpaceRow } from './space-context.ts';
 
 const { spaces, sites, organizations } = schema;
@@ -154,8 +154,13 @@ function remindersOf(booking: NoticedBooking, place: BookingPlace): { key: strin
  * everything it would say). Once it is not confirmed, reminders it may have are removed. `scheduled`: whether the
  * booking may already have reminders (it was confirmed before this change), so a new booking costs no look-up.
  */
+/** The reminders a booking should have now: those of a confirmed, announced booking still ahead. */
+function dueReminders(booking: NoticedBooking, place: BookingPlace | null, now: Date) {
+  return booking.status === 'confirmed' && isAnnounced(booking) && place ? remindersOf(booking, place).filter((r) => r.at.getTime() > now.getTime()) : [];
+}
+
 export async function syncBookingReminders(tx: Transaction, booking: NoticedBooking, place: BookingPlace | null, options: { now: Date; scheduled: boolean }): Promise<void> {
-  const due = booking.status === 'confirmed' && isAnnounced(booking) && place ? remindersOf(booking, place).filter((r) => r.at.getTime() > options.now.getTime()) : [];
+  const due = dueReminders(booking, place, options.now);
   for (const reminder of due) await scheduleReminder(tx, reminder, { now: options.now });
   if (!options.scheduled) return;
   for (const key of [reminderKeyOf(booking.id), checkInKeyOf(booking.id)]) {
@@ -182,7 +187,8 @@ export async function noticeNewBookings(
   const series = options.seriesId;
   if (first.status === 'confirmed') notices.push(confirmedNotice(first, place, series ? `booking.confirmed:series:${series}` : undefined));
   if (first.status === 'pending') notices.push(...(await approvalRequests(tx, first, place, series ? `staff.approval_request:series:${series}` : undefined)));
-  for (const booking of bookings) await syncBookingReminders(tx, booking, place, { now: options.now, scheduled: false });
+  // New bookings have no reminders yet: all of them in one insert (a series has hundreds).
+  await scheduleNewReminders(tx, bookings.flatMap((booking) => dueReminders(booking, place, options.now)), { now: options.now });
 }
 
 type TransitionNews = 'booking.confirmed' | 'booking.approved' | 'booking.rejected' | 'booking.cancelled_by_staff' | 'booking.no_show';

@@ -216,6 +216,26 @@ export async function scheduleReminder(tx: Transaction, reminder: { key: string;
   return new Date(when);
 }
 
+/**
+ * Schedules the reminders of claims made in `tx`, whose keys have no pending job yet: one recipient read and one
+ * insert for all of them, where `scheduleReminder` reads and upserts one at a time (a new booking has two, a series
+ * hundreds). Moving or cancelling them later works by key as for any reminder. Returns how many were scheduled.
+ */
+export async function scheduleNewReminders(tx: Transaction, reminders: readonly { key: string; at: Date; intent: NotificationIntent }[], options: RecordOptions = {}): Promise<number> {
+  if (!reminders.length) return 0;
+  const recipients = await findRecipients(tx, [...new Set(reminders.map((reminder) => reminder.intent.recipientId))]);
+  const now = (options.now ?? new Date()).getTime();
+  const jobs = reminders.flatMap(({ key, at, intent }) => {
+    const recipient = recipients.get(intent.recipientId);
+    const when = recipient && recipient.orgId === intent.orgId ? reminderTime(at.getTime(), now, choicesOf(recipient), intent.useBy ? Date.parse(intent.useBy) : null) : null;
+    if (when === null) return [];
+    const job: ReminderJob = { intent: { ...intent, requestId: intent.requestId === undefined ? currentRequestId() : intent.requestId } };
+    return [{ data: job, singletonKey: key, startAfter: new Date(when) }];
+  });
+  if (jobs.length) await producer().insert(REMINDER_QUEUE, jobs, inTransaction(tx));
+  return jobs.length;
+}
+
 /** A booking or session moved: its reminder goes with it (the same as scheduling the key again). */
 export const moveReminder = scheduleReminder;
 
