@@ -95,8 +95,11 @@ async function acceptOfferFromInbox(test: BrowserTest, lang: 'zh' | 'en') {
   const text = await item.textContent();
   expect(text).toContain(L.offerSubject);
   expect(text).toContain(made.roomName);
-  // The drawer slides in; the picture is of where it comes to rest.
-  await page.locator('.ant-drawer-content-wrapper').evaluate((drawer) => Promise.all(drawer.ownerDocument.getAnimations().map((animation: { finished: Promise<unknown> }) => animation.finished)));
+  // The drawer slides in; the picture is of where it comes to rest. An animation replaced by another rejects its
+  // `finished` with AbortError, which only means it is over.
+  await page
+    .locator('.ant-drawer-content-wrapper')
+    .evaluate((drawer) => Promise.all(drawer.ownerDocument.getAnimations().map((animation: { finished: Promise<unknown> }) => animation.finished.catch(() => undefined))));
   await page.screenshot({ path: `${SCREENSHOTS}/notifications-inbox-${lang}.png` });
 
   await item.getByTestId('inbox-link').click();
