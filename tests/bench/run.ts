@@ -7,7 +7,8 @@
  *
  *   --sites 200 --bookings 1000000   portfolio size (generated if the 'bench' organization does not exist)
  *   --duration 10                    seconds per load run;  --connections 50
- *   --only a,c                       run only these (a: booking, b: search, c: schedule, p: 1 vs 2 API
+ *   --only a,c                       run only these (a: booking, o: booking for a resident, told through the
+ *                                    outbox, vs for no one; b: search, c: schedule, p: 1 vs 2 API
  *                                    processes, r: a flash crowd on one activity session, analytics,
  *                                    equipment: pool availability and a race for the last units,
  *                                    notifications: the outbox's write-path cost and its worker's dispatch)
@@ -19,7 +20,8 @@ import autocannon from 'autocannon';
 import { type DatabaseHandle, migrateDatabase, openDatabase, schema } from '@linli/db';
 import { BENCH_PASSWORD, generatePortfolio } from '@linli/db/seed';
 import { addDaysToLocalDate, localDayRange, openRanges } from '@linli/domain';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { DEAD_DELIVERY_QUEUE, DELIVERY_QUEUE, REMINDER_QUEUE } from '../../apps/api/src/modules/outbox/job-queue.ts';
 import { benchAnalytics } from './analytics.ts';
 import { benchEquipment, printEquipment } from './equipment.ts';
 import { BENCH_JWT_ENV, benchFlashCrowd, printFlashCrowd } from './flash-crowd.ts';
@@ -31,7 +33,7 @@ const { values: args } = parseArgs({
     bookings: { type: 'string', default: '1000000' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
-    only: { type: 'string', default: 'a,b,c,p,r,analytics,equipment,notifications' },
+    only: { type: 'string', default: 'a,o,b,c,p,r,analytics,equipment,notifications' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -122,6 +124,32 @@ async function removeBookingsWrittenByRuns(database: DatabaseHandle, org: { id: 
   if (removed) console.log(`Removed ${removed.toLocaleString()} bookings written by benchmark runs`);
 }
 
+/** Residents for the (o) pair, in one statement; nobody logs in as them, so a fixed string stands in for a hash. */
+async function createBenchResidents(db: DatabaseHandle['db'], orgId: string, count: number): Promise<string[]> {
+  const run = Math.random().toString(36).slice(2, 10);
+  const rows = Array.from({ length: count }, (_, i) => ({ orgId, role: 'resident', email: `outbox-${run}-${i}@bench.invalid`, passwordHash: 'bench-no-login', displayName: `Outbox ${i}` }));
+  return (await db.insert(schema.users).values(rows).returning({ id: schema.users.id })).map((u) => u.id);
+}
+
+/**
+ * The (o) residents, their bookings, notifications and queued jobs, gone. Bookings and their history refuse DELETE
+ * by trigger; as in removeBookingsWrittenByRuns, this bench-only cleanup skips triggers in its own transaction.
+ */
+async function removeBenchResidents(database: DatabaseHandle, orgId: string, residentIds: string[]) {
+  const ids = sql`ARRAY[${sql.join(residentIds.map((id) => sql`${id}::uuid`), sql`, `)}]`;
+  await database.db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL session_replication_role = replica`);
+    await tx.execute(sql`DELETE FROM pgboss.job WHERE name IN (${DELIVERY_QUEUE}, ${DEAD_DELIVERY_QUEUE})
+      AND data->>'deliveryId' IN (SELECT id::text FROM notification_deliveries WHERE recipient_id = ANY(${ids}))`);
+    await tx.execute(sql`DELETE FROM pgboss.job WHERE name = ${REMINDER_QUEUE} AND (data->'intent'->>'recipientId')::uuid = ANY(${ids})`);
+    await tx.execute(sql`DELETE FROM notifications WHERE recipient_id = ANY(${ids})`);
+    const written = sql`SELECT id FROM bookings WHERE booker_id = ANY(${ids})`;
+    await tx.execute(sql`DELETE FROM booking_events WHERE booking_id IN (${written})`);
+    await tx.execute(sql`DELETE FROM bookings WHERE booker_id = ANY(${ids})`);
+    await tx.delete(schema.users).where(and(eq(schema.users.orgId, orgId), inArray(schema.users.id, residentIds)));
+  });
+}
+
 async function main() {
   const database = await openDatabase({ url: DATABASE_URL, poolSize: 30 });
   await migrateDatabase(database);
@@ -151,7 +179,9 @@ async function main() {
   const apiUrl = 'http://127.0.0.1:3931';
   const bareUrl = 'http://127.0.0.1:3932';
   const children = [
-    startServer('apps/api/src/server.ts', { DATABASE_URL, PORT: '3931', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '30', AUTH_RATE_LIMIT_PER_MINUTE: '100000', ...BENCH_JWT_ENV }, args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : []),
+    // The notification worker is off in the measured API: the (o) pair measures what the outbox adds to the booking's
+    // own transaction; delivering is the notifications bench's figure, not a cost to hide in this one.
+    startServer('apps/api/src/server.ts', { DATABASE_URL, PORT: '3931', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '30', AUTH_RATE_LIMIT_PER_MINUTE: '100000', NOTIFICATIONS_WORKER: 'off', ...BENCH_JWT_ENV }, args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : []),
     startServer('tests/bench/bare-server.ts', { DATABASE_URL, PORT: '3932', ORG_ID: org!.id }),
   ];
   await Promise.all([waitFor(`${apiUrl}/readyz`), waitFor(`${bareUrl}/healthz`)]);
@@ -184,10 +214,10 @@ async function main() {
   const nextBody = () => bodies[next++ % bodies.length]!;
   const weekStart = () => addDaysToLocalDate(new Date().toISOString().slice(0, 10), -Math.floor(Math.random() * 300));
 
-  const results: { pair: string; target: number; api: LoadResult; ceiling: LoadResult; prepared: LoadResult }[] = [];
+  const results: { pair: string; target: number | null; api: LoadResult; ceiling: LoadResult; prepared: LoadResult }[] = [];
   // The ceiling runs twice: as a plain pool.query (the bare endpoint the target is set against), and with a named
   // prepared statement (stricter: the API prepares its hot statements). Ceiling, API, then prepared ceiling.
-  const measure = async (pair: string, target: number, api: () => Promise<LoadResult>, ceiling: (prepared: boolean) => Promise<LoadResult>) => {
+  const measure = async (pair: string, target: number | null, api: () => Promise<LoadResult>, ceiling: (prepared: boolean) => Promise<LoadResult>) => {
     if (!only.has(pair.charAt(1))) return;
     console.log(`\n${pair}`);
     const c = await ceiling(false);
@@ -205,6 +235,25 @@ async function main() {
     () => load('api', apiUrl, () => { const b = nextBody(); return { method: 'POST', path: '/api/v1/bookings', body: JSON.stringify({ spaceId: b.spaceId, startAt: b.startAt, endAt: b.endAt }), headers: auth }; }),
     insertCeiling,
   );
+  // (o) The outbox on the API's booking path (issue #13, point 7): the same bookings as (a), made by the admin for a
+  // resident (bookerId), who is told: a receipt (inbox + email rows, a delivery job) and the booking's reminders are
+  // written in its transaction. Against it, the (a) request for no one, so no one is told. Both through the API, in
+  // one run, alternating as every pair here: no-booker, with-booker, no-booker again (the "prepared" column). The
+  // difference is not the outbox alone: a booking with a booker also takes the transactional path (booker lock),
+  // which a booking for no one skips; docs/performance.md says so beside the figures.
+  if (only.has('o')) {
+    const residentIds = await createBenchResidents(db, org!.id, 2_000);
+    try {
+      await measure(
+        '(o) book for a resident (told through the outbox) vs book for no one, both via the API',
+        null, // a cost to report, not a target to meet
+        () => load('api', apiUrl, () => { const b = nextBody(); return { method: 'POST', path: '/api/v1/bookings', body: JSON.stringify({ spaceId: b.spaceId, startAt: b.startAt, endAt: b.endAt, bookerId: random(residentIds) }), headers: auth }; }),
+        () => load('api', apiUrl, () => { const b = nextBody(); return { method: 'POST', path: '/api/v1/bookings', body: JSON.stringify({ spaceId: b.spaceId, startAt: b.startAt, endAt: b.endAt }), headers: auth }; }),
+      );
+    } finally {
+      await removeBenchResidents(database, org!.id, residentIds);
+    }
+  }
   await measure(
     '(b) portfolio availability search vs ~20 rows by index',
     0.4,
@@ -229,7 +278,7 @@ async function main() {
     const ratio = r.api.rps / r.ceiling.rps;
     const percent = (x: number) => `${(x * 100).toFixed(0)}%`;
     console.log(
-      `| ${r.pair} | ${r.api.rps.toFixed(0)} | ${r.api.p50} / ${r.api.p99} | ${r.ceiling.rps.toFixed(0)} | ${r.ceiling.p50} / ${r.ceiling.p99} | ${percent(ratio)} | ≥ ${percent(r.target)} ${ratio >= r.target ? 'met' : 'MISSED'} | ${r.prepared.rps.toFixed(0)} | ${percent(r.api.rps / r.prepared.rps)} | ${r.api.non2xx} | ${r.api.errors5xx} |`,
+      `| ${r.pair} | ${r.api.rps.toFixed(0)} | ${r.api.p50} / ${r.api.p99} | ${r.ceiling.rps.toFixed(0)} | ${r.ceiling.p50} / ${r.ceiling.p99} | ${percent(ratio)} | ${r.target === null ? '—' : `≥ ${percent(r.target)} ${ratio >= r.target ? 'met' : 'MISSED'}`} | ${r.prepared.rps.toFixed(0)} | ${percent(r.api.rps / r.prepared.rps)} | ${r.api.non2xx} | ${r.api.errors5xx} |`,
     );
   }
   if (only.has('r')) printFlashCrowd(await benchFlashCrowd({ db, orgId: org!.id, apiUrl, measureCeiling: () => insertCeiling(false) }));

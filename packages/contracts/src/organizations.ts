@@ -8,13 +8,15 @@ export const Organization = z.object({
   slug: z.string(),
   name: z.string(),
   timezone: z.string(),
+  /** The language of messages to people who have not chosen one, and of new accounts that do not say. */
+  locale: z.enum(['zh-CN', 'en']),
   policy: PolicyRules,
   createdAt: IsoInstant,
 });
 export type Organization = z.infer<typeof Organization>;
 
 export const UpdateOrganizationBody = z
-  .strictObject({ name: Line({ min: 1, max: 120 }), timezone: TimeZone, policy: PolicyRules })
+  .strictObject({ name: Line({ min: 1, max: 120 }), timezone: TimeZone, locale: z.enum(['zh-CN', 'en']), policy: PolicyRules })
   .partial();
 export type UpdateOrganizationBody = z.infer<typeof UpdateOrganizationBody>;
 

@@ -10,7 +10,7 @@ import { assertPoliciesCoherent } from '../catalogue/policy-coherence.ts';
 const { organizations } = schema;
 
 function toOrganization(row: typeof organizations.$inferSelect): Organization {
-  return { id: row.id, slug: row.slug, name: row.name, timezone: row.timezone, policy: row.policy, createdAt: toIso(row.createdAt) };
+  return { id: row.id, slug: row.slug, name: row.name, timezone: row.timezone, locale: row.locale, policy: row.policy, createdAt: toIso(row.createdAt) };
 }
 
 /** The caller's own organization; there is no way to name another. */
