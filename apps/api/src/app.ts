@@ -2,22 +2,21 @@
  * Builds the Fastify app from its dependencies. Routes live in modules/<feature>/<feature>.routes.ts; this file
  * only wires plugins and modules together.
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import helmetHeaders, { type HelmetOptions } from 'helmet';
 import jwt from '@fastify/jwt';
 import rateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastJsonStringify from 'fast-json-stringify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from './lib/context.ts';
 import { REQUIRED_CLAIMS, registerAccessControl } from './plugins/access.ts';
-import { registerErrorHandling, sendProblem, sendRouterProblem } from './plugins/errors.ts';
+import { registerAdminApp } from './plugins/admin-app.ts';
+import { registerCompression } from './plugins/compression.ts';
+import { registerErrorHandling, sendRouterProblem } from './plugins/errors.ts';
 import { loggerOptions } from './plugins/logging.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { databaseRateLimitStore } from './plugins/rate-limit-store.ts';
@@ -42,6 +41,7 @@ import { activityRoutes } from './modules/activities/activities.routes.ts';
 import { equipmentRoutes } from './modules/equipment/equipment.routes.ts';
 import { loanRoutes } from './modules/loans/loans.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
+import { frontDeskRoutes } from './modules/front-desk/front-desk.routes.ts';
 import { notificationRuntime } from './modules/notifications/worker.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -51,7 +51,8 @@ const SECURITY_HEADERS = {
       // antd writes inline styles; the swagger UI page needs its inline init script.
       'style-src': ["'self'", "'unsafe-inline'"],
       'script-src': ["'self'", "'unsafe-inline'"],
-      'img-src': ["'self'", 'data:'],
+      // Space photos are operators' own https addresses (the contract refuses any other scheme).
+      'img-src': ["'self'", 'data:', 'https:'],
     },
   },
 } satisfies HelmetOptions;
@@ -102,6 +103,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean; logSt
     sign: { algorithm: 'HS256', iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE, expiresIn: config.ACCESS_TOKEN_TTL_SECONDS },
     verify: { algorithms: ['HS256'], allowedIss: config.JWT_ISSUER, allowedAud: config.JWT_AUDIENCE, requiredClaims: [...REQUIRED_CLAIMS] },
   });
+  // Before every route: the compression plugin attaches itself to each route as it is declared.
+  await registerCompression(app);
   await registerOpenApi(app);
 
   // The request id in scope for the outbox, and the notification queue started and stopped with the app.
@@ -129,22 +132,11 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean; logSt
       await api.register(equipmentRoutes);
       await api.register(loanRoutes);
       await api.register(notificationRoutes);
+      await api.register(frontDeskRoutes);
     },
     { prefix: API_PREFIX },
   );
 
   await registerAdminApp(app, config.ADMIN_DIST_DIR ?? DEFAULT_ADMIN_DIST);
   return app;
-}
-
-/** Serves the built admin app, with index.html for client-side routes; /api stays problem+json. */
-async function registerAdminApp(app: FastifyInstance, distDir: string) {
-  const hasDist = existsSync(path.join(distDir, 'index.html'));
-  if (hasDist) await app.register(fastifyStatic, { root: distDir, wildcard: false });
-  app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith('/api') || request.method !== 'GET' || !hasDist) {
-      return sendProblem(request, reply, 'ROUTE_NOT_FOUND');
-    }
-    return reply.sendFile('index.html');
-  });
 }

@@ -25,11 +25,21 @@ export const FreeSlot = z.object({
   /** Shared-capacity spaces: places left for the whole slot. */
   remaining: z.number().int().nullable(),
 });
+/**
+ * A slot the policy and opening hours would allow but bookings already fill: shown as taken so a resident can
+ * join its waitlist. Only the times: never who holds it.
+ */
+export const TakenSlot = z.object({
+  startAt: IsoInstant,
+  endAt: IsoInstant,
+});
+export type TakenSlot = z.infer<typeof TakenSlot>;
 export const SpaceAvailability = z.object({
   spaceId: z.uuid(),
   timezone: z.string(),
   durationMinutes: z.number().int(),
   slots: z.array(FreeSlot),
+  takenSlots: z.array(TakenSlot),
 });
 export type SpaceAvailability = z.infer<typeof SpaceAvailability>;
 

@@ -83,6 +83,13 @@ export const ERROR_CATALOG = {
   INVALID_UNSUBSCRIBE_LINK: { status: 404, en: 'This unsubscribe link is not valid.', zh: '该退订链接无效。' },
   NOTIFICATION_SETTING_LOCKED: { status: 422, en: 'Booking and registration messages always reach your inbox in the app.', zh: '预约和报名相关消息始终会发送到应用内消息中心，无法关闭。' },
   DELIVERY_NOT_DEAD: { status: 409, en: 'Only a message that gave up after its retries can be sent again.', zh: '只有多次重试后仍失败的消息才能重新发送。' },
+  // The front desk (#14): check-in at the desk and the door, bookings export.
+  ALREADY_CHECKED_IN: { status: 409, en: 'This booking is already checked in.', zh: '该预约已签到。' },
+  CHECK_IN_CODE_UNKNOWN: { status: 404, en: 'No booking at this site has that check-in code.', zh: '本站点没有该签到码对应的预约。' },
+  NO_BOOKING_TO_CHECK_IN: { status: 404, en: 'You have no booking here to check in to now.', zh: '您在本站点当前没有可签到的预约。' },
+  KIOSK_TOKEN_INVALID: { status: 403, en: 'This check-in code is not valid here; scan the code on the screen at the door again.', zh: '签到二维码无效，请重新扫描门口屏幕上的二维码。' },
+  KIOSK_TOKEN_EXPIRED: { status: 403, en: 'This check-in code has expired; scan the code on the screen at the door again.', zh: '签到二维码已过期，请重新扫描门口屏幕上的二维码。' },
+  EXPORT_TOO_LARGE: { status: 422, en: 'Too many bookings match to export at once; narrow the filters (for example the dates).', zh: '符合条件的预约过多，无法一次导出，请缩小筛选范围（例如日期）。' },
   INTERNAL: { status: 500, en: 'Something went wrong on our side.', zh: '服务器内部错误。' },
 } as const satisfies Record<string, { status: number; en: string; zh: string }>;
 

@@ -24,6 +24,11 @@ export const WaitlistEntry = z.object({
   status: z.enum(WAITLIST_STATUSES),
   /** The booking made or offered when the entry was promoted. */
   bookingId: z.uuid().nullable(),
+  /**
+   * Place in the queue while waiting: 1 + the active (waiting or offered) entries for the same space and an
+   * overlapping time that joined before it. Null once the entry is no longer waiting.
+   */
+  position: z.number().int().min(1).nullable(),
   createdAt: IsoInstant,
 });
 export type WaitlistEntry = z.infer<typeof WaitlistEntry>;

@@ -41,6 +41,8 @@ export const organizations = pgTable('organizations', {
   slug: text('slug').notNull().unique(),
   name: text('name').notNull(),
   timezone: text('timezone').notNull().default('Asia/Shanghai'),
+  /** The language messages go in when the person has none of their own (migration 0017). */
+  locale: text('locale').$type<'zh-CN' | 'en'>().notNull().default('zh-CN'),
   policy: jsonb('policy').$type<PolicyRules>().notNull().default({}),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -125,6 +127,9 @@ export const spaces = pgTable(
     bookableBy: text('bookable_by').notNull().default('residents'),
     /** Which residents may book it: everyone, residents of its district, or of its own site (SPACE_OPENNESS). */
     openTo: text('open_to').$type<'everyone' | 'district' | 'home_site'>().notNull().default('everyone'),
+    /** Shown to residents before they book, with the site's address and hours (migration 0019). */
+    description: text('description'),
+    photoUrl: text('photo_url'),
     policy: jsonb('policy').$type<PolicyRules>().notNull().default({}),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
     createdAt: createdAt(),
@@ -154,6 +159,12 @@ export const users = pgTable(
     /** For age-band activity audiences; optional (migration 0011). */
     birthYear: integer('birth_year'),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    /**
+     * An invited account has no usable password until the invitee sets one through the link (migration 0019):
+     * the SHA-256 of the invitation token, and when it stops working.
+     */
+    inviteTokenHash: text('invite_token_hash'),
+    inviteExpiresAt: timestamp('invite_expires_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -234,6 +245,9 @@ export const bookings = pgTable(
     checkedInAt: timestamp('checked_in_at', { withTimezone: true }),
     /** Set on a waitlist offer: a pending hold the resident must accept before this instant. */
     offerExpiresAt: timestamp('offer_expires_at', { withTimezone: true }),
+    /** A walk-in booked by staff without an account (migration 0018): booker_id is null then. */
+    walkInName: text('walk_in_name'),
+    walkInPhone: text('walk_in_phone'),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -269,6 +283,11 @@ export const bookingEvents = pgTable(
     fromStatus: text('from_status'),
     toStatus: text('to_status').notNull(),
     reason: text('reason'),
+    /** What a move or change changed, [{ field, from, to }] (migration 0018); empty for status changes. */
+    changes: jsonb('changes')
+      .$type<{ field: 'spaceId' | 'startAt' | 'endAt' | 'partySize' | 'purpose'; from: string | number | null; to: string | number | null }[]>()
+      .notNull()
+      .default([]),
     /**
      * The booking's version after this change, set by the database from the booking row (trigger
      * booking_events_version, migration 0007): history is listed in this order. The 0 only satisfies the insert type.

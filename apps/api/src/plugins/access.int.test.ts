@@ -144,6 +144,18 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/api/v1/notification-deliveries', allowed: ADMIN },
   { method: 'GET', path: '/api/v1/notification-deliveries/{id}', allowed: ADMIN },
   { method: 'POST', path: '/api/v1/notification-deliveries/{id}/resend', allowed: ADMIN },
+  { method: 'GET', path: '/api/v1/bookings/export.csv', allowed: STAFF },
+  { method: 'GET', path: '/api/v1/people', allowed: STAFF },
+  { method: 'POST', path: '/api/v1/sites/{id}/check-in', allowed: STAFF, body: { code: 'ABCD23' } },
+  { method: 'GET', path: '/api/v1/sites/{id}/kiosk', allowed: STAFF },
+  { method: 'POST', path: '/api/v1/sites/{id}/kiosk/check-in', allowed: RESIDENT, body: { token: '0.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } },
+  // Setup an operator finishes alone (#14.6): accounts and invitations.
+  { method: 'POST', path: '/api/v1/auth/accept-invite', allowed: null },
+  { method: 'POST', path: '/api/v1/users/invitations', allowed: ADMIN, body: {} },
+  { method: 'PATCH', path: '/api/v1/users/{id}', allowed: ADMIN, body: {} },
+  { method: 'POST', path: '/api/v1/users/{id}/deactivate', allowed: ADMIN },
+  { method: 'POST', path: '/api/v1/users/{id}/reactivate', allowed: ADMIN },
+  { method: 'POST', path: '/api/v1/users/{id}/invitation', allowed: ADMIN },
 ];
 
 let t: TestApp;

@@ -62,6 +62,7 @@ const ROUTES: RouteCase[] = [
   // Only the end: the span is the stored start to it, so the contract cannot see it; the rules answer it first.
   { name: 'PATCH /bookings/:id (endAt only)', role: 'admin', request: (s) => ({ method: 'PATCH', url: `/api/v1/bookings/${booking.id}`, headers: { 'if-match': `"${booking.version}"` }, payload: { endAt: s.end } }) },
   { name: 'GET /bookings (from, to)', role: 'admin', request: (s) => ({ method: 'GET', url: `/api/v1/bookings?${query({ from: s.start, to: s.end })}` }) },
+  { name: 'GET /bookings/export.csv (from, to)', role: 'admin', request: (s) => ({ method: 'GET', url: `/api/v1/bookings/export.csv?${query({ from: s.start, to: s.end })}` }) },
   { name: 'POST /waitlist', role: 'resident', request: (s) => ({ method: 'POST', url: '/api/v1/waitlist', payload: { spaceId: p.spaceA.id, startAt: s.start, endAt: s.end } }) },
   ...[true, false].map(
     (dryRun): RouteCase => ({

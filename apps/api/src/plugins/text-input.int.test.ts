@@ -48,6 +48,8 @@ const FREE_TEXT = new Set([
   'PATCH /api/v1/equipment/holdings/{id} body.notes',
   'POST /api/v1/equipment/holdings/{id}/adjustments body.note',
   'POST /api/v1/equipment/loans/{id}/{step} body.reason',
+  'POST /api/v1/spaces body.description',
+  'PATCH /api/v1/spaces/{id} body.description',
 ]);
 // Fastify validates the body before the headers, so a header is only judged alongside a body that passes.
 const VALID_BODY: Record<string, object> = {
@@ -149,6 +151,12 @@ describe('text input: control characters never reach the database', () => {
       'GET /api/v1/availability/search querystring.features',
       'PATCH /api/v1/bookings/{id} headers.if-match',
       'POST /api/v1/bookings headers.idempotency-key',
+      'POST /api/v1/spaces body.photoUrl',
+      'POST /api/v1/users/invitations body.displayName',
+      'PATCH /api/v1/users/{id} body.displayName',
+      'GET /api/v1/users querystring.q',
+      'POST /api/v1/auth/accept-invite body.token',
+      'POST /api/v1/auth/accept-invite body.password',
     ]) {
       expect(names).toContain(expected);
     }

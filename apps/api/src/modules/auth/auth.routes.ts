@@ -1,8 +1,8 @@
-import { CurrentUser, LoginBody, OkResponse, RefreshBody, RegisterBody, TokenResponse } from '@linli/contracts';
+import { AcceptInviteBody, CurrentUser, LoginBody, OkResponse, RefreshBody, RegisterBody, TokenResponse } from '@linli/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ANY_ROLE, actorOf } from '../../plugins/access.ts';
-import { getCurrentUser, login, logout, refresh, registerResident } from './auth.service.ts';
+import { acceptInvitation, getCurrentUser, login, logout, refresh, registerResident } from './auth.service.ts';
 
 export async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -19,6 +19,20 @@ export async function authRoutes(fastify: FastifyInstance) {
     config: { access: 'public', rateLimit },
     schema: { operationId: 'login', summary: 'Sign in with email or phone and password', errors: ['INVALID_CREDENTIALS'], tags, body: LoginBody, response: { 200: TokenResponse } },
     handler: async (request) => login(app, request.body),
+  });
+
+  app.post('/auth/accept-invite', {
+    config: { access: 'public', rateLimit },
+    schema: {
+      operationId: 'acceptInvitation',
+      summary: 'Set the password of an invited account and sign in',
+      description: 'The link works once, for 7 days. Unknown, used or deactivated: 404 (details.reason INVITE_INVALID); expired: 409 (INVITE_EXPIRED).',
+      errors: ['NOT_FOUND', 'CONFLICT', 'WEAK_PASSWORD'],
+      tags,
+      body: AcceptInviteBody,
+      response: { 200: TokenResponse },
+    },
+    handler: async (request) => acceptInvitation(app, request.body),
   });
 
   app.post('/auth/refresh', {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { CurrentUser, LoginBody, RegisterBody, Role, TokenResponse } from '@linli/contracts';
+import type { AcceptInviteBody, CurrentUser, LoginBody, RegisterBody, Role, TokenResponse } from '@linli/contracts';
 import { type Database, hashPassword, schema, verifyPassword } from '@linli/db';
 import { and, eq, isNull, or } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
@@ -79,7 +79,7 @@ export async function registerResident(app: FastifyInstance, body: RegisterBody)
       passwordHash: await hashPassword(body.password),
       displayName: body.displayName,
       homeSiteId: body.homeSiteId ?? null,
-      locale: body.locale,
+      locale: body.locale ?? org.locale,
     })
     .onConflictDoNothing()
     .returning();
@@ -100,6 +100,32 @@ export async function login(app: FastifyInstance, body: LoginBody): Promise<Toke
   dummyHash ??= hashPassword('not-a-real-password');
   const valid = await verifyPassword(user?.passwordHash ?? (await dummyHash), body.password);
   if (!user || !valid || user.disabledAt) throw new AppError('INVALID_CREDENTIALS');
+  return issueTokens(app, user);
+}
+
+/**
+ * An invitee sets their password with the one-time link and is signed in. The token is matched by its SHA-256
+ * and cleared in the same update that sets the password, so of two uses of one link exactly one wins.
+ * (Refusals carry `details.reason`, as the users module's do: INVITE_INVALID for unknown, used or deactivated,
+ * INVITE_EXPIRED after its 7 days.)
+ */
+export async function acceptInvitation(app: FastifyInstance, body: AcceptInviteBody): Promise<TokenResponse> {
+  const { db, now } = app.deps;
+  const tokenHash = sha256(body.token);
+  const invalid = () =>
+    new AppError('NOT_FOUND', { detail: 'This invitation link is not valid or was already used.', details: { reason: 'INVITE_INVALID' } });
+  const [invited] = await db.select().from(users).where(eq(users.inviteTokenHash, tokenHash));
+  if (!invited || invited.disabledAt) throw invalid();
+  if (!invited.inviteExpiresAt || invited.inviteExpiresAt <= now()) {
+    throw new AppError('CONFLICT', { detail: 'This invitation link has expired; ask your admin for a new one.', details: { reason: 'INVITE_EXPIRED' } });
+  }
+  const passwordHash = await hashPassword(body.password);
+  const [user] = await db
+    .update(users)
+    .set({ passwordHash, inviteTokenHash: null, inviteExpiresAt: null, updatedAt: now() })
+    .where(and(eq(users.id, invited.id), eq(users.inviteTokenHash, tokenHash), isNull(users.disabledAt)))
+    .returning();
+  if (!user) throw invalid();
   return issueTokens(app, user);
 }
 

@@ -46,6 +46,45 @@ describe('free slots of one space', () => {
   });
 });
 
+describe('taken slots, for joining the waitlist', () => {
+  it('a booked hour is listed as taken with its times only, never who holds it; free and taken never overlap', async () => {
+    const site = await createSite(t.db, { orgId: org.id, openingHours: hoursOnly('09:00', '12:00') });
+    const room = await createSpace(t.db, { orgId: org.id, siteId: site.id, policy: { slotMinutes: 60 } });
+    const holder = await createUser(t.db, { orgId: org.id, role: 'resident' });
+    await t.db.insert(schema.bookings).values({ orgId: org.id, siteId: site.id, spaceId: room.id, bookerId: holder.id, exclusive: true, purpose: '私人聚会', startAt: new Date(at(DAY, '10:00')), endAt: new Date(at(DAY, '11:00')), status: 'confirmed' });
+    const res = await get(`/spaces/${room.id}/availability?from=${DAY}&to=${DAY}&durationMinutes=60`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.slots.map((s: { startAt: string }) => s.startAt)).toEqual([at(DAY, '09:00'), at(DAY, '11:00')]);
+    expect(body.takenSlots).toEqual([{ startAt: at(DAY, '10:00'), endAt: at(DAY, '11:00') }]);
+    expect(res.body).not.toContain(holder.id);
+    expect(res.body).not.toContain('私人聚会');
+  });
+
+  it('what policy or the clock rules out is not "taken": closed hours, the past and lead time stay out of both lists', async () => {
+    const site = await createSite(t.db, { orgId: org.id, openingHours: hoursOnly('08:00', '12:00') });
+    // Now is 2027-03-01 09:00 in Shanghai: 09:00 and 10:00 today are inside a two-hour lead time.
+    const room = await createSpace(t.db, { orgId: org.id, siteId: site.id, policy: { slotMinutes: 60, leadTimeMinutes: 120 } });
+    await t.db.insert(schema.bookings).values({ orgId: org.id, siteId: site.id, spaceId: room.id, exclusive: true, startAt: new Date(at('2027-03-01', '10:00')), endAt: new Date(at('2027-03-01', '12:00')), status: 'confirmed' });
+    const body = (await get(`/spaces/${room.id}/availability?from=2027-03-01&to=2027-03-01&durationMinutes=60`)).json();
+    expect(body.slots).toEqual([]);
+    expect(body.takenSlots.map((s: { startAt: string }) => s.startAt)).toEqual([at('2027-03-01', '11:00')]);
+  });
+
+  it('a full seat area is taken for a party that no longer fits, free for one that does', async () => {
+    const site = await createSite(t.db, { orgId: org.id, openingHours: hoursOnly('09:00', '11:00') });
+    const seats = await createSpace(t.db, { orgId: org.id, siteId: site.id, bookingMode: 'shared_capacity', capacity: 10, kind: 'study_area', policy: { slotMinutes: 60 } });
+    await t.db.insert(schema.bookings).values({ orgId: org.id, siteId: site.id, spaceId: seats.id, exclusive: false, partySize: 8, startAt: new Date(at(DAY, '09:00')), endAt: new Date(at(DAY, '10:00')), status: 'confirmed' });
+    const forThree = (await get(`/spaces/${seats.id}/availability?from=${DAY}&to=${DAY}&durationMinutes=60&partySize=3`)).json();
+    expect(forThree.takenSlots.map((s: { startAt: string }) => s.startAt)).toEqual([at(DAY, '09:00')]);
+    expect(forThree.slots.map((s: { startAt: string }) => s.startAt)).toEqual([at(DAY, '10:00')]);
+    const forTwo = (await get(`/spaces/${seats.id}/availability?from=${DAY}&to=${DAY}&durationMinutes=60&partySize=2`)).json();
+    expect(forTwo.takenSlots).toEqual([]);
+    // A party bigger than the whole area can never have it: not taken, just impossible.
+    expect((await get(`/spaces/${seats.id}/availability?from=${DAY}&to=${DAY}&durationMinutes=60&partySize=11`)).json().takenSlots).toEqual([]);
+  });
+});
+
 describe('portfolio search', () => {
   it('finds free spaces with the capacity and features asked for, nearest first, and skips busy or closed ones', async () => {
     const near = await createSite(t.db, { orgId: org.id, lat: 31.2, lng: 121.45, district: '搜索区' });

@@ -36,20 +36,35 @@ const NEARBY_CANDIDATES = 15;
 
 type Db = Database | Transaction;
 
+type SlotOptions = { durationMinutes: number; partySize: number; now: Date };
+
 /** Free slots of a space over local dates [fromDate, toDate] in the site's zone, for this actor. */
-export async function findFreeSlots(
-  db: Db,
-  actor: Actor,
-  ctx: SpaceContext,
-  window: InstantRange,
-  options: { durationMinutes: number; partySize: number; now: Date },
-): Promise<FreeSlot[]> {
+export async function findFreeSlots(db: Db, actor: Actor, ctx: SpaceContext, window: InstantRange, options: SlotOptions): Promise<FreeSlot[]> {
+  const { grid, busy } = await slotGridOf(db, actor, ctx, window, options);
+  return listFreeSlots({ ...grid, busy });
+}
+
+/**
+ * Free slots and taken ones: the same grid laid out twice, once without the bookings, so "taken" means exactly
+ * "this actor could book it (hours, closures, policy, lead time, horizon) but for other people's bookings".
+ */
+async function findFreeAndTakenSlots(db: Db, actor: Actor, ctx: SpaceContext, window: InstantRange, options: SlotOptions) {
+  const { grid, busy } = await slotGridOf(db, actor, ctx, window, options);
+  const free = listFreeSlots({ ...grid, busy });
+  const freeStarts = new Set(free.map((slot) => slot.range.start));
+  const taken = listFreeSlots({ ...grid, busy: [] })
+    .filter((slot) => !freeStarts.has(slot.range.start))
+    .map((slot) => slot.range);
+  return { free, taken };
+}
+
+/** What laying out a space's slot grid for this actor takes: its rules and hours, and the bookings holding it. */
+async function slotGridOf(db: Db, actor: Actor, ctx: SpaceContext, window: InstantRange, options: SlotOptions) {
   const policy = ctx.policy.values;
   const isStaff = actor.role !== 'resident';
-  const busy = await findHoldingClaims(db, ctx.space.id, holdingWindow(ctx, window));
-  return listFreeSlots({
+  const holding = await findHoldingClaims(db, ctx.space.id, holdingWindow(ctx, window));
+  const grid = {
     open: openRanges(ctx.site.openingHours, ctx.site.timezone, window, ctx.closures),
-    busy: busy.map((b) => ({ range: { start: b.startAt.getTime(), end: b.endAt.getTime() }, partySize: b.partySize })),
     mode: ctx.space.bookingMode as 'exclusive' | 'shared_capacity',
     capacity: ctx.space.capacity,
     partySize: options.partySize,
@@ -60,7 +75,9 @@ export async function findFreeSlots(
     now: options.now.getTime(),
     leadTimeMinutes: isStaff ? 0 : policy.leadTimeMinutes,
     horizonEnd: isStaff ? Infinity : bookingHorizon({ now: options.now.getTime(), horizonDays: policy.horizonDays, zone: ctx.site.timezone }).end,
-  });
+  };
+  const busy = holding.map((b) => ({ range: { start: b.startAt.getTime(), end: b.endAt.getTime() }, partySize: b.partySize }));
+  return { grid, busy };
 }
 
 /**
@@ -166,7 +183,8 @@ export async function suggestAlternatives(
 }
 
 /**
- * GET /spaces/:id/availability: free slots over local dates in the site's zone (the contract bounds the dates). A
+ * GET /spaces/:id/availability: free and taken slots over local dates in the site's zone (the contract bounds the
+ * dates); a taken slot is one a resident can join the waitlist for. A
  * space kept for its own site or district answers a resident from elsewhere with the reason booking would give,
  * rather than free times they could never book.
  */
@@ -177,16 +195,18 @@ export async function getSpaceAvailability(deps: AppDeps, actor: Actor, spaceId:
   const zone = ctx.site.timezone;
   const window = { start: localDayRange(query.from, zone).start, end: localDayRange(query.to, zone).end };
   const durationMinutes = query.durationMinutes ?? Math.max(ctx.policy.values.minDurationMinutes, ctx.policy.values.slotMinutes);
-  const slots = await findFreeSlots(deps.db, actor, ctx, window, { durationMinutes, partySize: query.partySize, now: deps.now() });
+  const { free, taken } = await findFreeAndTakenSlots(deps.db, actor, ctx, window, { durationMinutes, partySize: query.partySize, now: deps.now() });
   return {
     spaceId,
     timezone: zone,
     durationMinutes,
-    slots: slots.map((s) => ({
+    slots: free.map((s) => ({
       startAt: new Date(s.range.start).toISOString(),
       endAt: new Date(s.range.end).toISOString(),
       remaining: s.remaining ?? null,
     })),
+    // Only the times: whose booking fills them is not the asker's business.
+    takenSlots: taken.map((range) => ({ startAt: new Date(range.start).toISOString(), endAt: new Date(range.end).toISOString() })),
   };
 }
 

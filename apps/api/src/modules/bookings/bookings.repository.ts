@@ -1,21 +1,26 @@
 /**
  * Reading bookings as an actor may see them: one booking (404 when not theirs to see), its history in the order
- * changes committed, and filtered pages of bookings; and the lifecycle's reads and versioned writes (a booking
- * read again under its lock, a change at the version it was read at, the sweep's candidate pages).
+ * changes committed, and filtered, searched, sorted pages of bookings (and the same rows for the CSV export), each
+ * with its booker's identity read by a join; and the lifecycle's reads and versioned writes (a booking read again
+ * under its lock, a change at the version it was read at, the sweep's candidate pages).
  */
-import type { ListBookingsQuery } from '@linli/contracts';
+import type { BookingChange, Booking, ListBookingsQuery } from '@linli/contracts';
+import { BOOKING_SORTS } from '@linli/contracts';
 import { type Database, type Transaction, schema } from '@linli/db';
 import { HOLDING_STATUSES } from '@linli/domain';
-import { type SQL, and, asc, eq, gt, inArray, isNotNull, lt, lte, or } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, gt, ilike, inArray, isNotNull, like, lt, lte, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
-import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { type BookingRow, toBooking } from '../claims/space-context.ts';
+import type { BookingRow } from '../claims/space-context.ts';
+import { type BookerColumns, type BookingView, NO_BOOKER, answerBookings, containing } from './booking-answers.ts';
 
-const { bookings, bookingEvents, users } = schema;
+const { bookings, bookingEvents, users, sites } = schema;
+const homeSites = alias(sites, 'booker_home_site');
+type Db = Database | Transaction;
 
 /** A booking the actor may see: their own as a resident, their sites' as staff, any as org admin. */
-export async function findVisibleBooking(db: Database | Transaction, actor: Actor, bookingId: string): Promise<BookingRow> {
+export async function findVisibleBooking(db: Db, actor: Actor, bookingId: string): Promise<BookingRow> {
   const [row] = await db
     .select()
     .from(bookings)
@@ -28,8 +33,48 @@ export async function findVisibleBooking(db: Database | Transaction, actor: Acto
   return row;
 }
 
+const BOOKER_COLUMNS = {
+  bookerName: users.displayName,
+  bookerPhone: users.phone,
+  bookerHomeSiteId: users.homeSiteId,
+  bookerHomeSiteName: homeSites.name,
+};
+
+/** Bookings with their booker's columns, in one statement (the booker and their home site by left joins). */
+function selectBookingViews<Extra extends Record<string, SQL.Aliased>>(db: Db, extra: Extra = {} as Extra) {
+  return db
+    .select({ booking: bookings, ...BOOKER_COLUMNS, ...extra })
+    .from(bookings)
+    .leftJoin(users, eq(users.id, bookings.bookerId))
+    .leftJoin(homeSites, eq(homeSites.id, users.homeSiteId));
+}
+
+const toView = ({ booking, bookerName, bookerPhone, bookerHomeSiteId, bookerHomeSiteName }: { booking: BookingRow } & BookerColumns): BookingView => ({
+  booking,
+  booker: { bookerName, bookerPhone, bookerHomeSiteId, bookerHomeSiteName },
+});
+
+/** The columns of one person a booking may be for, by id in the organization (for answers built without a read-back). */
+export async function findBookerColumns(db: Db, orgId: string, userId: string | null): Promise<BookerColumns & { homeDistrict: string | null }> {
+  if (!userId) return { ...NO_BOOKER, homeDistrict: null };
+  const [row] = await db
+    .select({ ...BOOKER_COLUMNS, homeDistrict: homeSites.district })
+    .from(users)
+    .leftJoin(homeSites, eq(homeSites.id, users.homeSiteId))
+    .where(and(eq(users.id, userId), eq(users.orgId, orgId)));
+  return row ?? { ...NO_BOOKER, homeDistrict: null };
+}
+
+/** One booking row as this actor may read it (its booker read by id: one query, none for a walk-in or nobody). */
+export async function answerBooking(db: Database, actor: Actor, row: BookingRow): Promise<Booking> {
+  const booker = row.bookerId ? await findBookerColumns(db, row.orgId, row.bookerId) : NO_BOOKER;
+  const [booking] = await answerBookings(db, actor, [{ booking: row, booker }]);
+  return booking!;
+}
+
 export async function getBookingWithHistory(db: Database, actor: Actor, bookingId: string) {
   const row = await findVisibleBooking(db, actor, bookingId);
+  const [view] = await selectBookingViews(db).where(eq(bookings.id, row.id));
   const events = await db
     .select({ event: bookingEvents, actorName: users.displayName })
     .from(bookingEvents)
@@ -39,8 +84,9 @@ export async function getBookingWithHistory(db: Database, actor: Actor, bookingI
     .orderBy(asc(bookingEvents.version), asc(bookingEvents.at), asc(bookingEvents.id));
   // Residents see who acted only where it was themselves; staff names are for staff.
   const nameFor = (actorId: string | null, name: string | null) => (actor.role !== 'resident' || actorId === actor.userId ? name : null);
+  const [booking] = await answerBookings(db, actor, [toView(view!)]);
   return {
-    ...toBooking(row),
+    ...booking!,
     events: events.map(({ event: e, actorName }) => ({
       id: e.id,
       actorId: e.actorId,
@@ -48,35 +94,139 @@ export async function getBookingWithHistory(db: Database, actor: Actor, bookingI
       fromStatus: e.fromStatus,
       toStatus: e.toStatus,
       reason: e.reason,
+      changes: e.changes ?? [],
       version: e.version,
       at: e.at.toISOString(),
     })),
   };
 }
 
-export async function listBookings(db: Database, actor: Actor, query: ListBookingsQuery) {
-  const filters: (SQL | undefined)[] = [eq(bookings.orgId, actor.orgId)];
-  if (actor.role === 'resident') filters.push(eq(bookings.bookerId, actor.userId));
+type BookingFilters = Omit<ListBookingsQuery, 'cursor' | 'limit'>;
+type BookingSort = (typeof BOOKING_SORTS)[number];
+
+/**
+ * What `q` finds: part of the booker's or walk-in's name (any case), 4 or more digits anywhere in their phone, or
+ * the exact check-in code. Wildcards typed into q are taken literally.
+ */
+function searchCondition(q: string): SQL {
+  const pattern = containing(q);
+  const conditions = [ilike(users.displayName, pattern), ilike(bookings.walkInName, pattern), eq(bookings.checkInCode, q.toUpperCase())];
+  const digits = q.replace(/[\s-]/g, '');
+  if (/^\+?\d{4,}$/.test(digits)) {
+    // Phones are stored without +86 (the shared Phone type strips it), so a number typed with it still matches.
+    const stored = containing(digits.replace(/^\+/, '').replace(/^86(?=1\d{10}$)/, ''));
+    conditions.push(like(users.phone, stored), like(bookings.walkInPhone, stored));
+  }
+  return or(...conditions)!;
+}
+
+/** The list's filters as the actor may apply them: residents see their own, staff their sites', admins all. */
+function bookingConditions(actor: Actor, query: BookingFilters): SQL[] {
+  const conditions: SQL[] = [eq(bookings.orgId, actor.orgId)];
+  if (actor.role === 'resident') conditions.push(eq(bookings.bookerId, actor.userId));
   if (actor.role === 'site_manager' || actor.role === 'staff') {
     if (query.siteId && !actor.siteIds.includes(query.siteId)) throw notFound('Site');
-    filters.push(inArray(bookings.siteId, actor.siteIds.length ? actor.siteIds : ['00000000-0000-0000-0000-000000000000']));
+    conditions.push(inArray(bookings.siteId, actor.siteIds.length ? actor.siteIds : ['00000000-0000-0000-0000-000000000000']));
   }
-  if (query.siteId) filters.push(eq(bookings.siteId, query.siteId));
-  if (query.spaceId) filters.push(eq(bookings.spaceId, query.spaceId));
-  if (query.bookerId) filters.push(eq(bookings.bookerId, query.bookerId));
-  if (query.status?.length) filters.push(inArray(bookings.status, query.status));
-  if (query.from) filters.push(gt(bookings.endAt, new Date(query.from)));
-  if (query.to) filters.push(lt(bookings.startAt, new Date(query.to)));
-  const after = decodeCursor(query.cursor);
-  if (after) filters.push(gt(bookings.id, after));
-  const rows = await db
-    .select()
-    .from(bookings)
-    .where(and(...filters))
-    .orderBy(bookings.id)
+  if (query.siteId) conditions.push(eq(bookings.siteId, query.siteId));
+  if (query.spaceId) conditions.push(eq(bookings.spaceId, query.spaceId));
+  if (query.bookerId) conditions.push(eq(bookings.bookerId, query.bookerId));
+  if (query.status?.length) conditions.push(inArray(bookings.status, query.status));
+  if (query.source?.length) conditions.push(inArray(bookings.source, query.source));
+  if (query.from) conditions.push(gt(bookings.endAt, new Date(query.from)));
+  if (query.to) conditions.push(lt(bookings.startAt, new Date(query.to)));
+  if (query.q) conditions.push(searchCondition(query.q));
+  return conditions;
+}
+
+const sortColumnOf = (sort: BookingSort) => (sort.endsWith('startAt') ? bookings.startAt : bookings.createdAt);
+const descending = (sort: BookingSort) => sort.startsWith('-');
+const orderOf = (sort: BookingSort) => {
+  const direction = descending(sort) ? desc : asc;
+  return [direction(sortColumnOf(sort)), direction(bookings.id)];
+};
+/** The sort key at full precision (microseconds), so a cursor never falls between two rows a millisecond apart. */
+const sortKeyOf = (sort: BookingSort) => sql<string>`to_char(${sortColumnOf(sort)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * A keyset cursor: the sort it belongs to and the last row's (sort key, id). Opaque to clients; one issued for
+ * another sort (or made up) is refused rather than silently skipping or repeating rows.
+ */
+function encodeCursor(sort: BookingSort, key: string, id: string) {
+  return Buffer.from(JSON.stringify([sort, key, id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(sort: BookingSort, cursor: string): { key: string; id: string } {
+  const refuse = (message: string) => new AppError('VALIDATION_FAILED', { errors: [{ path: 'querystring.cursor', message }] });
+  let parts: unknown;
+  try {
+    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw refuse('is not a cursor from this API');
+  }
+  if (!Array.isArray(parts) || parts.length !== 3 || !BOOKING_SORTS.includes(parts[0])) throw refuse('is not a cursor from this API');
+  const [cursorSort, key, id] = parts as [BookingSort, unknown, unknown];
+  if (typeof key !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(key)) throw refuse('is not a cursor from this API');
+  if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw refuse('is not a cursor from this API');
+  if (cursorSort !== sort) throw refuse(`belongs to sort=${cursorSort}, not sort=${sort}`);
+  return { key, id };
+}
+
+/** Rows after the cursor in the sort's order: (key, id) strictly past the last row of the previous page. */
+function afterCursor(sort: BookingSort, after: { key: string; id: string }): SQL {
+  const column = sortColumnOf(sort);
+  return descending(sort)
+    ? sql`(${column}, ${bookings.id}) < (${after.key}::timestamptz, ${after.id}::uuid)`
+    : sql`(${column}, ${bookings.id}) > (${after.key}::timestamptz, ${after.id}::uuid)`;
+}
+
+export async function listBookings(db: Database, actor: Actor, query: ListBookingsQuery) {
+  const conditions = bookingConditions(actor, query);
+  if (query.cursor) conditions.push(afterCursor(query.sort, decodeCursor(query.sort, query.cursor)));
+  const rows = await selectBookingViews(db, { sortKey: sortKeyOf(query.sort).as('sort_key') })
+    .where(and(...conditions))
+    .orderBy(...orderOf(query.sort))
     .limit(query.limit + 1);
-  const page = toPage(rows, query.limit);
-  return { items: page.items.map(toBooking), nextCursor: page.nextCursor };
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    items: await answerBookings(db, actor, page.map(toView)),
+    nextCursor: rows.length > query.limit && last ? encodeCursor(query.sort, last.sortKey, last.booking.id) : null,
+  };
+}
+
+/** Every booking the list's filters match, in its sort, up to `limit` rows (the export asks for one more than it allows). */
+export async function findBookingViews(db: Database, actor: Actor, query: BookingFilters, limit: number): Promise<BookingView[]> {
+  const rows = await selectBookingViews(db)
+    .where(and(...bookingConditions(actor, query)))
+    .orderBy(...orderOf(query.sort))
+    .limit(limit);
+  return rows.map(toView);
+}
+
+/** Who a walk-in booking is for (no account: a name, maybe a phone), on the row linli_book_space has just written. */
+export async function recordWalkIn(tx: Transaction, bookingId: string, walkIn: { name: string; phone: string | null }) {
+  await tx.update(bookings).set({ walkInName: walkIn.name, walkInPhone: walkIn.phone }).where(eq(bookings.id, bookingId));
+}
+
+/**
+ * Writes the event of a move or change with what it changed, before -> after, in the same insert and transaction
+ * as the change (the claims core's recordBookingEvent writes status changes, which change no fields).
+ */
+export async function recordBookingChange(
+  tx: Transaction,
+  booking: { id: string; orgId: string },
+  change: { actorId: string | null; from: string | null; to: string; reason: string | null; changes: BookingChange[] },
+) {
+  await tx.insert(bookingEvents).values({
+    orgId: booking.orgId,
+    bookingId: booking.id,
+    actorId: change.actorId,
+    fromStatus: change.from,
+    toStatus: change.to,
+    reason: change.reason,
+    changes: change.changes,
+  });
 }
 
 /** A change made against a version someone has since replaced is refused (412), never applied over theirs. */

@@ -4,21 +4,26 @@ import {
   BookingWithHistory,
   CheckInBody,
   CreateBookingBody,
+  ExportBookingsQuery,
   IdParams,
   IdempotencyHeaders,
   IfMatchHeaders,
   ListBookingsQuery,
   ReasonBody,
   RejectBody,
+  MAX_BOOKINGS_EXPORT_ROWS,
   UpdateBookingBody,
   pageOf,
 } from '@linli/contracts';
+import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ANY_ROLE, STAFF_ROLES, actorOf } from '../../plugins/access.ts';
 import { BOOKING_CHANGE_REFUSALS, BOOKING_REFUSALS } from '../../plugins/openapi.ts';
 import { getBookingWithHistory, listBookings } from './bookings.repository.ts';
 import { parseIfMatch } from '../../lib/if-match.ts';
+import { sendCsv } from '../../lib/csv.ts';
+import { exportBookingsCsv } from './bookings.export.ts';
 import { checkBooking, createBooking, updateBooking } from './bookings.service.ts';
 import { acceptOffer, approveBooking, cancelBooking, checkInBooking, rejectBooking } from './lifecycle.service.ts';
 
@@ -35,7 +40,7 @@ export async function bookingRoutes(fastify: FastifyInstance) {
       summary: 'Book a space',
       errors: ['NOT_FOUND', ...BOOKING_REFUSALS, 'IDEMPOTENCY_KEY_REUSED', 'CONFLICT', 'EQUIPMENT_SHORTFALL', 'ARCHIVED'],
       description:
-        'Books a space. Send an Idempotency-Key to make retries safe: the same key and body replay the first answer; the same key with another body is refused (422). Equipment asked for is requested from the pool with the booking; if any of it cannot be lent over that time, nothing is booked (409 EQUIPMENT_SHORTFALL, with the sites that could lend).',
+        'Books a space. Staff may book on behalf of a resident of the organization (`bookerId`) or for a walk-in without an account (`walkIn`: name, optional phone; residents get 403). Send an Idempotency-Key to make retries safe: the same key and body replay the first answer; the same key with another body is refused (422). Equipment asked for is requested from the pool with the booking; if any of it cannot be lent over that time, nothing is booked (409 EQUIPMENT_SHORTFALL, with the sites that could lend).',
       tags,
       headers: IdempotencyHeaders,
       body: CreateBookingBody,
@@ -68,12 +73,33 @@ export async function bookingRoutes(fastify: FastifyInstance) {
     schema: {
       operationId: 'listBookings',
       summary: 'List bookings',
-      description: "Residents see their own bookings; staff their sites'; org admins all.",
+      description:
+        "Residents see their own bookings; staff their sites'; org admins all. `q` finds part of the booker's or walk-in's name, " +
+        '4 or more phone digits, or an exact check-in code (a resident only ever searches their own bookings). Sorted by `sort` ' +
+        "and paged by a cursor that belongs to that sort. `booker` is filled for staff of the booking's site, org admins and the booker.",
       tags,
       querystring: ListBookingsQuery,
       response: { 200: pageOf(Booking) },
     },
     handler: async (request) => listBookings(deps.db, actorOf(request), request.query),
+  });
+
+  app.get('/bookings/export.csv', {
+    config: { access: STAFF_ROLES },
+    schema: {
+      operationId: 'exportBookings',
+      summary: 'Export bookings as CSV',
+      produces: ['text/csv'],
+      errors: ['NOT_FOUND', 'EXPORT_TOO_LARGE'],
+      description:
+        `The bookings list's filters and sort as text/csv: UTF-8 with BOM, headers and labels in \`lang\`, times in each site's zone (named in a column), ` +
+        `bookers as the list shows them (masked phones). Cells that a spreadsheet would run as a formula are prefixed with '. More than ` +
+        `${MAX_BOOKINGS_EXPORT_ROWS} matching bookings is refused (422 EXPORT_TOO_LARGE): narrow the filters.`,
+      tags,
+      querystring: ExportBookingsQuery,
+      response: { 200: z.string().describe('text/csv (RFC 4180, UTF-8 with BOM)') },
+    },
+    handler: async (request, reply) => sendCsv(reply, await exportBookingsCsv(deps.db, actorOf(request), request.query)),
   });
 
   app.get('/bookings/:id', {
@@ -132,8 +158,9 @@ export async function bookingRoutes(fastify: FastifyInstance) {
     schema: {
       operationId: 'checkInBooking',
       summary: 'Check in to a booking',
-      errors: ['INVALID_TRANSITION', 'CHECK_IN_NOT_OPEN', 'INVALID_CHECK_IN_CODE'],
-      description: 'Staff check anyone in at their sites; residents check in to their own booking with its code.',
+      errors: ['INVALID_TRANSITION', 'ALREADY_CHECKED_IN', 'CHECK_IN_NOT_OPEN', 'INVALID_CHECK_IN_CODE'],
+      description:
+        'Staff check anyone in at their sites; residents check in to their own booking with its code. Outside the window the problem carries `details.opensAt` and `details.closesAt`.',
       tags,
       params: IdParams,
       body: CheckInBody,

@@ -4,14 +4,14 @@
  * The code checks first to say precisely why; the database (exclusion constraint, row lock) guarantees it.
  */
 import { createHash } from 'node:crypto';
-import type { Booking, BookingAlternative, BookingCheck, BookingStatus, CreateBookingBody, EquipmentNeed, EquipmentNeedStanding, UpdateBookingBody } from '@linli/contracts';
+import { BOOKING_CHANGE_FIELDS, type Booking, type BookingAlternative, type BookingChange, type BookingCheck, type BookingStatus, type CreateBookingBody, type EquipmentNeed, type EquipmentNeedStanding, type UpdateBookingBody } from '@linli/contracts';
 import { type Database, SQLSTATE, newId, schema, sqlStateOf } from '@linli/db';
 import { type InstantRange, type Refusal, changeNeedsApproval, exceedsQuota } from '@linli/domain';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { AppDeps } from '../../lib/context.ts';
 import { cachedCatalogue, confirmCatalogueError, readCatalogue, reloadCatalogue, spaceContextOf } from '../catalogue/catalogue.ts';
-import { StaleCatalogue, bookSpace, findBookingById, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
+import { StaleCatalogue, bookSpace, findBookingById, lockForBooking, updateBookingAtVersion } from '../claims/claims.repository.ts';
 import { QUOTA_KEYS, checkPolicy, policyRefusals, quotaMeasures, quotaRefusal, quotaRefusals } from '../claims/quotas.ts';
 import { type LenderStanding, findEquipmentType, findPoolStanding } from '../claims/equipment-claims.ts';
 import {
@@ -25,16 +25,19 @@ import {
   refusalError,
   resolveBooker,
 } from '../claims/space-claims.ts';
-import { type BookingFields, type SpaceContext, loadSpaceContext, residentHomeOf, toBooking } from '../claims/space-context.ts';
+import { type BookingFields, type BookingRow, type ResidentHome, type SpaceContext, loadSpaceContext, residentHomeOf, toBooking } from '../claims/space-context.ts';
 import { suggestAlternatives } from '../availability/availability.service.ts';
 import { noticeChange, noticeNewBookings } from '../claims/space-notices.ts';
 import { promoteWaitlist } from '../claims/space-waitlist.ts';
 import { loanRequestIntents } from '../claims/equipment-claims.ts';
 import { type NotificationIntent, recordNotifications } from '../outbox/outbox.ts';
 import { type IdempotentOutcome, claimIdempotencyKey, findCompletedIdempotentAnswer, saveIdempotentAnswer } from './bookings.idempotency.ts';
-import { assertVersion, findVisibleBooking } from './bookings.repository.ts';
+import { bookerIdentityOf, mayKnowBooker } from './booking-answers.ts';
+import { answerBooking, assertVersion, findBookerColumns, findVisibleBooking, recordBookingChange, recordWalkIn } from './bookings.repository.ts';
 
 const { demandEvents } = schema;
+/** Staff are not bound by who a space is open to, so their home is not read. */
+const NOWHERE: ResidentHome = { homeSiteId: null, homeDistrict: null };
 
 /** Unmet demand is kept for analytics even though the refused transaction rolled back. */
 async function recordUnmetDemand(db: Database, actor: Actor, ctx: SpaceContext, range: InstantRange, code: string, at: Date) {
@@ -81,9 +84,14 @@ export async function createBooking(
     const prior = await findCompletedIdempotentAnswer(db, actor, idempotencyKey, requestHash);
     if (prior) return { replayed: true, statusCode: prior.statusCode, booking: prior.response as Booking };
   }
+  assertWalkInByStaff(actor, body);
   const bookerId = await resolveBooker(db, actor, body.bookerId);
   const request = { actor, bookerId, range, partySize: body.partySize, now };
-  const home = await residentHomeOf(db, actor);
+  // The booker's name and home site are read once: the answer shows them, and a resident's home decides openness.
+  const booker = await findBookerColumns(db, actor.orgId, bookerId);
+  const home = actor.role === 'resident' ? { homeSiteId: booker.bookerHomeSiteId, homeDistrict: booker.homeDistrict } : NOWHERE;
+  // A walk-in has no account, so no resident quota can count their bookings: only residents' own bookings are
+  // counted against quotas (hasQuota), and a walk-in booking is always made by staff.
   const hasQuota = (ctx: SpaceContext) => actor.role === 'resident' && QUOTA_KEYS.some((k) => ctx.policy.values[k] !== null);
   const equipment = body.equipment ?? [];
 
@@ -106,9 +114,13 @@ export async function createBooking(
       ...newBookingRow(ctx, { range, bookerId, createdById: actor.userId, partySize: body.partySize, purpose: body.purpose ?? null, status: initialStatus(ctx, actor), source: actor.role === 'resident' ? 'resident' : 'staff', now }),
       id: newId(),
     };
-    const booking = toBooking({ ...row, purpose: row.purpose ?? null, checkedInAt: null, version: 1 } as BookingFields);
+    const fields = { ...row, purpose: row.purpose ?? null, checkedInAt: null, walkInName: body.walkIn?.name ?? null, walkInPhone: body.walkIn?.phone ?? null, version: 1 } as BookingFields;
+    const booking = toBooking(fields, {
+      booker: mayKnowBooker(actor, fields) ? bookerIdentityOf(fields, booker) : null,
+      noShowAfterMinutes: ctx.policy.values.noShowAfterMinutes,
+    });
     try {
-      if (!idempotencyKey && !hasQuota(ctx) && equipment.length === 0 && bookerId === null) {
+      if (!idempotencyKey && !hasQuota(ctx) && equipment.length === 0 && bookerId === null && !body.walkIn) {
         const refusal = await bookSpace(db, ctx, row, catalogue.version, { actorId: actor.userId, reason: 'created' });
         if (refusal) throw refusalError([refusal]);
         return { replayed: false, booking };
@@ -126,6 +138,8 @@ export async function createBooking(
         }
         const refusal = await bookSpace(tx, ctx, row, catalogue.version, { actorId: actor.userId, reason: 'created' });
         if (refusal) throw refusalError([refusal]);
+        // linli_book_space writes the claim itself; who the walk-in is goes on the same row in the same transaction.
+        if (body.walkIn) await recordWalkIn(tx, row.id, { name: fields.walkInName!, phone: fields.walkInPhone });
         const notices: NotificationIntent[] = [];
         await noticeNewBookings(tx, [{ ...row, version: 1 }], ctx, { now }, notices);
         if (equipment.length) {
@@ -151,6 +165,11 @@ export async function createBooking(
   }
 }
 
+/** Only staff book for a walk-in (a person without an account); residents book for themselves. */
+function assertWalkInByStaff(actor: Actor, body: CreateBookingBody) {
+  if (body.walkIn && actor.role === 'resident') throw new AppError('FORBIDDEN', { detail: 'Residents book for themselves; only staff book for walk-ins.' });
+}
+
 /**
  * POST /bookings/check: whether this booking would be accepted now, with every reason if not and where the booker
  * stands against each quota. The same rules as createBooking, read without locks, and nothing is written: a
@@ -160,6 +179,7 @@ export async function createBooking(
 export async function checkBooking(deps: AppDeps, actor: Actor, body: CreateBookingBody): Promise<BookingCheck> {
   const { db } = deps;
   const range = rangeOf(body.startAt, body.endAt);
+  assertWalkInByStaff(actor, body);
   const bookerId = await resolveBooker(db, actor, body.bookerId);
   const ctx = spaceContextOf(await readCatalogue(db, actor.orgId), actor, body.spaceId);
   const home = await residentHomeOf(db, actor);
@@ -250,7 +270,7 @@ export async function updateBooking(
   };
   let ctx: SpaceContext | undefined;
   try {
-    return await db.transaction(async (tx) => {
+    const changed = await db.transaction(async (tx) => {
       await lockForBooking(tx, [current.spaceId, target.spaceId], actor.role === 'resident' ? current.bookerId : null);
       const row = await findBookingById(tx, bookingId);
       assertVersion(row!, expectedVersion);
@@ -286,7 +306,7 @@ export async function updateBooking(
       });
       if (!updated) throw new AppError('VERSION_MISMATCH');
       const reason = needsApproval ? 'change needs approval' : body.spaceId && body.spaceId !== row!.spaceId ? 'moved' : 'rescheduled';
-      await recordBookingEvent(tx, updated, { actorId: actor.userId, from: row!.status, to: updated.status, reason });
+      await recordBookingChange(tx, updated, { actorId: actor.userId, from: row!.status, to: updated.status, reason, changes: changesBetween(row!, updated) });
       if (updated.startAt.getTime() !== row!.startAt.getTime() || updated.endAt.getTime() !== row!.endAt.getTime() || updated.siteId !== row!.siteId) {
         await followClaimMove(tx, { bookingId: row!.id }, { orgId: row!.orgId, fromSiteId: row!.siteId, toSiteId: updated.siteId, use: target.range, actorId: actor.userId, now });
       }
@@ -294,9 +314,23 @@ export async function updateBooking(
       await noticeChange(tx, row!, updated, ctx, { actorId: actor.userId, tell: true, now }, notices);
       await promoteWaitlist(tx, { spaceId: row!.spaceId, range: rangeOf(row!.startAt, row!.endAt), now }, notices);
       await recordNotifications(tx, notices, { now });
-      return toBooking(updated);
+      return updated;
     });
+    return await answerBooking(db, actor, changed);
   } catch (error) {
     throw await explainRefusal(deps, actor, ctx, target.range, target.partySize, error, now);
   }
+}
+
+/** What a move or change changed, field by field, before -> after (instants as ISO strings); unchanged fields are left out. */
+export function changesBetween(before: BookingRow, after: BookingRow): BookingChange[] {
+  const valueOf = (row: BookingRow, field: BookingChange['field']) => {
+    const value = row[field];
+    return value instanceof Date ? value.toISOString() : value;
+  };
+  return BOOKING_CHANGE_FIELDS.flatMap((field) => {
+    const from = valueOf(before, field);
+    const to = valueOf(after, field);
+    return from === to ? [] : [{ field, from, to }];
+  });
 }

@@ -14,8 +14,8 @@ import { expireStaleWaitlistEntries } from '../waitlist/waitlist.service.ts';
 import { type TransitionSpec, transitionBooking } from '../claims/space-transitions.ts';
 import { findBookingById, lockForBooking } from '../claims/claims.repository.ts';
 import { refusalError } from '../claims/space-claims.ts';
-import { type BookingRow, loadSpacePolicy, toBooking } from '../claims/space-context.ts';
-import { assertVersion, findSweepCandidates, findVisibleBooking } from './bookings.repository.ts';
+import { type BookingRow, checkInTimesOf, loadSpacePolicy } from '../claims/space-context.ts';
+import { answerBooking, assertVersion, findSweepCandidates, findVisibleBooking } from './bookings.repository.ts';
 
 async function changeVisibleBooking(
   deps: AppDeps,
@@ -26,12 +26,13 @@ async function changeVisibleBooking(
 ): Promise<Booking> {
   const now = deps.now();
   const visible = await findVisibleBooking(deps.db, actor, bookingId);
-  return deps.db.transaction(async (tx) => {
+  const changed = await deps.db.transaction(async (tx) => {
     await lockForBooking(tx, [visible.spaceId], null);
     const row = await findBookingById(tx, bookingId);
     assertVersion(row!, expectedVersion);
-    return toBooking(await transitionBooking(tx, row!, actor.userId, await spec(row!, tx), now));
+    return transitionBooking(tx, row!, actor.userId, await spec(row!, tx), now);
   });
+  return answerBooking(deps.db, actor, changed);
 }
 
 export async function cancelBooking(deps: AppDeps, actor: Actor, bookingId: string, reason: string | undefined, expectedVersion?: number) {
@@ -66,29 +67,47 @@ export async function rejectBooking(deps: AppDeps, actor: Actor, bookingId: stri
   return changeVisibleBooking(deps, actor, bookingId, expectedVersion, () => ({ from: ['pending'], to: 'rejected', reason }));
 }
 
+/** Where a check-in was made: the booking's own page (with its code, for a resident), the desk, or the door's kiosk. */
+export type CheckInPlace = 'booking' | 'desk' | 'kiosk';
+
+const CHECK_IN_REASONS: Record<CheckInPlace, { resident: string; staff: string }> = {
+  booking: { resident: 'self check-in', staff: 'checked in by staff' },
+  desk: { resident: 'self check-in', staff: 'checked in at the desk' },
+  kiosk: { resident: 'checked in at the kiosk', staff: 'checked in by staff' },
+};
+
 /**
- * Staff check anyone in; a resident checks in to their own booking with its code. Either way only inside the
- * window: from 15 minutes before the start until the no-show deadline.
+ * Staff check anyone in; a resident checks in to their own booking with its code (at the kiosk, the door's token
+ * has proved they are there, and the caller passes the booking's code). Either way only inside the window: from
+ * 15 minutes before the start until the no-show deadline; outside it the problem says when it opens and closes.
+ * The one check-in transition: the desk and the kiosk (front-desk module) come through here too.
  */
-export async function checkInBooking(deps: AppDeps, actor: Actor, bookingId: string, code: string | undefined) {
+export async function checkInBooking(deps: AppDeps, actor: Actor, bookingId: string, code: string | undefined, place: CheckInPlace = 'booking') {
   const now = deps.now();
-  return changeVisibleBooking(deps, actor, bookingId, undefined, () => ({
-    from: ['confirmed'],
-    to: 'checked_in',
-    reason: actor.role === 'resident' ? 'self check-in' : 'checked in by staff',
-    set: { checkedInAt: now },
-    guard: async (row, tx) => {
-      if (actor.role === 'resident' && (!code || code.toUpperCase() !== row.checkInCode)) throw new AppError('INVALID_CHECK_IN_CODE');
-      const policy = await loadSpacePolicy(tx, row.spaceId);
-      const window = checkInWindow({
-        now: now.getTime(),
-        start: row.startAt.getTime(),
-        end: row.endAt.getTime(),
-        noShowAfterMinutes: policy.values.noShowAfterMinutes,
-      });
-      if (window !== 'open') throw new AppError('CHECK_IN_NOT_OPEN', { details: { window } });
-    },
-  }));
+  return changeVisibleBooking(deps, actor, bookingId, undefined, (current) => {
+    if (current.status === 'checked_in') {
+      throw new AppError('ALREADY_CHECKED_IN', { details: { checkedInAt: current.checkedInAt?.toISOString() ?? null } });
+    }
+    return {
+      from: ['confirmed'],
+      to: 'checked_in',
+      reason: CHECK_IN_REASONS[place][actor.role === 'resident' ? 'resident' : 'staff'],
+      set: { checkedInAt: now },
+      guard: async (row, tx) => {
+        if (actor.role === 'resident' && (!code || code.toUpperCase() !== row.checkInCode)) throw new AppError('INVALID_CHECK_IN_CODE');
+        const { noShowAfterMinutes } = (await loadSpacePolicy(tx, row.spaceId)).values;
+        const window = checkInWindow({ now: now.getTime(), start: row.startAt.getTime(), end: row.endAt.getTime(), noShowAfterMinutes });
+        if (window !== 'open') throw checkInNotOpen(window, checkInTimesOf(row, noShowAfterMinutes));
+      },
+    };
+  });
+}
+
+/** CHECK_IN_NOT_OPEN with when the window opens and closes, so the desk and the resident can be told when to come. */
+export function checkInNotOpen(window: 'too_early' | 'closed', times: { opensAt: Date | null; closesAt: Date | null }) {
+  return new AppError('CHECK_IN_NOT_OPEN', {
+    details: { window, opensAt: times.opensAt?.toISOString() ?? null, closesAt: times.closesAt?.toISOString() ?? null },
+  });
 }
 
 /**

@@ -3,9 +3,9 @@
  * (and where each quota comes from), and the closures that touch the site. Part of the claims core
  * (docs/architecture.md): features call down into it, it never imports a feature.
  */
-import type { Booking, PolicyRules } from '@linli/contracts';
+import type { Booking, BookerIdentity, PolicyRules } from '@linli/contracts';
 import { type Database, type Transaction, schema } from '@linli/db';
-import { type EffectivePolicy, getEffectivePolicy } from '@linli/domain';
+import { CHECK_IN_OPENS_MINUTES_BEFORE_START, type EffectivePolicy, checkInClosesAt, getEffectivePolicy } from '@linli/domain';
 import { type SQL, and, eq, or, sql } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
@@ -54,7 +54,27 @@ export const SCHEDULE_BOOKING_COLUMNS = sql.raw(
   ].join(', '),
 );
 
-export function toBooking(row: BookingFields): Booking {
+/**
+ * What a Booking answer adds to its row: who it is for, as this reader may see it (null when they may not), and the
+ * space's no-show minutes that fix when check-in closes. Left out, both read as unknown (booker and window null).
+ */
+export interface BookingReading {
+  booker?: BookerIdentity | null;
+  noShowAfterMinutes?: number;
+}
+
+/** When a confirmed booking can be checked in, as checkInWindow (packages/domain) judges it; null for any other status. */
+export function checkInTimesOf(row: Pick<BookingFields, 'status' | 'startAt' | 'endAt'>, noShowAfterMinutes: number | undefined) {
+  if (row.status !== 'confirmed' || noShowAfterMinutes === undefined) return { opensAt: null, closesAt: null };
+  const start = row.startAt.getTime();
+  return {
+    opensAt: new Date(start - CHECK_IN_OPENS_MINUTES_BEFORE_START * 60_000),
+    closesAt: new Date(checkInClosesAt({ start, end: row.endAt.getTime(), noShowAfterMinutes })),
+  };
+}
+
+export function toBooking(row: BookingFields, reading: BookingReading = {}): Booking {
+  const checkIn = checkInTimesOf(row, reading.noShowAfterMinutes);
   return {
     id: row.id,
     siteId: row.siteId,
@@ -71,6 +91,9 @@ export function toBooking(row: BookingFields): Booking {
     checkInCode: row.checkInCode,
     checkedInAt: toIso(row.checkedInAt),
     offerExpiresAt: toIso(row.offerExpiresAt),
+    checkInOpensAt: toIso(checkIn.opensAt),
+    checkInClosesAt: toIso(checkIn.closesAt),
+    booker: reading.booker ?? null,
     version: row.version,
     createdAt: toIso(row.createdAt),
   };

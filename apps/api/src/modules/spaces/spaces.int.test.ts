@@ -177,3 +177,45 @@ describe('effective policy', () => {
     expect(org.inherited.horizonDays).not.toBe(14);
   });
 });
+
+describe('what residents read about a space before booking (#14.6)', () => {
+  const post = (payload: object, token = p.tokens.admin) => t.app.inject({ method: 'POST', url: '/api/v1/spaces', headers: bearer(token), payload });
+  const patch = (id: string, payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/spaces/${id}`, headers: bearer(p.tokens.admin), payload });
+
+  it('a space keeps its description (several lines) and an https photo, and a resident reads them', async () => {
+    const created = await post({ ...seatArea(p.siteA.id), description: '安静的自习区。\n提供电源插座。', photoUrl: 'https://images.example.com/study-a.jpg' });
+    expect(created.statusCode, created.body).toBe(201);
+    const seen = bodyOf(await t.app.inject({ url: `/api/v1/spaces/${bodyOf(created).id}`, headers: bearer(p.tokens.resident) }));
+    expect(seen).toMatchObject({ description: '安静的自习区。\n提供电源插座。', photoUrl: 'https://images.example.com/study-a.jpg' });
+
+    // Emptied, they are gone (null), not an empty string the app would show as a blank picture.
+    const cleared = await patch(bodyOf(created).id, { description: '  ', photoUrl: null });
+    expect(bodyOf(cleared)).toMatchObject({ description: null, photoUrl: null });
+  });
+
+  it.each([
+    ['javascript:', 'javascript:alert(1)'],
+    ['data:', 'data:image/png;base64,iVBORw0KGgo='],
+    ['plain http', 'http://images.example.com/a.jpg'],
+    ['a relative path', '/uploads/a.jpg'],
+    ['credentials in the address', 'https://user:pw@images.example.com/a.jpg'],
+    ['an address over 500 characters', `https://images.example.com/${'a'.repeat(480)}.jpg`],
+    ['a line break', 'https://images.example.com/a.jpg\nX-Injected: 1'],
+  ])('refuses a photo address that is %s', async (_, photoUrl) => {
+    const created = await post({ ...seatArea(p.siteA.id), photoUrl });
+    expect(created.statusCode).toBe(400);
+    expect(bodyOf(created).errors.map((e: { path: string }) => e.path)).toContain('body.photoUrl');
+    expect((await patch(p.spaceA.id, { photoUrl })).statusCode).toBe(400);
+  });
+
+  it('refuses a description over 2000 characters or with control characters', async () => {
+    expect((await patch(p.spaceA.id, { description: 'x'.repeat(2001) })).statusCode).toBe(400);
+    expect((await patch(p.spaceA.id, { description: 'a\u0007b' })).statusCode).toBe(400);
+    expect((await patch(p.spaceA.id, { description: 'x'.repeat(2000) })).statusCode).toBe(200);
+  });
+
+  it("staff cannot describe a space; another organization's space is 404", async () => {
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/v1/spaces/${p.spaceA.id}`, headers: bearer(p.tokens.staff), payload: { description: 'x' } })).statusCode).toBe(403);
+    expect((await patch(p.otherSpace.id, { description: 'x' })).statusCode).toBe(404);
+  });
+});

@@ -33,8 +33,18 @@ export function toSpace(row: SpaceRow): Space {
     bookableBy: row.bookableBy as Space['bookableBy'],
     openTo: row.openTo,
     policy: row.policy,
+    description: row.description,
+    photoUrl: row.photoUrl,
     archivedAt: toIso(row.archivedAt),
     createdAt: toIso(row.createdAt),
+  };
+}
+
+/** An emptied description or photo is no description or photo. */
+function presentationOf(body: { description?: string | null; photoUrl?: string | null }) {
+  return {
+    ...(body.description !== undefined ? { description: body.description || null } : {}),
+    ...(body.photoUrl !== undefined ? { photoUrl: body.photoUrl || null } : {}),
   };
 }
 
@@ -58,7 +68,7 @@ export async function createSpace(db: Database, actor: Actor, body: CreateSpaceB
   const site = await findManageableSite(db, actor, body.siteId);
   if (site.archivedAt) throw new AppError('ARCHIVED', { detail: 'The site is archived.' });
   await assertPoliciesCoherent(db, actor.orgId, { level: 'space', id: null, name: body.name, siteId: site.id, policy: body.policy });
-  const row = await insertSpace(db, { ...body, orgId: actor.orgId });
+  const row = await insertSpace(db, { ...body, ...presentationOf(body), orgId: actor.orgId });
   return toSpace(row);
 }
 
@@ -84,7 +94,7 @@ export async function updateSpace(
       detail: 'The space has upcoming bookings; its booking mode cannot change and its capacity cannot shrink.',
     });
   }
-  const row = await updateSpaceRow(db, { id: spaceId, orgId: actor.orgId }, { ...body, updatedAt: now });
+  const row = await updateSpaceRow(db, { id: spaceId, orgId: actor.orgId }, { ...body, ...presentationOf(body), updatedAt: now });
   return toSpace(row!);
 }
 

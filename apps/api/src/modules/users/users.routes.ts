@@ -1,17 +1,25 @@
-import { CreateUserBody, CurrentUser, IdParams, PageQuery, pageOf } from '@linli/contracts';
+import { CreateUserBody, CurrentUser, IdParams, Invitation, InviteUserBody, ListUsersQuery, UpdateUserBody, UserAccount, pageOf } from '@linli/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ADMIN_ONLY, actorOf } from '../../plugins/access.ts';
-import { createUser, getUser, listUsers } from './users.service.ts';
+import { createUser, deactivateUser, getUser, inviteUser, listUsers, reactivateUser, reissueInvitation, updateUser } from './users.service.ts';
 
 export async function userRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const { db } = app.deps;
+  const { db, config, now } = app.deps;
   const tags = ['users'];
+  const invitationContext = () => ({ appBaseUrl: config.APP_BASE_URL, now: now() });
 
   app.get('/users', {
     config: { access: ADMIN_ONLY },
-    schema: { operationId: 'listUsers', summary: 'List users', tags, querystring: PageQuery, response: { 200: pageOf(CurrentUser) } },
+    schema: {
+      operationId: 'listUsers',
+      summary: 'List users',
+      description: 'Filter by role, site (works at or lives near), part of the name, email or phone, and whether the account is active.',
+      tags,
+      querystring: ListUsersQuery,
+      response: { 200: pageOf(UserAccount) },
+    },
     handler: async (request) => listUsers(db, actorOf(request), request.query),
   });
 
@@ -21,9 +29,72 @@ export async function userRoutes(fastify: FastifyInstance) {
     handler: async (request, reply) => reply.status(201).send(await createUser(db, actorOf(request), request.body)),
   });
 
+  app.post('/users/invitations', {
+    config: { access: ADMIN_ONLY },
+    schema: {
+      operationId: 'inviteUser',
+      summary: 'Create an account and a one-time link for its owner to set a password',
+      description: 'The link works once, for 7 days; only this answer holds it. Pass it on to the invitee.',
+      errors: ['ALREADY_EXISTS'],
+      tags,
+      body: InviteUserBody,
+      response: { 201: Invitation },
+    },
+    handler: async (request, reply) => reply.status(201).send(await inviteUser(db, actorOf(request), request.body, invitationContext())),
+  });
+
   app.get('/users/:id', {
     config: { access: ADMIN_ONLY },
-    schema: { operationId: 'getUser', summary: 'Get a user', tags, params: IdParams, response: { 200: CurrentUser } },
+    schema: { operationId: 'getUser', summary: 'Get a user', tags, params: IdParams, response: { 200: UserAccount } },
     handler: async (request) => getUser(db, actorOf(request), request.params.id),
+  });
+
+  app.patch('/users/:id', {
+    config: { access: ADMIN_ONLY },
+    schema: {
+      operationId: 'updateUser',
+      summary: "Change a user's role, sites, home site, name or language",
+      description: 'An admin cannot demote themselves, nor anyone demote the last active admin (409, details.reason OWN_ACCOUNT / LAST_ORG_ADMIN).',
+      errors: ['CONFLICT'],
+      tags,
+      params: IdParams,
+      body: UpdateUserBody,
+      response: { 200: UserAccount },
+    },
+    handler: async (request) => updateUser(db, actorOf(request), request.params.id, request.body, now()),
+  });
+
+  app.post('/users/:id/deactivate', {
+    config: { access: ADMIN_ONLY },
+    schema: {
+      operationId: 'deactivateUser',
+      summary: 'Deactivate an account and end its sessions',
+      description: 'Not one\'s own account, nor the last active admin (409, details.reason OWN_ACCOUNT / LAST_ORG_ADMIN).',
+      errors: ['CONFLICT'],
+      tags,
+      params: IdParams,
+      response: { 200: UserAccount },
+    },
+    handler: async (request) => deactivateUser(db, actorOf(request), request.params.id, now()),
+  });
+
+  app.post('/users/:id/reactivate', {
+    config: { access: ADMIN_ONLY },
+    schema: { operationId: 'reactivateUser', summary: 'Let a deactivated account sign in again', tags, params: IdParams, response: { 200: UserAccount } },
+    handler: async (request) => reactivateUser(db, actorOf(request), request.params.id, now()),
+  });
+
+  app.post('/users/:id/invitation', {
+    config: { access: ADMIN_ONLY },
+    schema: {
+      operationId: 'reissueInvitation',
+      summary: 'A new invitation link for an invitee who has not set a password yet',
+      description: 'The previous link stops working.',
+      errors: ['CONFLICT'],
+      tags,
+      params: IdParams,
+      response: { 200: Invitation },
+    },
+    handler: async (request) => reissueInvitation(db, actorOf(request), request.params.id, invitationContext()),
   });
 }

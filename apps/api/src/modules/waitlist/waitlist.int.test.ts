@@ -82,3 +82,58 @@ describe('waitlist queue-jumping', () => {
     expect(mine).toHaveLength(1);
   });
 });
+
+describe('place in line', () => {
+  const positionsOf = async (tokens: string[]) =>
+    Promise.all(
+      tokens.map(async (token) => ((await t.app.inject({ url: '/api/v1/me/waitlist', headers: bearer(token) })).json().items as { position: number | null }[]).map((e) => e.position)),
+    );
+
+  it('each resident sees how many joined before them for that room and time; leaving moves the ones behind up', async () => {
+    const { slot } = await takenRoom();
+    const line = [await resident(), await resident(), await resident()];
+    const joined = [];
+    for (const person of line) joined.push((await post(person.token, '/waitlist', slot)).json());
+    expect(joined.map((entry) => entry.position)).toEqual([1, 2, 3]);
+    expect(await positionsOf(line.map((p) => p.token))).toEqual([[1], [2], [3]]);
+
+    expect((await post(line[0]!.token, `/waitlist/${joined[0].id}/leave`)).json().position).toBeNull();
+    expect(await positionsOf(line.map((p) => p.token))).toEqual([[null], [1], [2]]);
+  });
+
+  it('only entries for the same room and an overlapping time count: another hour or another room has its own line', async () => {
+    const first = await takenRoom();
+    const second = await takenRoom();
+    const early = await resident();
+    expect((await post(early.token, '/waitlist', { ...first.slot, endAt: at(DAY, '11:00') })).json().position).toBe(1);
+    // Adjacent, not overlapping: 11:00-12:00 does not wait behind 10:00-11:00.
+    expect((await post((await resident()).token, '/waitlist', { ...first.slot, startAt: at(DAY, '11:00') })).json().position).toBe(1);
+    expect((await post((await resident()).token, '/waitlist', second.slot)).json().position).toBe(1);
+    // Overlapping both: behind both.
+    expect((await post((await resident()).token, '/waitlist', first.slot)).json().position).toBe(3);
+  });
+
+  it('an offered entry is out of the line (no position) but still ahead of those waiting behind it', async () => {
+    const room = await createSpace(t.db, { orgId: org.id, siteId: site.id, policy: { waitlistMode: 'offer', offerHoldMinutes: 30 } });
+    const slot = { spaceId: room.id, startAt: at(DAY, '14:00'), endAt: at(DAY, '15:00') };
+    const holder = await resident();
+    const booking = (await post(holder.token, '/bookings', slot)).json();
+    const line = [await resident(), await resident(), await resident()];
+    for (const person of line) expect((await post(person.token, '/waitlist', slot)).statusCode).toBe(201);
+
+    expect((await post(holder.token, `/bookings/${booking.id}/cancel`)).statusCode).toBe(200);
+    const positions = await positionsOf(line.map((p) => p.token));
+    expect(positions).toEqual([[null], [2], [3]]);
+    const [offered] = (await t.app.inject({ url: '/api/v1/me/waitlist', headers: bearer(line[0]!.token) })).json().items;
+    expect(offered.status).toBe('offered');
+  });
+
+  it("a resident sees only their own entries, never another's", async () => {
+    const { slot } = await takenRoom();
+    const [a, b] = [await resident(), await resident()];
+    await post(a.token, '/waitlist', slot);
+    expect((await t.app.inject({ url: '/api/v1/me/waitlist', headers: bearer(b.token) })).json().items).toEqual([]);
+    const entry = (await t.app.inject({ url: '/api/v1/me/waitlist', headers: bearer(a.token) })).json().items[0];
+    expect((await post(b.token, `/waitlist/${entry.id}/leave`)).statusCode).toBe(404);
+  });
+});

@@ -5,7 +5,7 @@
 import { type Database, type Transaction, schema } from '@linli/db';
 import type { InstantRange } from '@linli/domain';
 import { activeEntriesOverlapping as overlapping } from '../claims/space-waitlist.ts';
-import { and, asc, eq, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
 
 const { waitlistEntries } = schema;
 type Db = Database | Transaction;
@@ -30,13 +30,40 @@ export async function findActiveWaitlistEntry(db: Db, userId: string, spaceId: s
   return entry ?? null;
 }
 
-export async function listUserWaitlistEntries(db: Db, orgId: string, userId: string): Promise<WaitlistEntryRow[]> {
-  return db
-    .select()
+export type WaitlistEntryWithPosition = { entry: WaitlistEntryRow; position: number | null };
+
+/**
+ * Place in line of a waiting entry: 1 + the active entries for the same space and an overlapping time that joined
+ * before it (promotion goes by join time, then id, see findWaitingEntries). Null for entries out of the queue.
+ * Qualified by hand: drizzle may print the outer columns unqualified, which the subquery would read as its own.
+ */
+const waitingPosition = sql<number | null>`CASE WHEN waitlist_entries.status = 'waiting' THEN (
+  SELECT count(*)::int + 1 FROM waitlist_entries ahead
+  WHERE ahead.space_id = waitlist_entries.space_id AND ahead.status IN ('waiting', 'offered')
+    AND ahead.start_at < waitlist_entries.end_at AND ahead.end_at > waitlist_entries.start_at
+    AND (ahead.created_at, ahead.id) < (waitlist_entries.created_at, waitlist_entries.id)
+) END`;
+
+async function selectWithPosition(db: Db, condition: SQL | undefined): Promise<WaitlistEntryWithPosition[]> {
+  const rows = await db
+    .select({ entry: waitlistEntries, position: waitingPosition })
     .from(waitlistEntries)
-    .where(and(eq(waitlistEntries.orgId, orgId), eq(waitlistEntries.userId, userId)))
+    .where(condition)
     .orderBy(asc(waitlistEntries.startAt))
     .limit(200);
+  // node-postgres and PGlite both answer ::int as a number; Number() keeps a driver that sends text honest.
+  return rows.map((row) => ({ entry: row.entry, position: row.position === null ? null : Number(row.position) }));
+}
+
+/** A user's entries (the latest 200 by time), each with its place in line. */
+export async function listUserWaitlistEntries(db: Db, orgId: string, userId: string): Promise<WaitlistEntryWithPosition[]> {
+  return selectWithPosition(db, and(eq(waitlistEntries.orgId, orgId), eq(waitlistEntries.userId, userId)));
+}
+
+/** One entry with its place in line (as just written, inside the transaction that wrote it). */
+export async function findWaitlistEntryWithPosition(db: Db, entryId: string): Promise<WaitlistEntryWithPosition | null> {
+  const [row] = await selectWithPosition(db, eq(waitlistEntries.id, entryId));
+  return row ?? null;
 }
 
 /** Cancels the user's entry if it is still waiting; returns it, or null when there is no such entry. */

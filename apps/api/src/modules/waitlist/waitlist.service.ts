@@ -18,11 +18,12 @@ import {
   cancelWaitingEntry,
   expireUnplacedEntries,
   findActiveWaitlistEntry,
+  findWaitlistEntryWithPosition,
   insertWaitlistEntry,
   listUserWaitlistEntries,
 } from './waitlist.repository.ts';
 
-function toWaitlistEntry(row: WaitlistEntryRow): WaitlistEntry {
+function toWaitlistEntry(row: WaitlistEntryRow, position: number | null): WaitlistEntry {
   return {
     id: row.id,
     siteId: row.siteId,
@@ -33,6 +34,7 @@ function toWaitlistEntry(row: WaitlistEntryRow): WaitlistEntry {
     purpose: row.purpose,
     status: row.status as WaitlistEntry['status'],
     bookingId: row.bookingId,
+    position,
     createdAt: toIso(row.createdAt),
   };
 }
@@ -70,7 +72,9 @@ export async function joinWaitlist(deps: AppDeps, actor: Actor, body: CreateWait
         purpose: body.purpose ?? null,
         createdAt: now,
       });
-      return toWaitlistEntry(row);
+      // Read back under the space lock, so the place given is the one the queue holds.
+      const placed = await findWaitlistEntryWithPosition(tx, row.id);
+      return toWaitlistEntry(row, placed?.position ?? null);
     } catch (error) {
       // The space lock makes the check above answer first; the constraint is the last line of defence.
       if (sqlStateOf(error) === SQLSTATE.exclusionViolation) throw new AppError('ALREADY_WAITLISTED');
@@ -81,13 +85,14 @@ export async function joinWaitlist(deps: AppDeps, actor: Actor, body: CreateWait
 
 export async function listMyWaitlist(db: Database, actor: Actor): Promise<WaitlistEntry[]> {
   const rows = await listUserWaitlistEntries(db, actor.orgId, actor.userId);
-  return rows.map(toWaitlistEntry);
+  return rows.map(({ entry, position }) => toWaitlistEntry(entry, position));
 }
 
 export async function leaveWaitlist(db: Database, actor: Actor, entryId: string): Promise<WaitlistEntry> {
   const row = await cancelWaitingEntry(db, actor.orgId, actor.userId, entryId);
   if (!row) throw notFound('Waiting entry');
-  return toWaitlistEntry(row);
+  // Out of the queue: no place in it.
+  return toWaitlistEntry(row, null);
 }
 
 
