@@ -32,9 +32,14 @@ describe('resident on a phone', () => {
     await page.locator('.ant-select-item-option', { hasText: seat.name }).first().click();
     await page.getByLabel('日期').click();
     await page.locator(`.ant-picker-dropdown td[title="${date}"]`).click();
-    const slots = page.locator('[data-testid="slots"] button');
+    const slots = page.locator('[data-testid="slots"] button[data-slot-state="free"]');
     await slots.first().waitFor();
     await slots.first().click();
+    // Before confirming, the resident reads where the space is and when its site opens (issue #14, point 6).
+    const details = page.locator('[data-testid="space-details"]');
+    await details.waitFor();
+    const site = await resident.call<{ name: string; address: string | null }>('GET', `/sites/${homeSiteId}`);
+    expect(await details.textContent()).toContain(site.name);
     await page.locator('[data-testid="confirm-booking"]').click();
     await page.waitForURL('**/my-bookings');
     const card = page.locator('[data-testid="my-booking"]', { hasText: seat.name }).first();

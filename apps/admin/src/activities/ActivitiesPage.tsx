@@ -1,12 +1,13 @@
+import { useQuery } from '@tanstack/react-query';
 import { Flex, Segmented, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useResource } from '../api/useResource.ts';
 import { useSearchParam } from '../routing.ts';
 import { useSession } from '../auth/session.tsx';
 import type { PageProps } from '../shell/page-props.ts';
+import { usePortfolio, zoneOf } from '../spaces/portfolio.ts';
 import { todayIn } from '../time/zoned.ts';
-import { getProgramme, listActivityCategories, listMyRegistrations } from './activities.api.ts';
+import { activityQueries } from './activities.api.ts';
 import { MyActivities } from './MyActivities.tsx';
 import { ProgrammeList } from './ProgrammeList.tsx';
 
@@ -20,10 +21,14 @@ export default function ActivitiesPage({ title }: PageProps) {
   // A message's link (/activities?registration=<id>) is about one of the resident's own registrations.
   const linkedRegistration = useSearchParam('registration');
   const [tab, setTab] = useState<Tab>(linkedRegistration ? 'mine' : 'browse');
-  const mine = useResource((signal) => listMyRegistrations(signal), []);
-  const categories = useResource((signal) => listActivityCategories(signal), []);
+  const portfolio = usePortfolio();
+  // The resident's "today" is their home site's (else their organization's): the zone their activities run in.
+  const zone = zoneOf(portfolio.data, user?.homeSiteId);
+  const mine = useQuery({ ...activityQueries.mine(user?.id ?? ''), enabled: user !== null });
+  const categories = useQuery(activityQueries.categories());
   // What "My activities" needs to name a session (room, English title): the programme from today on.
-  const upcoming = useResource((signal) => (user ? getProgramme({ orgId: user.orgId, from: todayIn('Asia/Shanghai') }, signal) : Promise.resolve(null)), [user?.orgId]);
+  const from = zone ? todayIn(zone) : '';
+  const upcoming = useQuery({ ...activityQueries.programme({ orgId: user?.orgId ?? '', from }), enabled: user !== null && zone !== undefined });
 
   return (
     <Flex vertical gap="middle" style={{ maxWidth: 720, margin: '0 auto', width: '100%' }}>
@@ -43,12 +48,9 @@ export default function ActivitiesPage({ title }: PageProps) {
         <ProgrammeList
           user={user}
           categories={categories.data?.items ?? []}
+          zone={zone}
           mine={mine.data}
-          onRegistered={() => {
-            mine.reload();
-            upcoming.reload();
-            setTab('mine');
-          }}
+          onRegistered={() => setTab('mine')}
         />
       ) : (
         <MyActivities mine={mine} categories={categories.data?.items ?? []} programme={upcoming.data?.items ?? []} />

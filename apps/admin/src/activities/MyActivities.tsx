@@ -1,14 +1,15 @@
-import type { ActivityCategory, MyRegistrations, ProgrammeEntry, Registration, SessionWaitlistEntry } from '@linli/contracts';
+import type { ActivityCategory, FeedbackBody, MyRegistrations, ProgrammeEntry, Registration, SessionWaitlistEntry } from '@linli/contracts';
 import { CHECK_IN_OPENS_BEFORE_MS, isCheckInOpen } from '@linli/domain';
+import { type UseQueryResult, useMutation } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Empty, Flex, Input, Rate, Skeleton, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
 import { describeError } from '../api/describeError.ts';
-import type { Resource } from '../api/useResource.ts';
-import { usePortfolio } from '../spaces/portfolio.ts';
+import { useSession } from '../auth/session.tsx';
+import { type Portfolio, usePortfolio, zoneOf } from '../spaces/portfolio.ts';
 import { formatDate, formatRange, formatTime } from '../time/zoned.ts';
-import { acceptRegistrationOffer, cancelRegistration, checkInRegistration, giveFeedback } from './activities.api.ts';
+import { acceptRegistrationOffer, cancelRegistration, checkInRegistration, giveFeedback, invalidateRegistrations } from './activities.api.ts';
 import { describeRegistrationError } from './activityRefusals.ts';
 import { titleOf } from './labels.ts';
 
@@ -53,7 +54,7 @@ function rememberRated(id: string, rating: number): void {
 }
 
 interface Props {
-  mine: Resource<MyRegistrations>;
+  mine: UseQueryResult<MyRegistrations>;
   categories: ActivityCategory[];
   programme: ProgrammeEntry[];
 }
@@ -61,6 +62,7 @@ interface Props {
 /** The resident's registrations: places in line, offers to accept, check-in, cancelling, and rating afterwards. */
 export function MyActivities({ mine, programme }: Props) {
   const { t } = useTranslation();
+  const portfolio = usePortfolio();
   const registrations = mine.data?.registrations ?? [];
   const hasOffer = registrations.some((r) => r.status === 'pending' && r.offerExpiresAt);
   const now = useNow(hasOffer);
@@ -70,8 +72,10 @@ export function MyActivities({ mine, programme }: Props) {
   const upcoming = registrations.filter((r) => r.endAt > nowIso && r.status !== 'cancelled' && r.status !== 'expired' && r.status !== 'rejected').sort((a, b) => a.startAt.localeCompare(b.startAt));
   const past = registrations.filter((r) => !upcoming.includes(r)).sort((a, b) => b.startAt.localeCompare(a.startAt));
 
-  if (mine.error) return <Alert type="error" showIcon title={describeError(mine.error)} action={<Button onClick={mine.reload}>{t('errors.retry')}</Button>} />;
-  if (mine.loading && !mine.data) return <Skeleton active />;
+  if (mine.error) return <Alert type="error" showIcon title={describeError(mine.error)} action={<Button onClick={() => void mine.refetch()}>{t('errors.retry')}</Button>} />;
+  // Times are shown in each site's zone, which the portfolio names.
+  if (!mine.data || !portfolio.data) return <Skeleton active />;
+  const known = portfolio.data;
   return (
     <Flex vertical gap="small" data-testid="my-activities">
       <Typography.Title level={2} style={{ fontSize: 17, margin: 0 }}>
@@ -82,14 +86,14 @@ export function MyActivities({ mine, programme }: Props) {
         <WaitingCard key={entry.id} entry={entry} item={sessionOf.get(entry.sessionId)} />
       ))}
       {upcoming.map((r) => (
-        <RegistrationCard key={r.id} registration={r} item={sessionOf.get(r.sessionId)} now={now} onChanged={mine.reload} />
+        <RegistrationCard key={r.id} registration={r} item={sessionOf.get(r.sessionId)} portfolio={known} now={now} />
       ))}
       <Typography.Title level={2} style={{ fontSize: 17, margin: '8px 0 0' }}>
         {t('activities.past')}
       </Typography.Title>
       {past.length === 0 ? <Empty description={t('activities.noPast')} /> : null}
       {past.map((r) => (
-        <RegistrationCard key={r.id} registration={r} item={sessionOf.get(r.sessionId)} now={now} onChanged={mine.reload} />
+        <RegistrationCard key={r.id} registration={r} item={sessionOf.get(r.sessionId)} portfolio={known} now={now} />
       ))}
     </Flex>
   );
@@ -120,35 +124,37 @@ function WaitingCard({ entry, item }: { entry: SessionWaitlistEntry; item: Progr
   );
 }
 
-function RegistrationCard({ registration: r, item, now, onChanged }: { registration: Registration; item: ProgrammeEntry | undefined; now: number; onChanged: () => void }) {
+interface RegistrationCardProps {
+  registration: Registration;
+  item: ProgrammeEntry | undefined;
+  portfolio: Portfolio;
+  now: number;
+}
+
+function RegistrationCard({ registration: r, item, portfolio, now }: RegistrationCardProps) {
   const { t, i18n } = useTranslation();
   const { message, modal } = App.useApp();
-  const portfolio = usePortfolio();
-  const site = portfolio.data?.siteById.get(r.siteId);
-  const zone = item?.timezone ?? site?.timezone ?? 'Asia/Shanghai';
-  const [failure, setFailure] = useState<string | null>(null);
+  const { session } = useSession();
+  const site = portfolio.siteById.get(r.siteId);
+  const zone = item?.timezone ?? zoneOf(portfolio, r.siteId) ?? portfolio.organizationZone;
   const [cutoffPassed, setCutoffPassed] = useState(false);
-  const [busy, setBusy] = useState(false);
   const start = Date.parse(r.startAt);
   const end = Date.parse(r.endAt);
   const offer = r.status === 'pending' && r.offerExpiresAt !== null && Date.parse(r.offerExpiresAt) > now;
   const title = item ? titleOf(item, i18n.language) : r.activityTitle;
   const cancelled = r.sessionStatus === 'cancelled';
 
-  const act = async (action: () => Promise<unknown>, done: string) => {
-    setBusy(true);
-    setFailure(null);
-    try {
-      await action();
-      void message.success(done);
-      onChanged();
-    } catch (error) {
+  const action = useMutation({
+    mutationFn: ({ run }: { run: () => Promise<unknown>; done: string }) => run(),
+    onSuccess: (_, { done }) => void message.success(done),
+    onError: (error) => {
       if (error instanceof ApiError && error.code === 'CANCEL_CUTOFF_PASSED') setCutoffPassed(true);
-      setFailure(describeRegistrationError(error));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    onSettled: () => (session.status === 'signed-in' ? invalidateRegistrations(session.user.id) : undefined),
+  });
+  const act = (run: () => Promise<unknown>, done: string) => action.mutateAsync({ run, done }).catch(() => undefined);
+  const failure = action.error ? describeRegistrationError(action.error) : null;
+  const busy = action.isPending;
 
   const cancel = () =>
     modal.confirm({
@@ -225,7 +231,7 @@ function RegistrationCard({ registration: r, item, now, onChanged }: { registrat
             ) : null}
           </Flex>
         ) : null}
-        {failure ? <Alert type="error" showIcon role="alert" data-testid="refusal" closable={{ onClose: () => setFailure(null), 'aria-label': t('common.close') }} title={failure} /> : null}
+        {failure ? <Alert type="error" showIcon role="alert" data-testid="refusal" closable={{ onClose: () => action.reset(), 'aria-label': t('common.close') }} title={failure} /> : null}
         {attended ? <RatingForm registrationId={r.id} feedbackGiven={r.feedbackGiven} /> : null}
       </Flex>
     </Card>
@@ -247,8 +253,16 @@ function RatingForm({ registrationId, feedbackGiven }: { registrationId: string;
   const [open, setOpen] = useState(false);
   const [rating, setRating] = useState(0);
   const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
+  const rate = useMutation({
+    mutationFn: (body: FeedbackBody) => giveFeedback(registrationId, body),
+    onSuccess: (_, body) => {
+      rememberRated(registrationId, body.rating);
+      setGiven(body.rating);
+    },
+    onError: (error) => {
+      if (error instanceof ApiError && error.code === 'FEEDBACK_ALREADY_GIVEN') setAlready(true);
+    },
+  });
 
   if (given !== null) {
     return (
@@ -269,21 +283,11 @@ function RatingForm({ registrationId, feedbackGiven }: { registrationId: string;
     );
   }
 
-  const submit = async () => {
-    setBusy(true);
-    setFailure(null);
-    try {
-      const text = comment.trim();
-      await giveFeedback(registrationId, { rating, ...(text ? { comment: text } : {}) });
-      rememberRated(registrationId, rating);
-      setGiven(rating);
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'FEEDBACK_ALREADY_GIVEN') setAlready(true);
-      else setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+  const submit = () => {
+    const text = comment.trim();
+    rate.mutate({ rating, ...(text ? { comment: text } : {}) });
   };
+  const failure = rate.error instanceof ApiError && rate.error.code === 'FEEDBACK_ALREADY_GIVEN' ? null : rate.error;
 
   return (
     <Flex vertical gap="small" data-testid="rating-form" style={{ borderTop: '1px solid rgba(5,5,5,0.06)', paddingTop: 8 }}>
@@ -292,7 +296,7 @@ function RatingForm({ registrationId, feedbackGiven }: { registrationId: string;
       <Input.TextArea aria-label={t('activities.comment')} placeholder={t('activities.commentPlaceholder')} maxLength={1000} autoSize={{ minRows: 2, maxRows: 5 }} value={comment} onChange={(e) => setComment(e.target.value)} />
       {failure ? <Alert type="error" showIcon title={describeError(failure)} /> : null}
       <div>
-        <Button type="primary" disabled={rating < 1} loading={busy} onClick={() => void submit()}>
+        <Button type="primary" disabled={rating < 1} loading={rate.isPending} onClick={submit}>
           {t('activities.submitRating')}
         </Button>
       </div>

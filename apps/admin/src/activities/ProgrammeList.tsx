@@ -1,40 +1,44 @@
 import type { ActivityCategory, CurrentUser, MyRegistrations, ProgrammeEntry } from '@linli/contracts';
 import { Alert, App, Button, Card, DatePicker, Divider, Empty, Flex, InputNumber, Modal, Select, Skeleton, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { useMemo, useState } from 'react';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
-import { useResource } from '../api/useResource.ts';
 import { usePortfolio } from '../spaces/portfolio.ts';
 import { addDaysToLocalDate, formatDate, formatRange, formatTime, todayIn } from '../time/zoned.ts';
-import { getProgramme, registerForSession } from './activities.api.ts';
+import { activityQueries, invalidateRegistrations, registerForSession } from './activities.api.ts';
 import { describeRegistrationError, maxPartyOf } from './activityRefusals.ts';
 import { categoryName, titleOf } from './labels.ts';
 
-const ZONE = 'Asia/Shanghai';
 /** The API answers at most 62 days at a time. */
 const MAX_DAYS = 62;
 const HOLDING = new Set(['pending', 'confirmed', 'checked_in']);
 
 interface Props {
   user: CurrentUser | null;
+  /** The resident's zone (home site's, else the organization's), whose "today" the dates start from; undefined while loading. */
+  zone: string | undefined;
   categories: ActivityCategory[];
   mine: MyRegistrations | undefined;
   onRegistered: () => void;
 }
 
 /** The programme by dates and category: sessions in the resident's own district first, then the others. */
-export function ProgrammeList({ user, categories, mine, onRegistered }: Props) {
+export function ProgrammeList({ user, zone, categories, mine, onRegistered }: Props) {
   const { t, i18n } = useTranslation();
   const portfolio = usePortfolio();
-  const today = todayIn(ZONE);
-  const [range, setRange] = useState<[string, string]>([today, addDaysToLocalDate(today, 13)]);
+  const [range, setRange] = useState<[string, string] | null>(null);
+  // Two weeks from the resident's today, once their zone is known.
+  useEffect(() => {
+    if (zone && !range) setRange([todayIn(zone), addDaysToLocalDate(todayIn(zone), 13)]);
+  }, [zone, range]);
   const [category, setCategory] = useState<string | undefined>();
   const [chosen, setChosen] = useState<ProgrammeEntry | null>(null);
-  const programme = useResource(
-    (signal) => (user ? getProgramme({ orgId: user.orgId, from: range[0], to: range[1], category }, signal) : Promise.resolve(null)),
-    [user?.orgId, range[0], range[1], category],
-  );
+  const programme = useQuery({
+    ...activityQueries.programme({ orgId: user?.orgId ?? '', from: range?.[0] ?? '', to: range?.[1] ?? '', category }),
+    enabled: user !== null && range !== null,
+  });
   const homeSite = user?.homeSiteId ? portfolio.data?.siteById.get(user.homeSiteId) : undefined;
   const homeDistrict = homeSite?.district;
 
@@ -63,7 +67,7 @@ export function ProgrammeList({ user, categories, mine, onRegistered }: Props) {
           aria-label={t('activities.dates')}
           allowClear={false}
           inputReadOnly
-          value={[dayjs(range[0]), dayjs(range[1])]}
+          value={range ? [dayjs(range[0]), dayjs(range[1])] : null}
           onChange={(value) => {
             if (!value?.[0] || !value[1]) return;
             const from = value[0].format('YYYY-MM-DD');
@@ -83,8 +87,8 @@ export function ProgrammeList({ user, categories, mine, onRegistered }: Props) {
           style={{ flex: '1 1 140px' }}
         />
       </Flex>
-      {programme.error ? <Alert type="error" showIcon title={describeError(programme.error)} action={<Button onClick={programme.reload}>{t('errors.retry')}</Button>} /> : null}
-      {programme.loading && !programme.data ? (
+      {programme.error ? <Alert type="error" showIcon title={describeError(programme.error)} action={<Button onClick={() => void programme.refetch()}>{t('errors.retry')}</Button>} /> : null}
+      {!programme.data ? (
         <Skeleton active />
       ) : near.length + others.length === 0 ? (
         <Empty description={t('activities.noneFound')} />
@@ -110,11 +114,11 @@ export function ProgrammeList({ user, categories, mine, onRegistered }: Props) {
       )}
       <RegisterModal
         item={chosen}
+        userId={user?.id}
         categories={categories}
         onClose={() => setChosen(null)}
         onDone={() => {
           setChosen(null);
-          programme.reload();
           onRegistered();
         }}
       />
@@ -162,32 +166,38 @@ function ProgrammeCard({ item, categories, standing, onRegister }: { item: Progr
   );
 }
 
-function RegisterModal({ item, categories, onClose, onDone }: { item: ProgrammeEntry | null; categories: ActivityCategory[]; onClose: () => void; onDone: () => void }) {
+interface RegisterModalProps {
+  item: ProgrammeEntry | null;
+  userId: string | undefined;
+  categories: ActivityCategory[];
+  onClose: () => void;
+  onDone: () => void;
+}
+
+function RegisterModal({ item, userId, categories, onClose, onDone }: RegisterModalProps) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const [partySize, setPartySize] = useState(1);
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
   const full = (item?.placesLeft ?? 0) <= 0;
   const max = item ? Math.max(1, Math.min(item.maxPartySize, full ? item.places : item.placesLeft)) : 1;
-
-  const submit = async () => {
-    if (!item) return;
-    setBusy(true);
-    setFailure(null);
-    try {
-      const outcome = await registerForSession(item.sessionId, partySize);
+  const register = useMutation({
+    mutationFn: ({ sessionId, party }: { sessionId: string; party: number }) => registerForSession(sessionId, party),
+    onSuccess: (outcome) => {
       if ('registration' in outcome) void message.success(t('activities.registered'));
       else void message.info(t('activities.waitlisted', { position: outcome.waitlisted.position ?? 1 }));
       setPartySize(1);
       onDone();
-    } catch (error) {
+    },
+    onError: (error) => {
       const limit = maxPartyOf(error);
       if (limit !== null) setPartySize((size) => Math.min(size, limit));
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    },
+    // A refusal changes places left too (someone else took the last one): the list is read again either way.
+    onSettled: () => (userId ? invalidateRegistrations(userId) : undefined),
+  });
+
+  const submit = () => {
+    if (item) register.mutate({ sessionId: item.sessionId, party: partySize });
   };
 
   return (
@@ -196,10 +206,10 @@ function RegisterModal({ item, categories, onClose, onDone }: { item: ProgrammeE
       title={full ? t('activities.joinWaitlist') : t('activities.register')}
       okText={full ? t('activities.joinWaitlist') : t('activities.confirmRegister')}
       cancelText={t('common.back')}
-      okButtonProps={{ loading: busy, 'data-testid': 'confirm-registration' }}
-      onOk={() => void submit()}
+      okButtonProps={{ loading: register.isPending, 'data-testid': 'confirm-registration' }}
+      onOk={submit}
       onCancel={() => {
-        setFailure(null);
+        register.reset();
         onClose();
       }}
       destroyOnHidden
@@ -216,7 +226,7 @@ function RegisterModal({ item, categories, onClose, onDone }: { item: ProgrammeE
             <label htmlFor="activity-party-size">{t('activities.partySize')}</label>
             <InputNumber id="activity-party-size" aria-label={t('activities.partySize')} min={1} max={max} precision={0} value={partySize} onChange={(value) => setPartySize(value ?? 1)} />
           </Flex>
-          {failure ? <Alert type="error" showIcon role="alert" data-testid="refusal" title={describeRegistrationError(failure)} /> : null}
+          {register.error ? <Alert type="error" showIcon role="alert" data-testid="refusal" title={describeRegistrationError(register.error)} /> : null}
         </Flex>
       ) : null}
     </Modal>

@@ -1,64 +1,39 @@
 import type { CrossSiteRow, SiteRankingResponse } from '@linli/contracts';
 import { Alert, App, Button, Card, Col, DatePicker, Dropdown, Empty, Flex, Row, Select, Skeleton, Statistic, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { Suspense, lazy, useMemo, useState } from 'react';
+import { Suspense, lazy, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { describeError } from '../api/describeError.ts';
-import { useResource } from '../api/useResource.ts';
 import type { PageProps } from '../shell/page-props.ts';
 import { siteKindLabel } from '../sites/siteKinds.ts';
 import { usePortfolio } from '../spaces/portfolio.ts';
-import { addDaysToLocalDate } from '../time/zoned.ts';
-import {
-  ANALYTICS_REPORTS,
-  type AnalyticsFilter,
-  downloadCsv,
-  getBehaviour,
-  getCrossSite,
-  getHeatmap,
-  getSiteRanking,
-  getUnmetDemand,
-  getUtilization,
-} from './analytics.api.ts';
+import { todayIn } from '../time/zoned.ts';
+import { ANALYTICS_REPORTS, type AnalyticsFilter, analyticsQueries, downloadCsv } from './analytics.api.ts';
 
 const EChart = lazy(() => import('./EChart.tsx'));
 
 const percent = (value: number | null | undefined, digits = 1) => (value === null || value === undefined ? '—' : `${(value * 100).toFixed(digits)}%`);
-
-/** Days between two local dates, inclusive. */
-const lengthOf = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
-
-async function loadDashboard(filter: AnalyticsFilter, signal: AbortSignal) {
-  const days = lengthOf(filter.from, filter.to);
-  const previous = { ...filter, from: addDaysToLocalDate(filter.from, -days), to: addDaysToLocalDate(filter.from, -1) };
-  const interval = days > 92 ? 'week' : 'day';
-  const [ranking, heatmap, behaviour, unmet, crossSite, trend, previousTrend] = await Promise.all([
-    getSiteRanking(filter, signal),
-    getHeatmap(filter, signal),
-    getBehaviour(filter, signal),
-    getUnmetDemand(filter, signal),
-    getCrossSite(filter, signal),
-    getUtilization({ ...filter, groupBy: 'portfolio', interval }, signal),
-    getUtilization({ ...previous, groupBy: 'portfolio', interval }, signal),
-  ]);
-  return { ranking, heatmap, behaviour, unmet, crossSite, trend, previousTrend };
-}
 
 /** Portfolio dashboard: which sites are used, when, how residents behave, and what demand went unmet. */
 export default function AnalyticsPage({ title }: PageProps) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const portfolio = usePortfolio();
-  const yesterday = dayjs().subtract(1, 'day');
-  const [period, setPeriod] = useState<[Dayjs, Dayjs]>([yesterday.subtract(27, 'day'), yesterday]);
+  // A portfolio's days are the organization's (sites may differ, but one dashboard needs one calendar).
+  const organizationZone = portfolio.data?.organizationZone;
+  const today = organizationZone ? dayjs(todayIn(organizationZone)) : dayjs().startOf('day');
+  const yesterday = today.subtract(1, 'day');
+  const [chosen, setPeriod] = useState<[Dayjs, Dayjs] | null>(null);
+  const period = chosen ?? [yesterday.subtract(27, 'day'), yesterday];
   const [kind, setKind] = useState<string | undefined>();
   const [district, setDistrict] = useState<string | undefined>();
-  const filter: AnalyticsFilter = useMemo(
-    () => ({ from: period[0].format('YYYY-MM-DD'), to: period[1].format('YYYY-MM-DD'), kind, district }),
-    [period, kind, district],
-  );
-  const dashboard = useResource((signal) => loadDashboard(filter, signal), [filter]);
+  // Query keys compare by value: a filter rebuilt each render is the same query.
+  const filter: AnalyticsFilter = { from: period[0].format('YYYY-MM-DD'), to: period[1].format('YYYY-MM-DD'), kind, district };
+  // The last dashboard stays on screen (dimmed) while another period is read.
+  const dashboard = useQuery({ ...analyticsQueries.dashboard(filter), enabled: organizationZone !== undefined, placeholderData: keepPreviousData });
+  const loading = dashboard.isFetching;
   const kinds = [...new Set(portfolio.data?.sites.map((s) => s.kind) ?? [])];
   const districts = [...new Set(portfolio.data?.sites.map((s) => s.district) ?? [])].sort((a, b) => a.localeCompare(b, 'zh-CN'));
   const data = dashboard.data;
@@ -88,7 +63,7 @@ export default function AnalyticsPage({ title }: PageProps) {
           aria-label={t('analytics.period')}
           value={period}
           allowClear={false}
-          disabledDate={(day) => day.isAfter(dayjs(), 'day')}
+          disabledDate={(day) => day.isAfter(today, 'day')}
           presets={[
             { label: t('analytics.last7'), value: [yesterday.subtract(6, 'day'), yesterday] },
             { label: t('analytics.last28'), value: [yesterday.subtract(27, 'day'), yesterday] },
@@ -100,11 +75,11 @@ export default function AnalyticsPage({ title }: PageProps) {
         <Select allowClear placeholder={t('sites.district')} aria-label={t('sites.district')} style={{ minWidth: 160 }} value={district} onChange={setDistrict} options={districts.map((d) => ({ value: d, label: d }))} />
       </Flex>
       {dashboard.error ? (
-        <Alert type="error" showIcon title={t('analytics.loadFailed')} description={describeError(dashboard.error)} action={<Button onClick={dashboard.reload}>{t('errors.retry')}</Button>} />
+        <Alert type="error" showIcon title={t('analytics.loadFailed')} description={describeError(dashboard.error)} action={<Button onClick={() => void dashboard.refetch()}>{t('errors.retry')}</Button>} />
       ) : null}
       {!data && !dashboard.error ? <Skeleton active paragraph={{ rows: 10 }} /> : null}
       {data ? (
-        <div style={{ opacity: dashboard.loading ? 0.6 : 1 }} aria-busy={dashboard.loading} data-testid="analytics">
+        <div style={{ opacity: loading ? 0.6 : 1 }} aria-busy={loading} data-testid="analytics">
           <Row gutter={[16, 16]}>
             <Col xs={12} md={6}>
               <Card size="small">
@@ -199,7 +174,8 @@ function RankingCharts({ ranking }: { ranking: SiteRankingResponse }) {
                 label={`${t('analytics.ranking')} ${siteKindLabel(kind.kind)}`}
                 height={Math.max(140, rows.length * 24 + 60)}
                 option={{
-                  grid: { left: 8, right: 48, top: 24, bottom: 8, containLabel: true },
+                  // Room above the bars for the median's label, so it never sits on a bar.
+                  grid: { left: 8, right: 48, top: 28, bottom: 8, containLabel: true },
                   tooltip: { trigger: 'axis', valueFormatter: (v: number) => percent(v) },
                   xAxis: { type: 'value', axisLabel: { formatter: (v: number) => percent(v) } },
                   yAxis: { type: 'category', inverse: true, data: rows.map((row) => row.siteName), axisLabel: { width: 180, overflow: 'truncate' } },
@@ -209,7 +185,17 @@ function RankingCharts({ ranking }: { ranking: SiteRankingResponse }) {
                       data: rows.map((row) => row.utilization),
                       itemStyle: { color: '#0f766e' },
                       label: { show: true, position: 'right', formatter: ({ value }: { value: number }) => percent(value) },
-                      markLine: kind.median === null ? undefined : { symbol: 'none', data: [{ xAxis: kind.median, name: t('analytics.median') }], lineStyle: { color: '#b45309', type: 'dashed' }, label: { formatter: t('analytics.median'), position: 'insideEndTop' } },
+                      markLine:
+                        kind.median === null
+                          ? undefined
+                          : {
+                              symbol: 'none',
+                              silent: true,
+                              data: [{ xAxis: kind.median, name: t('analytics.median') }],
+                              lineStyle: { color: '#b45309', type: 'dashed', width: 1 },
+                              // 'end' is past the line's top end, in the room left above the grid; inside, it covered the first bar.
+                              label: { formatter: `${t('analytics.median')} ${percent(kind.median)}`, position: 'end', color: '#92400e' },
+                            },
                     },
                   ],
                 }}
@@ -282,7 +268,18 @@ function heatmapOption(cells: { weekday: number; hour: number; utilization: numb
     tooltip: { formatter: ({ value }: { value: [number, number, number] }) => `${days[value[1]]} ${value[0]}:00 · ${percent(value[2])}` },
     xAxis: { type: 'category', data: Array.from({ length: 24 }, (_, h) => String(h)), splitArea: { show: true } },
     yAxis: { type: 'category', data: days, inverse: true, splitArea: { show: true } },
-    visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, inRange: { color: ['#f0fdfa', '#0f766e'] }, formatter: (v: number) => percent(v, 0) },
+    // The legend's ends carry their values (a bare gradient said nothing); `text` is [high end, low end].
+    visualMap: {
+      min: 0,
+      max,
+      calculable: false,
+      orient: 'horizontal',
+      left: 'center',
+      bottom: 0,
+      itemHeight: 120,
+      text: [percent(max, 0), percent(0, 0)],
+      inRange: { color: ['#f0fdfa', '#0f766e'] },
+    },
     series: [{ type: 'heatmap', data: cells.map((cell) => [cell.hour, cell.weekday, cell.utilization ?? 0]) }],
   };
 }

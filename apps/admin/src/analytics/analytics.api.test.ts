@@ -17,6 +17,16 @@ beforeEach(() => {
   vi.stubGlobal('window', { addEventListener: () => {} });
   vi.stubGlobal('localStorage', { getItem: () => null, setItem: () => {}, removeItem: () => {} });
   vi.stubGlobal('fetch', async () => new Response(CSV_BYTES, { headers: { 'content-type': 'text/csv; charset=utf-8' } }));
+  // The typed client builds a Request from a same-origin path, which only a page can resolve; here, against localhost.
+  const NodeRequest = globalThis.Request;
+  vi.stubGlobal(
+    'Request',
+    class extends NodeRequest {
+      constructor(input: string | URL | Request, init?: RequestInit) {
+        super(typeof input === 'string' ? new URL(input, 'http://localhost') : input, init);
+      }
+    },
+  );
   vi.stubGlobal('document', {
     documentElement: { lang: 'zh-CN' },
     body: { append: () => {} },

@@ -238,6 +238,46 @@ export async function apiRequest<T>(method: Method, path: string, options: Reque
   return readJson<T>(retried, as);
 }
 
+/**
+ * `fetch` for the typed client (openapi-fetch): the same token, language and one-refresh-then-retry rules as
+ * apiRequest, on a Request the client built. A network failure is an ApiError('NETWORK_ERROR').
+ */
+export async function authorizedFetch(request: Request): Promise<Response> {
+  const tokens = readTokens();
+  // A body can be read once: keep a copy for the retry before the first attempt consumes it.
+  const retry = request.clone();
+  const first = await sendRequest(request, tokens?.accessToken ?? null);
+  if (first.status !== 401 || !tokens) return first;
+  const renewed = await renewTokens(tokens);
+  if (renewed instanceof ApiError) {
+    endSession(renewed);
+    throw renewed;
+  }
+  const second = await sendRequest(retry, renewed.accessToken);
+  if (second.status === 401) endSession(await problemFrom(second.clone()));
+  return second;
+}
+
+async function sendRequest(request: Request, accessToken: string | null): Promise<Response> {
+  request.headers.set('Accept-Language', document.documentElement.lang || 'en');
+  if (!request.headers.has('Accept')) request.headers.set('Accept', 'application/json, application/problem+json, text/csv');
+  if (accessToken) request.headers.set('Authorization', `Bearer ${accessToken}`);
+  try {
+    return await fetch(request);
+  } catch (error) {
+    if (request.signal.aborted) throw error;
+    throw clientError('NETWORK_ERROR', 0);
+  }
+}
+
+/** The ApiError for a non-2xx answer the typed client already parsed (`error` is the problem body, if any). */
+export function apiErrorFrom(error: unknown, response: Response): ApiError {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    return new ApiError({ ...(error as Partial<Problem>), status: response.status, code: error.code });
+  }
+  return clientError('UNEXPECTED_RESPONSE', response.status, response.headers.get('x-request-id') ?? undefined);
+}
+
 /** A query string from the defined values only (undefined and empty strings are left out). */
 export function queryString(params: Record<string, string | number | boolean | undefined | null>): string {
   const search = new URLSearchParams();

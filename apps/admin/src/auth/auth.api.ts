@@ -1,5 +1,6 @@
-import type { CurrentUser, LoginBody, PublicMeta as PublicMetaSchema, RefreshBody, TokenResponse } from '@linli/contracts';
+import type { AcceptInviteBody, CurrentUser, LoginBody, PublicMeta as PublicMetaSchema, RefreshBody, TokenResponse } from '@linli/contracts';
 import { apiRequest, endSession, storeSession, storedRefreshToken } from '../api/client.ts';
+import { api, data } from '../api/typed.ts';
 
 // @linli/contracts exports the PublicMeta schema but not its inferred type.
 export type PublicMeta = ReturnType<typeof PublicMetaSchema.parse>;
@@ -28,4 +29,11 @@ export async function signOut(): Promise<void> {
   if (!refreshToken) return;
   const body: RefreshBody = { refreshToken };
   await apiRequest('POST', '/api/v1/auth/logout', { body, anonymous: true }).catch(() => undefined);
+}
+
+/** The invitee sets a password with the token from their link and gets a session, as signing in gives. */
+export async function acceptInvitation(body: AcceptInviteBody): Promise<CurrentUser> {
+  const tokens = await data(api.POST('/api/v1/auth/accept-invite', { body }));
+  storeSession(tokens);
+  return tokens.user;
 }

@@ -1,16 +1,18 @@
 import type { Booking } from '@linli/contracts';
 import { Alert, App, Button, Empty, Flex, Input, Modal, Table, Tag, Tooltip, Typography } from 'antd';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
-import { useResource } from '../api/useResource.ts';
 import { useSearchParam } from '../routing.ts';
 import type { PageProps } from '../shell/page-props.ts';
-import { placeOf, usePortfolio } from '../spaces/portfolio.ts';
+import { placeOf, portfolioQuery } from '../spaces/portfolio.ts';
 import { formatRange, formatTime } from '../time/zoned.ts';
+import { BookerSummary } from './Booker.tsx';
 import { BookingDrawer } from './BookingDrawer.tsx';
-import { HOLDING_STATUSES, approveBooking, listAllBookings, rejectBooking } from './bookings.api.ts';
+import { HOLDING_STATUSES, approveBooking, bookingKeys, invalidateBookings, listAllBookings, rejectBooking } from './bookings.api.ts';
 import { BookingStatusTag } from './BookingStatusTag.tsx';
+import { siteZone } from './frontDesk.ts';
 import { refusalOf } from './refusals.ts';
 
 interface QueueRow extends Booking {
@@ -39,8 +41,9 @@ async function loadQueue(signal: AbortSignal): Promise<QueueRow[]> {
 export default function ApprovalsPage({ title }: PageProps) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
-  const portfolio = usePortfolio();
-  const queue = useResource(loadQueue, []);
+  const portfolio = useQuery(portfolioQuery);
+  const queue = useQuery({ queryKey: bookingKeys.approvals(), queryFn: ({ signal }) => loadQueue(signal) });
+  const zoneOfSpace = (spaceId: string) => siteZone(portfolio.data, portfolio.data?.spaceById.get(spaceId)?.siteId);
   const [openId, setOpenId] = useState<string | null>(null);
   // A message's link (?booking=<id>) opens that request's details until they are closed.
   const linkedId = useSearchParam('booking');
@@ -48,24 +51,18 @@ export default function ApprovalsPage({ title }: PageProps) {
   const drawerId = openId ?? (linkedId !== dismissedLink ? linkedId : null);
   const [rejecting, setRejecting] = useState<Booking | null>(null);
   const [reason, setReason] = useState('');
-  const [busyId, setBusyId] = useState<string | null>(null);
-
-  const act = async (booking: Booking, action: () => Promise<Booking>, done: string) => {
-    setBusyId(booking.id);
-    try {
-      await action();
-      void message.success(done);
-      queue.reload();
-      return true;
-    } catch (error) {
+  const decide = useMutation({
+    mutationFn: ({ run }: { booking: Booking; run: () => Promise<Booking>; done: string }) => run(),
+    onSuccess: (_, { done }) => void message.success(done),
+    onError: (error) => {
       const refusal = refusalOf(error);
       void message.error([refusal.summary, ...refusal.reasons].join(' '));
-      queue.reload();
-      return false;
-    } finally {
-      setBusyId(null);
-    }
-  };
+    },
+    onSettled: () => invalidateBookings(),
+  });
+  const busyId = decide.isPending ? decide.variables.booking.id : null;
+  const act = (booking: Booking, run: () => Promise<Booking>, done: string) => decide.mutateAsync({ booking, run, done }).then(() => true, () => false);
+  const reload = () => void queue.refetch();
 
   return (
     <Flex vertical gap="middle">
@@ -74,14 +71,14 @@ export default function ApprovalsPage({ title }: PageProps) {
           {title}
         </Typography.Title>
         {queue.data ? <Typography.Text type="secondary">{t('approvals.count', { count: queue.data.length })}</Typography.Text> : null}
-        <Button onClick={queue.reload} loading={queue.loading} style={{ marginInlineStart: 'auto' }}>
+        <Button onClick={reload} loading={queue.isFetching} style={{ marginInlineStart: 'auto' }}>
           {t('common.refresh')}
         </Button>
       </Flex>
-      {queue.error ? <Alert type="error" showIcon title={t('approvals.loadFailed')} description={describeError(queue.error)} action={<Button onClick={queue.reload}>{t('errors.retry')}</Button>} /> : null}
+      {queue.error ? <Alert type="error" showIcon title={t('approvals.loadFailed')} description={describeError(queue.error)} action={<Button onClick={reload}>{t('errors.retry')}</Button>} /> : null}
       <Table<QueueRow>
         rowKey="id"
-        loading={queue.loading}
+        loading={queue.isPending}
         dataSource={queue.data ?? []}
         scroll={{ x: 'max-content' }}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
@@ -91,7 +88,7 @@ export default function ApprovalsPage({ title }: PageProps) {
           {
             title: t('booking.when'),
             key: 'when',
-            render: (_, row) => formatRange(row.startAt, row.endAt, placeOf(portfolio.data, row.spaceId).zone, i18n.language),
+            render: (_, row) => formatRange(row.startAt, row.endAt, zoneOfSpace(row.spaceId), i18n.language),
           },
           {
             title: t('booking.place'),
@@ -108,6 +105,7 @@ export default function ApprovalsPage({ title }: PageProps) {
               );
             },
           },
+          { title: t('frontDesk.booker.column'), key: 'booker', render: (_, row) => <BookerSummary booker={row.booker} /> },
           { title: t('booking.partySize'), dataIndex: 'partySize' },
           { title: t('booking.purpose'), dataIndex: 'purpose', render: (purpose: string | null) => purpose || '—' },
           {
@@ -119,8 +117,8 @@ export default function ApprovalsPage({ title }: PageProps) {
                   {row.conflicts.map((other) => (
                     <Tooltip key={other.id} title={other.purpose ?? ''}>
                       <Tag color="red" style={{ cursor: 'pointer' }} onClick={() => setOpenId(other.id)}>
-                        {t(`status.${other.status}`)} {formatTime(other.startAt, placeOf(portfolio.data, other.spaceId).zone, i18n.language)}–
-                        {formatTime(other.endAt, placeOf(portfolio.data, other.spaceId).zone, i18n.language)}
+                        {t(`status.${other.status}`)} {formatTime(other.startAt, zoneOfSpace(other.spaceId), i18n.language)}–
+                        {formatTime(other.endAt, zoneOfSpace(other.spaceId), i18n.language)}
                       </Tag>
                     </Tooltip>
                   ))}
@@ -156,7 +154,6 @@ export default function ApprovalsPage({ title }: PageProps) {
           setOpenId(null);
           setDismissedLink(linkedId);
         }}
-        onChanged={() => queue.reload()}
       />
       <Modal
         open={rejecting !== null}

@@ -2,7 +2,11 @@ import type { BookingStatus } from '@linli/contracts';
 import { Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 
-/** One colour per status, shared by tags, the timeline's blocks and its legend (white text on each passes 4.5:1). */
+/**
+ * One colour per status, shared by tags, the timeline's blocks and its legend (white text on each passes 4.5:1).
+ * The tag is solid: antd 6 tints a custom colour's background by default ("filled"), and the greys' text on
+ * their own tint falls to 4.3:1.
+ */
 export const STATUS_COLORS: Record<BookingStatus, string> = {
   pending: '#b45309',
   confirmed: '#0f766e',
@@ -17,7 +21,7 @@ export const STATUS_COLORS: Record<BookingStatus, string> = {
 export function BookingStatusTag({ status }: { status: BookingStatus }) {
   const { t } = useTranslation();
   return (
-    <Tag color={STATUS_COLORS[status]} style={{ marginInlineEnd: 0 }}>
+    <Tag color={STATUS_COLORS[status]} variant="solid" style={{ marginInlineEnd: 0 }}>
       {t(`status.${status}`)}
     </Tag>
   );

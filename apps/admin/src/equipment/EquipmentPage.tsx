@@ -128,37 +128,40 @@ function InventoryTab() {
         />
       </Flex>
       {pool.error ? <Alert type="error" showIcon title={describeEquipmentError(pool.error)} /> : null}
-      <Table<PoolRow>
-        size="small"
-        rowKey={(row) => `${row.siteId}:${row.typeId}`}
-        loading={pool.isPending}
-        dataSource={pool.data?.rows ?? []}
-        pagination={{ pageSize: 50, hideOnSinglePage: true }}
-        scroll={{ x: 'max-content' }}
-        data-testid="pool-table"
-        locale={{ emptyText: t('equipment.inventory.empty') }}
-        columns={[
-          {
-            key: 'site',
-            title: t('equipment.inventory.site'),
-            render: (_, row) => (
-              <Flex vertical>
-                <Typography.Text>{row.siteName}</Typography.Text>
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {row.district}
-                </Typography.Text>
-              </Flex>
-            ),
-          },
-          { key: 'type', title: t('equipment.inventory.type'), render: (_, row) => typeNameOf(row, i18n.language) },
-          { key: 'inService', title: t('equipment.inventory.inService'), dataIndex: 'inService', align: 'end' },
-          { key: 'lendable', title: t('equipment.inventory.lendable'), dataIndex: 'lendable', align: 'end' },
-          { key: 'damaged', title: t('equipment.inventory.damaged'), align: 'end', render: (_, row) => count(row.damaged, true) },
-          { key: 'missing', title: t('equipment.inventory.missing'), align: 'end', render: (_, row) => count(row.missing, true) },
-          { key: 'lentOutNow', title: t('equipment.inventory.lentOutNow'), dataIndex: 'lentOutNow', align: 'end' },
-          { key: 'borrowedInNow', title: t('equipment.inventory.borrowedInNow'), dataIndex: 'borrowedInNow', align: 'end' },
-        ]}
-      />
+      {/* On a phone the eight columns are wider than the screen. The table scrolls inside this region rather than
+          its own scroller, which has no focusable cell: a keyboard user can focus the region and scroll it. */}
+      <div role="region" aria-label={t('equipment.tabs.inventory')} tabIndex={0} style={{ overflowX: 'auto' }}>
+        <Table<PoolRow>
+          size="small"
+          rowKey={(row) => `${row.siteId}:${row.typeId}`}
+          loading={pool.isPending}
+          dataSource={pool.data?.rows ?? []}
+          pagination={{ pageSize: 50, hideOnSinglePage: true }}
+          data-testid="pool-table"
+          locale={{ emptyText: t('equipment.inventory.empty') }}
+          columns={[
+            {
+              key: 'site',
+              title: t('equipment.inventory.site'),
+              render: (_, row) => (
+                <Flex vertical>
+                  <Typography.Text>{row.siteName}</Typography.Text>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {row.district}
+                  </Typography.Text>
+                </Flex>
+              ),
+            },
+            { key: 'type', title: t('equipment.inventory.type'), render: (_, row) => typeNameOf(row, i18n.language) },
+            { key: 'inService', title: t('equipment.inventory.inService'), dataIndex: 'inService', align: 'end' },
+            { key: 'lendable', title: t('equipment.inventory.lendable'), dataIndex: 'lendable', align: 'end' },
+            { key: 'damaged', title: t('equipment.inventory.damaged'), align: 'end', render: (_, row) => count(row.damaged, true) },
+            { key: 'missing', title: t('equipment.inventory.missing'), align: 'end', render: (_, row) => count(row.missing, true) },
+            { key: 'lentOutNow', title: t('equipment.inventory.lentOutNow'), dataIndex: 'lentOutNow', align: 'end' },
+            { key: 'borrowedInNow', title: t('equipment.inventory.borrowedInNow'), dataIndex: 'borrowedInNow', align: 'end' },
+          ]}
+        />
+      </div>
 
       <Flex align="center" justify="space-between" gap="small" wrap>
         <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>

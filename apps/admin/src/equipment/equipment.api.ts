@@ -1,5 +1,5 @@
 /**
- * The equipment pool (issue #12) as the site team sees it: typed calls to /api/v1/equipment and the query keys
+ * The equipment pool (issue #12) as the site team sees it: calls to /api/v1/equipment through the typed client and the query keys
  * TanStack Query caches them under. Every key starts with 'equipment', so one invalidation after a change (a loan
  * step moves units, a check takes some out of service) refreshes every list and count that could show it.
  */
@@ -18,8 +18,8 @@ import type {
 } from '@linli/contracts';
 import type { LoanStatus, LoanStep } from '@linli/domain';
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import { apiRequest, queryString } from '../api/client.ts';
 import { queryClient } from '../api/queryClient.ts';
+import { api, data } from '../api/typed.ts';
 
 interface Page<T> {
   items: T[];
@@ -57,25 +57,34 @@ export interface AvailabilityQuery {
 
 /** The API's largest page. */
 const PAGE_SIZE = 200;
-const BASE = '/api/v1/equipment';
+/** Pages read for "every holding of a filter": one site's items of one type are a page or two. */
+const MAX_HOLDING_PAGES = 20;
+
+/** A query as the API's document types it: unset fields left out, yes/no flags as "true" / "false". */
+function queryOf<T extends Record<string, unknown>>(filter: T) {
+  const entries = Object.entries(filter).filter(([, value]) => value !== undefined && value !== '');
+  return Object.fromEntries(entries.map(([key, value]) => [key, typeof value === 'boolean' ? String(value) : value])) as {
+    [K in keyof T]: Exclude<T[K], undefined> extends boolean ? 'true' | 'false' : Exclude<T[K], undefined>;
+  };
+}
 
 export function listEquipmentTypes(signal?: AbortSignal): Promise<{ items: EquipmentType[] }> {
-  return apiRequest('GET', `${BASE}/types`, { signal });
+  return data(api.GET('/api/v1/equipment/types', { signal })) as Promise<{ items: EquipmentType[] }>;
 }
 
 export function getPool(filter: PoolFilter, signal?: AbortSignal): Promise<PoolInventory> {
-  return apiRequest('GET', `${BASE}/pool${queryString({ ...filter })}`, { signal });
+  return data(api.GET('/api/v1/equipment/pool', { params: { query: queryOf({ ...filter }) }, signal })) as Promise<PoolInventory>;
 }
 
 export function listHoldings(filter: HoldingFilter, cursor: string | undefined, signal?: AbortSignal): Promise<Page<Holding>> {
-  return apiRequest('GET', `${BASE}/holdings${queryString({ ...filter, cursor, limit: PAGE_SIZE })}`, { signal });
+  return data(api.GET('/api/v1/equipment/holdings', { params: { query: queryOf({ ...filter, cursor, limit: PAGE_SIZE }) }, signal })) as Promise<Page<Holding>>;
 }
 
 /** Every holding of a filter, page after page (one site's items of one type: a page or two). */
 export async function listAllHoldings(filter: HoldingFilter, signal?: AbortSignal): Promise<Holding[]> {
   const items: Holding[] = [];
   let cursor: string | undefined;
-  for (let page = 0; page < 20; page++) {
+  for (let page = 0; page < MAX_HOLDING_PAGES; page++) {
     const result = await listHoldings(filter, cursor, signal);
     items.push(...result.items);
     if (!result.nextCursor) break;
@@ -86,31 +95,31 @@ export async function listAllHoldings(filter: HoldingFilter, signal?: AbortSigna
 
 /** A change outside loans: a recount, units found damaged or missing, repaired, found again, or retired. */
 export function adjustHolding(id: string, body: AdjustHoldingBody): Promise<Holding> {
-  return apiRequest('POST', `${BASE}/holdings/${id}/adjustments`, { body });
+  return data(api.POST('/api/v1/equipment/holdings/{id}/adjustments', { params: { path: { id } }, body })) as Promise<Holding>;
 }
 
 export function getHoldingHistory(id: string, signal?: AbortSignal): Promise<HoldingHistory> {
-  return apiRequest('GET', `${BASE}/holdings/${id}/history`, { signal });
+  return data(api.GET('/api/v1/equipment/holdings/{id}/history', { params: { path: { id } }, signal })) as Promise<HoldingHistory>;
 }
 
 export function getPoolAvailability(query: AvailabilityQuery, signal?: AbortSignal): Promise<PoolAvailability> {
-  return apiRequest('GET', `${BASE}/availability${queryString({ ...query })}`, { signal });
+  return data(api.GET('/api/v1/equipment/availability', { params: { query }, signal })) as Promise<PoolAvailability>;
 }
 
 export function requestLoan(body: CreateLoanBody): Promise<LoanRequestResponse> {
-  return apiRequest('POST', `${BASE}/loans`, { body });
+  return data(api.POST('/api/v1/equipment/loans', { body })) as Promise<LoanRequestResponse>;
 }
 
 export function listLoans(filter: LoanFilter, cursor: string | undefined, signal?: AbortSignal): Promise<Page<Loan>> {
-  return apiRequest('GET', `${BASE}/loans${queryString({ ...filter, cursor, limit: PAGE_SIZE })}`, { signal });
+  return data(api.GET('/api/v1/equipment/loans', { params: { query: queryOf({ ...filter, cursor, limit: PAGE_SIZE }) }, signal })) as Promise<Page<Loan>>;
 }
 
 export function getLoan(id: string, signal?: AbortSignal): Promise<LoanDetail> {
-  return apiRequest('GET', `${BASE}/loans/${id}`, { signal });
+  return data(api.GET('/api/v1/equipment/loans/{id}', { params: { path: { id } }, signal })) as Promise<LoanDetail>;
 }
 
 export function takeLoanStep(id: string, step: LoanStep, body: LoanStepBody): Promise<Loan> {
-  return apiRequest('POST', `${BASE}/loans/${id}/${step}`, { body });
+  return data(api.POST('/api/v1/equipment/loans/{id}/{step}', { params: { path: { id, step } }, body })) as Promise<Loan>;
 }
 
 // ---- Query keys and options ----

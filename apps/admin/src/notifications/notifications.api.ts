@@ -15,42 +15,41 @@ import type {
   UnreadCount,
 } from '@linli/contracts';
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import { apiRequest, queryString } from '../api/client.ts';
 import { queryClient } from '../api/queryClient.ts';
+import { api, data } from '../api/typed.ts';
 
 interface InboxPage {
   items: InboxItem[];
   nextCursor: string | null;
 }
 
-const BASE = '/api/v1/me';
 /** A drawer's worth; older messages load on demand. */
 const INBOX_PAGE_SIZE = 20;
 /** How often the bell asks, besides when the window regains focus. */
 export const UNREAD_POLL_MS = 30_000;
 
 export function getUnreadCount(signal?: AbortSignal): Promise<UnreadCount> {
-  return apiRequest('GET', `${BASE}/notifications/unread-count`, { signal });
+  return data(api.GET('/api/v1/me/notifications/unread-count', { signal }));
 }
 
 export function listInbox(cursor: string | undefined, signal?: AbortSignal): Promise<InboxPage> {
-  return apiRequest('GET', `${BASE}/notifications${queryString({ cursor, limit: INBOX_PAGE_SIZE })}`, { signal });
+  return data(api.GET('/api/v1/me/notifications', { params: { query: { limit: INBOX_PAGE_SIZE, ...(cursor ? { cursor } : {}) } }, signal })) as Promise<InboxPage>;
 }
 
 export function markNotificationRead(id: string): Promise<MarkedRead> {
-  return apiRequest('POST', `${BASE}/notifications/${id}/read`);
+  return data(api.POST('/api/v1/me/notifications/{id}/read', { params: { path: { id } } }));
 }
 
 export function markAllNotificationsRead(): Promise<MarkedRead> {
-  return apiRequest('POST', `${BASE}/notifications/read-all`);
+  return data(api.POST('/api/v1/me/notifications/read-all'));
 }
 
 export function getNotificationPreferences(signal?: AbortSignal): Promise<NotificationPreferences> {
-  return apiRequest('GET', `${BASE}/notification-preferences`, { signal });
+  return data(api.GET('/api/v1/me/notification-preferences', { signal })) as Promise<NotificationPreferences>;
 }
 
 export function updateNotificationPreferences(body: NotificationPreferencesBody): Promise<NotificationPreferences> {
-  return apiRequest('PUT', `${BASE}/notification-preferences`, { body });
+  return data(api.PUT('/api/v1/me/notification-preferences', { body })) as Promise<NotificationPreferences>;
 }
 
 export const notificationKeys = {
@@ -94,23 +93,27 @@ interface DeliveryPage {
 /** The list's filters; the cursor and page size are the query's own. */
 export type DeliveryFilter = Pick<DeliveryListQuery, 'status' | 'channel'>;
 
-const DELIVERIES = '/api/v1/notification-deliveries';
 const DELIVERY_PAGE_SIZE = 50;
 
 export function getDeliverySummary(signal?: AbortSignal): Promise<DeliverySummary> {
-  return apiRequest('GET', `${DELIVERIES}/summary`, { signal });
+  return data(api.GET('/api/v1/notification-deliveries/summary', { signal })) as Promise<DeliverySummary>;
 }
 
 export function listDeliveries(filter: DeliveryFilter, cursor: string | undefined, signal?: AbortSignal): Promise<DeliveryPage> {
-  return apiRequest('GET', `${DELIVERIES}${queryString({ ...filter, cursor, limit: DELIVERY_PAGE_SIZE })}`, { signal });
+  return data(
+    api.GET('/api/v1/notification-deliveries', {
+      params: { query: { limit: DELIVERY_PAGE_SIZE, ...(filter.status ? { status: filter.status } : {}), ...(filter.channel ? { channel: filter.channel } : {}), ...(cursor ? { cursor } : {}) } },
+      signal,
+    }),
+  ) as Promise<DeliveryPage>;
 }
 
 export function getDelivery(id: string, signal?: AbortSignal): Promise<DeliveryDetail> {
-  return apiRequest('GET', `${DELIVERIES}/${id}`, { signal });
+  return data(api.GET('/api/v1/notification-deliveries/{id}', { params: { path: { id } }, signal })) as Promise<DeliveryDetail>;
 }
 
 export function resendDelivery(id: string): Promise<DeliveryDetail> {
-  return apiRequest('POST', `${DELIVERIES}/${id}/resend`);
+  return data(api.POST('/api/v1/notification-deliveries/{id}/resend', { params: { path: { id } } })) as Promise<DeliveryDetail>;
 }
 
 /** Keyed by the admin's id like the inbox, so whoever signs in next on this device never sees them cached. */

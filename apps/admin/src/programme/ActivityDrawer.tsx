@@ -1,16 +1,17 @@
 import type { ActivityAudience, ActivityCategory, ActivityWithSessions, CreateActivityBody, CreateSessionsBody, CurrentUser } from '@linli/contracts';
 import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Flex, Form, Input, InputNumber, List, Radio, Segmented, Select, Skeleton, Tag, TimePicker, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
-import { useResource } from '../api/useResource.ts';
 import { RefusalAlert } from '../bookings/RefusalAlert.tsx';
-import type { Portfolio } from '../spaces/portfolio.ts';
+import { useDialogFormLayout } from '../shell/dialogForm.ts';
+import { type Portfolio, zoneOf } from '../spaces/portfolio.ts';
 import { formatRange, instantAt, instantOfWallClock, localPartsOf } from '../time/zoned.ts';
 import { CancelWithReason } from './CancelWithReason.tsx';
 import { STATUS_COLORS, type SessionRow, categoryName, rowsOf, titleOf } from './model.ts';
-import { cancelActivity, cancelSession, createActivity, createSessions, getActivity, listPartners, listStaff, publishActivity } from './programme.api.ts';
+import { cancelActivity, cancelSession, createActivity, createSessions, invalidateProgramme, programmeQueries, publishActivity } from './programme.api.ts';
 
 interface ActivityDrawerProps {
   /** null: closed; id null: a new activity. */
@@ -19,12 +20,11 @@ interface ActivityDrawerProps {
   portfolio: Portfolio | undefined;
   user: CurrentUser | null;
   onClose: () => void;
-  onChanged: () => void;
   onOpenSession: (row: SessionRow) => void;
 }
 
 /** Create an activity, then schedule its sessions (at one or several sites), publish or cancel it. */
-export function ActivityDrawer({ state, categories, portfolio, user, onClose, onChanged, onOpenSession }: ActivityDrawerProps) {
+export function ActivityDrawer({ state, categories, portfolio, user, onClose, onOpenSession }: ActivityDrawerProps) {
   const { t } = useTranslation();
   const [createdId, setCreatedId] = useState<string | null>(null);
   useEffect(() => setCreatedId(null), [state]);
@@ -40,16 +40,13 @@ export function ActivityDrawer({ state, categories, portfolio, user, onClose, on
       data-testid="activity-drawer"
     >
       {state === null ? null : id ? (
-        <ManageActivity key={id} id={id} categories={categories} portfolio={portfolio} onChanged={onChanged} onOpenSession={onOpenSession} />
+        <ManageActivity key={id} id={id} categories={categories} portfolio={portfolio} onOpenSession={onOpenSession} />
       ) : (
         <ActivityForm
           categories={categories}
           portfolio={portfolio}
           user={user}
-          onCreated={(created) => {
-            setCreatedId(created);
-            onChanged();
-          }}
+          onCreated={setCreatedId}
         />
       )}
     </Drawer>
@@ -80,21 +77,27 @@ function ActivityForm({ categories, portfolio, user, onCreated }: { categories: 
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<ActivityFormValues>();
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
+  const formLayout = useDialogFormLayout();
   const isAdmin = user?.role === 'org_admin';
   const isManager = isAdmin || user?.role === 'site_manager';
-  const staff = useResource((signal) => (isAdmin ? listStaff(signal) : Promise.resolve([])), [isAdmin]);
-  const partners = useResource((signal) => (isManager ? listPartners(signal).then((p) => p.items) : Promise.resolve([])), [isManager]);
+  const staff = useQuery({ ...programmeQueries.staff(), enabled: isAdmin });
+  const partners = useQuery({ ...programmeQueries.partners(), enabled: isManager });
   const organizerKind = Form.useWatch('organizerKind', form);
   const audienceKind = Form.useWatch('audienceKind', form);
-  // The registration window is picked as wall-clock time of the organization's (first) site.
-  const zone = portfolio?.sites[0]?.timezone ?? 'Asia/Shanghai';
+  // An activity has no site yet: its registration window is picked as wall-clock time of the organization's zone.
+  const zone = portfolio?.organizationZone;
   const required = [{ required: true, message: t('programme.form.required') }];
+  const create = useMutation({
+    mutationFn: createActivity,
+    onSuccess: (created) => {
+      void message.success(t('programme.form.created'));
+      void invalidateProgramme();
+      onCreated(created.id);
+    },
+  });
 
-  const submit = async (values: ActivityFormValues) => {
-    setBusy(true);
-    setFailure(null);
+  const submit = (values: ActivityFormValues) => {
+    if (!zone) return;
     const audience: ActivityAudience =
       values.audienceKind === 'home_site'
         ? { kind: 'home_site', siteId: values.homeSiteId ?? '' }
@@ -117,23 +120,16 @@ function ActivityForm({ categories, portfolio, user, onCreated }: { categories: 
       ...(values.closesAt ? { registrationClosesAt: instantOfWallClock(values.closesAt.toDate(), zone) } : {}),
       waitlistMode: values.waitlistMode,
     } as CreateActivityBody;
-    try {
-      const created = await createActivity(body);
-      void message.success(t('programme.form.created'));
-      onCreated(created.id);
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    create.mutate(body);
   };
 
   return (
     <Form<ActivityFormValues>
       form={form}
-      layout="vertical"
+      name="activity"
+      {...formLayout}
       initialValues={{ organizerKind: 'me', audienceKind: 'everyone', places: 20, maxPartySize: 1, waitlistMode: 'offer' }}
-      onFinish={(values) => void submit(values)}
+      onFinish={submit}
       data-testid="activity-form"
     >
       <Form.Item name="title" label={t('programme.form.titleZh')} rules={required}>
@@ -159,12 +155,12 @@ function ActivityForm({ categories, portfolio, user, onCreated }: { categories: 
       </Form.Item>
       {organizerKind === 'staff' ? (
         <Form.Item name="organizerUserId" label={t('programme.form.staffMember')} rules={required}>
-          <Select showSearch={{ optionFilterProp: 'label' }} loading={staff.loading} options={(staff.data ?? []).map((u) => ({ value: u.id, label: u.displayName }))} />
+          <Select showSearch={{ optionFilterProp: 'label' }} loading={staff.isLoading} options={(staff.data ?? []).map((u) => ({ value: u.id, label: u.displayName }))} />
         </Form.Item>
       ) : null}
       {organizerKind === 'partner' ? (
         <Form.Item name="partnerId" label={t('programme.form.partner')} rules={required}>
-          <Select showSearch={{ optionFilterProp: 'label' }} loading={partners.loading} options={(partners.data ?? []).map((p) => ({ value: p.id, label: p.name }))} />
+          <Select showSearch={{ optionFilterProp: 'label' }} loading={partners.isLoading} options={(partners.data ?? []).map((p) => ({ value: p.id, label: p.name }))} />
         </Form.Item>
       ) : null}
       <Flex gap="middle" wrap>
@@ -209,44 +205,32 @@ function ActivityForm({ categories, portfolio, user, onCreated }: { categories: 
       <Form.Item name="waitlistMode" label={t('programme.form.waitlistMode')}>
         <Radio.Group options={(['offer', 'auto_book'] as const).map((m) => ({ value: m, label: t(`programme.form.waitlistModes.${m}`) }))} />
       </Form.Item>
-      {failure ? <Alert type="error" showIcon title={describeError(failure)} style={{ marginBottom: 16 }} /> : null}
-      <Button type="primary" htmlType="submit" loading={busy}>
+      {create.error ? <Alert type="error" showIcon title={describeError(create.error)} style={{ marginBottom: 16 }} /> : null}
+      <Button type="primary" htmlType="submit" loading={create.isPending} disabled={!zone}>
         {t('programme.form.create')}
       </Button>
     </Form>
   );
 }
 
-function ManageActivity({ id, categories, portfolio, onChanged, onOpenSession }: { id: string; categories: ActivityCategory[]; portfolio: Portfolio | undefined; onChanged: () => void; onOpenSession: (row: SessionRow) => void }) {
+function ManageActivity({ id, categories, portfolio, onOpenSession }: { id: string; categories: ActivityCategory[]; portfolio: Portfolio | undefined; onOpenSession: (row: SessionRow) => void }) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
-  const activity = useResource((signal) => getActivity(id, signal), [id]);
-  const [publishing, setPublishing] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
-  const changed = () => {
-    activity.reload();
-    onChanged();
-  };
+  const activity = useQuery(programmeQueries.activity(id));
+  const publish = useMutation({
+    mutationFn: publishActivity,
+    onSuccess: () => {
+      void message.success(t('programme.drawer.published'));
+      void invalidateProgramme();
+    },
+  });
+  const changed = () => void invalidateProgramme();
   if (activity.error && !activity.data) return <Alert type="error" showIcon title={describeError(activity.error)} />;
-  if (!activity.data) return <Skeleton active />;
+  if (!activity.data || !portfolio) return <Skeleton active />;
   const current: ActivityWithSessions = activity.data;
   const rows = rowsOf([current], portfolio, new Map());
   const scheduled = current.sessions.some((s) => s.status === 'scheduled');
   const open = current.status === 'draft' || current.status === 'published';
-
-  const publish = async () => {
-    setPublishing(true);
-    setFailure(null);
-    try {
-      await publishActivity(current);
-      void message.success(t('programme.drawer.published'));
-      changed();
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setPublishing(false);
-    }
-  };
 
   return (
     <Flex vertical gap="middle">
@@ -310,11 +294,11 @@ function ManageActivity({ id, categories, portfolio, onChanged, onOpenSession }:
           )}
         />
       )}
-      {open ? <AddSessions activityId={current.id} portfolio={portfolio} onAdded={changed} /> : null}
-      {failure ? <RefusalAlert error={failure} zone={rows[0]?.zone ?? 'Asia/Shanghai'} onClose={() => setFailure(null)} /> : null}
+      {open ? <AddSessions activityId={current.id} portfolio={portfolio} /> : null}
+      {publish.error ? <RefusalAlert error={publish.error} zone={rows[0]?.zone ?? portfolio.organizationZone} onClose={() => publish.reset()} /> : null}
       <Flex gap="small" wrap align="center">
         {current.status === 'draft' ? (
-          <Button type="primary" disabled={!scheduled} loading={publishing} onClick={() => void publish()} data-testid="publish-activity">
+          <Button type="primary" disabled={!scheduled} loading={publish.isPending} onClick={() => publish.mutate(current)} data-testid="publish-activity">
             {t('programme.drawer.publish')}
           </Button>
         ) : null}
@@ -349,21 +333,28 @@ interface SessionFormValues {
 }
 
 /** One session, or a weekly / fortnightly run; add several times for a touring programme at several sites. */
-function AddSessions({ activityId, portfolio, onAdded }: { activityId: string; portfolio: Portfolio | undefined; onAdded: () => void }) {
+function AddSessions({ activityId, portfolio }: { activityId: string; portfolio: Portfolio }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<SessionFormValues>();
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
   const mode = Form.useWatch('mode', form);
   const siteId = Form.useWatch('siteId', form);
-  const zone = (siteId && portfolio?.siteById.get(siteId)?.timezone) || 'Asia/Shanghai';
-  const spaces = (portfolio?.spaces ?? []).filter((s) => s.siteId === siteId && !s.archivedAt);
+  // Times are picked as wall-clock times of the chosen site; before one is chosen, of the organization.
+  const zone = zoneOf(portfolio, siteId) ?? portfolio.organizationZone;
+  const spaces = portfolio.spaces.filter((s) => s.siteId === siteId && !s.archivedAt);
   const required = [{ required: true, message: t('programme.form.required') }];
+  const add = useMutation({
+    mutationFn: (body: CreateSessionsBody) => createSessions(activityId, body),
+    onSuccess: (result) => {
+      void message.success(t('programme.drawer.added', { count: result.sessions.length }));
+      const skipped = result.occurrences.filter((o) => o.status !== 'ok').length;
+      if (skipped) void message.warning(t('programme.drawer.skipped', { count: skipped }));
+      form.resetFields(['date', 'start', 'end', 'startDate', 'time', 'places']);
+      void invalidateProgramme();
+    },
+  });
 
-  const submit = async (values: SessionFormValues) => {
-    setBusy(true);
-    setFailure(null);
+  const submit = (values: SessionFormValues) => {
     const places = values.places ? { places: values.places } : {};
     const body: CreateSessionsBody =
       values.mode === 'one'
@@ -382,18 +373,7 @@ function AddSessions({ activityId, portfolio, onAdded }: { activityId: string; p
             onConflict: 'fail',
             ...places,
           };
-    try {
-      const result = await createSessions(activityId, body);
-      void message.success(t('programme.drawer.added', { count: result.sessions.length }));
-      const skipped = result.occurrences.filter((o) => o.status !== 'ok').length;
-      if (skipped) void message.warning(t('programme.drawer.skipped', { count: skipped }));
-      form.resetFields(['date', 'start', 'end', 'startDate', 'time', 'places']);
-      onAdded();
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    add.mutate(body);
   };
 
   return (
@@ -401,7 +381,7 @@ function AddSessions({ activityId, portfolio, onAdded }: { activityId: string; p
       form={form}
       layout="vertical"
       initialValues={{ mode: 'one', repeat: 'weekly', count: 4, durationMinutes: 90 }}
-      onFinish={(values) => void submit(values)}
+      onFinish={submit}
       data-testid="add-sessions"
       style={{ border: '1px solid #f0f0f0', borderRadius: 8, padding: 16 }}
     >
@@ -460,18 +440,18 @@ function AddSessions({ activityId, portfolio, onAdded }: { activityId: string; p
           <InputNumber min={1} max={10000} />
         </Form.Item>
         <Form.Item>
-          <Button type="primary" htmlType="submit" loading={busy} data-testid="add-session">
+          <Button type="primary" htmlType="submit" loading={add.isPending} data-testid="add-session">
             {t('programme.drawer.add')}
           </Button>
         </Form.Item>
       </Flex>
-      {failure ? (
+      {add.error ? (
         <RefusalAlert
-          error={failure}
+          error={add.error}
           zone={zone}
-          onClose={() => setFailure(null)}
+          onClose={() => add.reset()}
           onPickAlternative={(alternative) => {
-            const altZone = portfolio?.siteById.get(alternative.siteId)?.timezone ?? zone;
+            const altZone = zoneOf(portfolio, alternative.siteId) ?? zone;
             const start = localPartsOf(alternative.startAt, altZone);
             const end = localPartsOf(alternative.endAt, altZone);
             form.setFieldsValue({
@@ -482,7 +462,7 @@ function AddSessions({ activityId, portfolio, onAdded }: { activityId: string; p
               start: dayjs(`2000-01-01T${start.time}`),
               end: dayjs(`2000-01-01T${end.time}`),
             });
-            setFailure(null);
+            add.reset();
           }}
         />
       ) : null}

@@ -1,3 +1,4 @@
+import { useMutation } from '@tanstack/react-query';
 import { App, Button, Flex, Input, Modal, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -18,23 +19,14 @@ export function CancelWithReason({ label, confirmText, done, size, onCancel, onD
   const { message } = App.useApp();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
-
-  const confirm = async () => {
-    setBusy(true);
-    setFailure(null);
-    try {
-      await onCancel(reason.trim());
+  const cancel = useMutation({
+    mutationFn: onCancel,
+    onSuccess: () => {
       setOpen(false);
       void message.success(done);
       onDone();
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
 
   return (
     <>
@@ -45,15 +37,22 @@ export function CancelWithReason({ label, confirmText, done, size, onCancel, onD
         open={open}
         title={label}
         okText={label}
-        okButtonProps={{ danger: true, loading: busy }}
+        okButtonProps={{ danger: true, loading: cancel.isPending }}
         cancelText={t('programme.drawer.keep')}
-        onOk={() => void confirm()}
-        onCancel={() => setOpen(false)}
+        onOk={() => cancel.mutate(reason.trim())}
+        onCancel={() => {
+          setOpen(false);
+          cancel.reset();
+        }}
       >
         <Flex vertical gap="small">
           <Typography.Text>{confirmText}</Typography.Text>
           <Input.TextArea aria-label={t('programme.drawer.reason')} placeholder={t('programme.drawer.reason')} value={reason} maxLength={500} rows={3} onChange={(e) => setReason(e.target.value)} />
-          {failure ? <Typography.Text type="danger">{describeError(failure)}</Typography.Text> : null}
+          {cancel.error ? (
+            <Typography.Text type="danger" role="alert">
+              {describeError(cancel.error)}
+            </Typography.Text>
+          ) : null}
         </Flex>
       </Modal>
     </>

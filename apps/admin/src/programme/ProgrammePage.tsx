@@ -3,17 +3,17 @@ import type { TableColumnsType } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 // antd's calendar names weekdays and starts weeks by the dayjs locale matching its own (zh_CN -> zh-cn).
 import 'dayjs/locale/zh-cn';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useQuery } from '@tanstack/react-query';
 import { describeError } from '../api/describeError.ts';
-import { useResource } from '../api/useResource.ts';
 import { useSession } from '../auth/session.tsx';
 import type { PageProps } from '../shell/page-props.ts';
 import { usePortfolio } from '../spaces/portfolio.ts';
-import { addDaysToLocalDate, formatLocalDate, formatTime } from '../time/zoned.ts';
+import { addDaysToLocalDate, formatLocalDate, formatTime, todayIn } from '../time/zoned.ts';
 import { ActivityDrawer } from './ActivityDrawer.tsx';
 import { type RowStatus, STATUS_COLORS, type SessionRow, categoryName, rowsOf, titleOf } from './model.ts';
-import { getProgrammeOf, listActivitiesWithSessions, listCategories } from './programme.api.ts';
+import { activityQueries, programmeQueries } from './programme.api.ts';
 import { SessionDrawer } from './SessionDrawer.tsx';
 
 type View = 'month' | 'week' | 'list';
@@ -39,18 +39,21 @@ export default function ProgrammePage({ title }: PageProps) {
   const [openRow, setOpenRow] = useState<SessionRow | null>(null);
 
   const portfolio = usePortfolio();
-  const categories = useResource((signal) => listCategories(signal), []);
-  const activities = useResource((signal) => listActivitiesWithSessions(signal), []);
+  const categories = useQuery(activityQueries.categories());
+  const activities = useQuery(programmeQueries.withSessions());
+  // "Today" is the organization's today, not the browser's (a laptop set to another zone still lands on it).
+  const organizationZone = portfolio.data?.organizationZone;
+  useEffect(() => {
+    if (organizationZone) setAnchor(dayjs(todayIn(organizationZone)));
+  }, [organizationZone]);
 
   const from = view === 'week' ? mondayOf(anchor).format(ISO) : anchor.startOf('month').format(ISO);
   const to = view === 'week' ? addDaysToLocalDate(from, 6) : anchor.endOf('month').format(ISO);
-  const places = useResource(
-    (signal) => (user ? getProgrammeOf(user.orgId, from, to, signal) : Promise.resolve(null)),
-    [user?.orgId, from, to, activities.data],
-  );
+  const places = useQuery({ ...programmeQueries.placesLeft(user?.orgId ?? '', from, to), enabled: user !== null });
   const placesLeft = useMemo(() => new Map((places.data?.items ?? []).map((item) => [item.sessionId, item.placesLeft])), [places.data]);
 
   const rows = useMemo(() => {
+    if (!portfolio.data) return [];
     const all = rowsOf(activities.data ?? [], portfolio.data, placesLeft);
     return all.filter(
       (row) =>
@@ -62,7 +65,6 @@ export default function ProgrammePage({ title }: PageProps) {
     );
   }, [activities.data, portfolio.data, placesLeft, from, to, siteId, category, status]);
 
-  const reload = () => activities.reload();
   const step = (direction: 1 | -1) => setAnchor((a) => (view === 'week' ? a.add(direction * 7, 'day') : a.add(direction, 'month').startOf('month')));
   const periodLabel =
     view === 'week'
@@ -186,6 +188,10 @@ export default function ProgrammePage({ title }: PageProps) {
   ];
 
   const error = activities.error ?? portfolio.error;
+  const retry = () => {
+    if (activities.error) void activities.refetch();
+    if (portfolio.error) portfolio.reload();
+  };
   return (
     <Flex vertical gap="middle">
       <Flex justify="space-between" align="center" wrap gap="small">
@@ -239,7 +245,7 @@ export default function ProgrammePage({ title }: PageProps) {
         <Button aria-label={t('programme.previous')} onClick={() => step(-1)}>
           ‹
         </Button>
-        <Button onClick={() => setAnchor(dayjs().startOf('day'))} data-testid="programme-today">
+        <Button onClick={() => setAnchor(organizationZone ? dayjs(todayIn(organizationZone)) : dayjs().startOf('day'))} data-testid="programme-today">
           {t('programme.today')}
         </Button>
         <Button aria-label={t('programme.next')} onClick={() => step(1)}>
@@ -249,9 +255,9 @@ export default function ProgrammePage({ title }: PageProps) {
           {periodLabel}
         </Typography.Text>
       </Flex>
-      {error ? <Alert type="error" showIcon title={describeError(error)} action={<Button onClick={reload}>{t('errors.retry')}</Button>} /> : null}
-      {activities.loading && !activities.data ? (
-        <Skeleton active />
+      {error ? <Alert type="error" showIcon title={describeError(error)} action={<Button onClick={retry}>{t('errors.retry')}</Button>} /> : null}
+      {!activities.data || !portfolio.data ? (
+        error ? null : <Skeleton active />
       ) : view === 'month' ? (
         <Calendar
           value={anchor}
@@ -307,7 +313,6 @@ export default function ProgrammePage({ title }: PageProps) {
         portfolio={portfolio.data}
         user={user}
         onClose={() => setActivityDrawer(null)}
-        onChanged={reload}
         onOpenSession={(row) => setOpenRow(row)}
       />
       <SessionDrawer
@@ -317,7 +322,6 @@ export default function ProgrammePage({ title }: PageProps) {
           setOpenRow(null);
           setActivityDrawer({ id });
         }}
-        onChanged={reload}
       />
     </Flex>
   );

@@ -1,15 +1,15 @@
-import type { SessionRegistrations } from '@linli/contracts';
+import type { SessionRegistrations, WalkInBody } from '@linli/contracts';
 import { Alert, App, Button, Card, Drawer, Empty, Flex, Input, InputNumber, List, Rate, Skeleton, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
-import { useResource } from '../api/useResource.ts';
 import { BookingStatusTag } from '../bookings/BookingStatusTag.tsx';
 import { RefusalAlert } from '../bookings/RefusalAlert.tsx';
 import { EventEquipment } from '../equipment/EventEquipment.tsx';
 import { formatRange } from '../time/zoned.ts';
 import { STATUS_COLORS, type SessionRow, titleOf } from './model.ts';
-import { checkInRegistrant, getSessionFeedback, getSessionRegistrations, recordWalkIn } from './programme.api.ts';
+import { checkInRegistrant, invalidateProgramme, programmeQueries, recordWalkIn } from './programme.api.ts';
 
 /** Check-in is open from 30 minutes before the start until the end (the API's rule, packages/domain). */
 const CHECK_IN_OPENS_BEFORE_MS = 30 * 60_000;
@@ -18,11 +18,10 @@ interface SessionDrawerProps {
   row: SessionRow | null;
   onClose: () => void;
   onOpenActivity: (activityId: string) => void;
-  onChanged: () => void;
 }
 
 /** One session: who registered (check them in), walk-ins, the waitlist in order, and the feedback summary. */
-export function SessionDrawer({ row, onClose, onOpenActivity, onChanged }: SessionDrawerProps) {
+export function SessionDrawer({ row, onClose, onOpenActivity }: SessionDrawerProps) {
   const { t, i18n } = useTranslation();
   return (
     <Drawer
@@ -41,19 +40,15 @@ export function SessionDrawer({ row, onClose, onOpenActivity, onChanged }: Sessi
         ) : null
       }
     >
-      {row ? <SessionDetails key={row.session.id} row={row} onChanged={onChanged} /> : null}
+      {row ? <SessionDetails key={row.session.id} row={row} /> : null}
     </Drawer>
   );
 }
 
-function SessionDetails({ row, onChanged }: { row: SessionRow; onChanged: () => void }) {
+function SessionDetails({ row }: { row: SessionRow }) {
   const { t, i18n } = useTranslation();
-  const registrations = useResource((signal) => getSessionRegistrations(row.session.id, signal), [row.session.id]);
-  const feedback = useResource((signal) => getSessionFeedback(row.session.id, signal), [row.session.id]);
-  const changed = () => {
-    registrations.reload();
-    onChanged();
-  };
+  const registrations = useQuery(programmeQueries.registrations(row.session.id));
+  const feedback = useQuery(programmeQueries.feedback(row.session.id));
   const data = registrations.data;
   return (
     <Flex vertical gap="middle">
@@ -75,8 +70,8 @@ function SessionDetails({ row, onChanged }: { row: SessionRow; onChanged: () => 
             <Statistic title={t('programme.session.held')} value={`${peopleOf(data)} / ${data.places}`} />
             <Statistic title={t('programme.session.walkIns')} value={data.walkIns} />
           </Flex>
-          <Registrants row={row} data={data} onChanged={changed} />
-          {row.session.status === 'scheduled' ? <WalkInForm sessionId={row.session.id} onRecorded={changed} /> : null}
+          <Registrants row={row} data={data} />
+          {row.session.status === 'scheduled' ? <WalkInForm sessionId={row.session.id} /> : null}
           <Card size="small" title={t('programme.session.waitlist')}>
             {data.waitlist.length === 0 ? (
               <Typography.Text type="secondary">{t('programme.session.noWaitlist')}</Typography.Text>
@@ -153,31 +148,22 @@ function peopleOf(data: SessionRegistrations): number {
   return Math.max(data.placesHeld, data.registrations.filter((r) => counted.has(r.status)).reduce((sum, r) => sum + r.partySize, 0));
 }
 
-function Registrants({ row, data, onChanged }: { row: SessionRow; data: SessionRegistrations; onChanged: () => void }) {
+function Registrants({ row, data }: { row: SessionRow; data: SessionRegistrations }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [busy, setBusy] = useState<string | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
   const now = Date.now();
   const checkInOpen = now >= Date.parse(row.session.startAt) - CHECK_IN_OPENS_BEFORE_MS && now < Date.parse(row.session.endAt);
-
-  const checkIn = async (registrant: Registrant) => {
-    setBusy(registrant.id);
-    setFailure(null);
-    try {
-      await checkInRegistrant(registrant.id);
+  const checkIn = useMutation({
+    mutationFn: (registrant: Registrant) => checkInRegistrant(registrant.id),
+    onSuccess: (_, registrant) => {
       void message.success(t('programme.session.checkedIn', { name: registrant.displayName }));
-      onChanged();
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setBusy(null);
-    }
-  };
+      void invalidateProgramme(row.session.id);
+    },
+  });
 
   return (
     <Card size="small" title={t('programme.session.registrations')}>
-      {failure ? <RefusalAlert error={failure} zone={row.zone} onClose={() => setFailure(null)} /> : null}
+      {checkIn.error ? <RefusalAlert error={checkIn.error} zone={row.zone} onClose={() => checkIn.reset()} /> : null}
       {data.registrations.length === 0 ? (
         <Empty description={t('programme.session.noRegistrations')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
       ) : (
@@ -202,9 +188,9 @@ function Registrants({ row, data, onChanged }: { row: SessionRow; data: SessionR
                       size="small"
                       type="primary"
                       disabled={!checkInOpen}
-                      loading={busy === r.id}
+                      loading={checkIn.isPending && checkIn.variables.id === r.id}
                       aria-label={t('programme.session.checkInOf', { name: r.displayName })}
-                      onClick={() => void checkIn(r)}
+                      onClick={() => checkIn.mutate(r)}
                     >
                       {t('programme.session.checkIn')}
                     </Button>
@@ -218,27 +204,21 @@ function Registrants({ row, data, onChanged }: { row: SessionRow; data: SessionR
   );
 }
 
-function WalkInForm({ sessionId, onRecorded }: { sessionId: string; onRecorded: () => void }) {
+function WalkInForm({ sessionId }: { sessionId: string }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [people, setPeople] = useState<number | null>(1);
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
-  const record = async () => {
-    if (!people) return;
-    setBusy(true);
-    setFailure(null);
-    try {
-      await recordWalkIn(sessionId, { people, ...(note.trim() ? { note: note.trim() } : {}) });
-      void message.success(t('programme.session.walkInRecorded', { count: people }));
+  const walkIn = useMutation({
+    mutationFn: (body: WalkInBody) => recordWalkIn(sessionId, body),
+    onSuccess: (_, body) => {
+      void message.success(t('programme.session.walkInRecorded', { count: body.people }));
       setNote('');
-      onRecorded();
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+      void invalidateProgramme(sessionId);
+    },
+  });
+  const record = () => {
+    if (people) walkIn.mutate({ people, ...(note.trim() ? { note: note.trim() } : {}) });
   };
   return (
     <Card size="small" title={t('programme.session.recordWalkIn')}>
@@ -246,11 +226,11 @@ function WalkInForm({ sessionId, onRecorded }: { sessionId: string; onRecorded: 
         <Typography.Text>{t('programme.session.walkInPeople')}</Typography.Text>
         <InputNumber aria-label={t('programme.session.walkInPeople')} min={1} max={1000} value={people} onChange={setPeople} style={{ width: 90 }} />
         <Input aria-label={t('programme.session.walkInNote')} placeholder={t('programme.session.walkInNote')} value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} style={{ flex: '1 1 160px' }} />
-        <Button onClick={() => void record()} loading={busy} disabled={!people}>
+        <Button onClick={record} loading={walkIn.isPending} disabled={!people}>
           {t('programme.session.recordWalkIn')}
         </Button>
       </Flex>
-      {failure ? <Alert type="error" showIcon title={describeError(failure)} style={{ marginTop: 8 }} /> : null}
+      {walkIn.error ? <Alert type="error" showIcon title={describeError(walkIn.error)} style={{ marginTop: 8 }} /> : null}
     </Card>
   );
 }

@@ -1,6 +1,6 @@
 /** What the programme screens show for one session: the session, its activity, where and when in the site's zone. */
 import type { ActivityCategory, ActivitySession, ActivityWithSessions } from '@linli/contracts';
-import type { Portfolio } from '../spaces/portfolio.ts';
+import { type Portfolio, zoneOf } from '../spaces/portfolio.ts';
 import { localDateOf } from '../time/zoned.ts';
 
 export type RowStatus = ActivityWithSessions['status'];
@@ -19,20 +19,22 @@ export interface SessionRow {
   held: number | null;
 }
 
-export function rowsOf(activities: ActivityWithSessions[], portfolio: Portfolio | undefined, placesLeft: Map<string, number>): SessionRow[] {
+/** The rows need the portfolio: a session's date and times are read in its site's zone, which the portfolio names. */
+export function rowsOf(activities: ActivityWithSessions[], portfolio: Portfolio, placesLeft: Map<string, number>): SessionRow[] {
   const rows: SessionRow[] = [];
   const now = Date.now();
   for (const activity of activities) {
     for (const session of activity.sessions) {
-      const site = portfolio?.siteById.get(session.siteId);
-      const zone = site?.timezone ?? 'Asia/Shanghai';
+      const site = portfolio.siteById.get(session.siteId);
+      // A site archived since is not in the portfolio: the organization's zone is the best guess left.
+      const zone = zoneOf(portfolio, session.siteId) ?? portfolio.organizationZone;
       const left = placesLeft.get(session.id);
       rows.push({
         session,
         activity,
         zone,
         siteName: site?.name ?? '',
-        spaceName: portfolio?.spaceById.get(session.spaceId)?.name ?? '',
+        spaceName: portfolio.spaceById.get(session.spaceId)?.name ?? '',
         localDate: localDateOf(Date.parse(session.startAt), zone),
         status: session.status === 'cancelled' ? 'cancelled' : activity.status,
         // The programme's places left count places still held, which a session that has ended no longer has.

@@ -1,13 +1,17 @@
 import type { Booking, BookingAlternative, BookingCheck, EffectivePolicyResponse, Site, Space } from '@linli/contracts';
+import { useQuery } from '@tanstack/react-query';
 import { Alert, App, Button, Descriptions, Flex, Input, Modal, Skeleton, Typography } from 'antd';
-import { useEffect, useRef, useState } from 'react';
+import { Suspense, lazy, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useResource } from '../api/useResource.ts';
-import { checkBooking, createBooking, joinWaitlist } from '../bookings/bookings.api.ts';
+import { checkBooking, createBooking, invalidateBookings } from '../bookings/bookings.api.ts';
 import { describeReason } from '../bookings/refusals.ts';
 import { RefusalAlert } from '../bookings/RefusalAlert.tsx';
-import { getEffectivePolicy } from '../spaces/spaces.api.ts';
+import { usePortfolio } from '../spaces/portfolio.ts';
 import { formatRange } from '../time/zoned.ts';
+import { invalidateWaitlist, joinWaitlist, residentQueries } from './resident.queries.ts';
+
+// Loaded when the dialog first opens, not with the booking page: its photo viewer is not part of the first screen.
+const SpaceDetails = lazy(() => import('../spaces/SpaceDetails.tsx').then((m) => ({ default: m.SpaceDetails })));
 
 export interface BookingRequest {
   space: Space;
@@ -28,6 +32,8 @@ interface Precheck {
 /** The resident's last step: the rules that apply, what would already fail, then book (or wait). */
 export function BookingConfirmModal({ request, onClose, onBooked }: { request: BookingRequest | null; onClose: () => void; onBooked: (booking: Booking) => void }) {
   const { t, i18n } = useTranslation();
+  // The full site (address, hours) for what the resident reads before booking: the request carries only its name.
+  const portfolio = usePortfolio();
   const { message } = App.useApp();
   const [purpose, setPurpose] = useState('');
   const [failure, setFailure] = useState<unknown>(null);
@@ -44,14 +50,21 @@ export function BookingConfirmModal({ request, onClose, onBooked }: { request: B
 
   // The API judges the booking exactly as it would on submit (nothing is written), so what is shown here is what
   // will happen unless someone else books first.
-  const precheck = useResource(async (signal): Promise<Precheck | null> => {
-    if (!current) return null;
-    const [effective, check] = await Promise.all([
-      getEffectivePolicy(current.space.id, signal),
-      checkBooking({ spaceId: current.space.id, startAt: current.startAt, endAt: current.endAt, partySize: current.partySize }, signal),
-    ]);
-    return { policy: effective.values, problems: check.reasons.map(describeReason), quotas: check.quotas };
-  }, [current]);
+  const policyQuery = useQuery({ ...residentQueries.policy(current?.space.id ?? ''), enabled: current !== null });
+  const checkQuery = useQuery({
+    queryKey: ['bookings', 'check', current?.space.id, current?.startAt, current?.endAt, current?.partySize],
+    queryFn: ({ signal }) =>
+      checkBooking({ spaceId: current!.space.id, startAt: current!.startAt, endAt: current!.endAt, partySize: current!.partySize }, signal),
+    enabled: current !== null,
+    staleTime: 0,
+  });
+  const precheck = {
+    loading: policyQuery.isPending || checkQuery.isPending,
+    data:
+      policyQuery.data && checkQuery.data
+        ? ({ policy: policyQuery.data.values, problems: checkQuery.data.reasons.map(describeReason), quotas: checkQuery.data.quotas } satisfies Precheck)
+        : undefined,
+  };
 
   if (!current) return null;
   const zone = current.site.timezone;
@@ -65,6 +78,8 @@ export function BookingConfirmModal({ request, onClose, onBooked }: { request: B
         { spaceId: current.space.id, startAt: current.startAt, endAt: current.endAt, partySize: current.partySize, ...(purpose.trim() ? { purpose: purpose.trim() } : {}) },
         key.current,
       );
+      void invalidateBookings();
+      void invalidateWaitlist();
       onBooked(booking);
     } catch (error) {
       setFailure(error);
@@ -75,8 +90,9 @@ export function BookingConfirmModal({ request, onClose, onBooked }: { request: B
 
   const wait = async () => {
     try {
-      await joinWaitlist({ spaceId: current.space.id, startAt: current.startAt, endAt: current.endAt, partySize: current.partySize });
-      void message.success(t('waitlist.joined'));
+      const entry = await joinWaitlist({ spaceId: current.space.id, startAt: current.startAt, endAt: current.endAt, partySize: current.partySize });
+      void message.success(t('queue.joinedAt', { position: entry.position ?? 1 }));
+      void invalidateWaitlist();
       onClose();
     } catch (error) {
       setFailure(error);
@@ -117,6 +133,14 @@ export function BookingConfirmModal({ request, onClose, onBooked }: { request: B
           <Descriptions.Item label={t('booking.when')}>{formatRange(current.startAt, current.endAt, zone, i18n.language)}</Descriptions.Item>
           <Descriptions.Item label={t('booking.partySize')}>{current.partySize}</Descriptions.Item>
         </Descriptions>
+        {(() => {
+          const site = portfolio.data?.siteById.get(current.site.id);
+          return site ? (
+            <Suspense fallback={<Skeleton active paragraph={{ rows: 2 }} />}>
+              <SpaceDetails space={current.space} site={site} />
+            </Suspense>
+          ) : null;
+        })()}
         {precheck.loading && !precheck.data ? <Skeleton active paragraph={{ rows: 2 }} /> : null}
         {policy && precheck.data ? (
           <Flex vertical gap={4}>

@@ -1,7 +1,7 @@
 import type { CalendarFeed } from '@linli/contracts';
-import { apiRequest } from '../api/client.ts';
+import { api, data } from '../api/typed.ts';
 
 /** A new private .ics link for the signed-in person; the previous link stops working. */
-export function createCalendarFeed(): Promise<CalendarFeed> {
-  return apiRequest<CalendarFeed>('POST', '/api/v1/me/calendar-feed', {});
+export async function createCalendarFeed(): Promise<CalendarFeed> {
+  return data(api.POST('/api/v1/me/calendar-feed', {})) as Promise<CalendarFeed>;
 }

@@ -1,4 +1,5 @@
 import type { Booking, SeriesChangeResult } from '@linli/contracts';
+import { useMutation } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Flex, InputNumber, Radio, TimePicker, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
@@ -9,6 +10,12 @@ import { localPartsOf } from '../time/zoned.ts';
 import { cancelSeries, updateSeries } from './series.api.ts';
 
 type Scope = 'one' | 'following' | 'all';
+
+interface Outcome {
+  type: 'success' | 'warning' | 'error';
+  text: string;
+  details?: string[];
+}
 
 interface SeriesActionsProps {
   /** An upcoming occurrence of the series; scopes count from it. */
@@ -25,34 +32,34 @@ export function SeriesActions({ booking, zone, onChanged }: SeriesActionsProps) 
   const [scope, setScope] = useState<Scope>('following');
   const [startTime, setStartTime] = useState<Dayjs>(() => dayjs(localPartsOf(booking.startAt, zone).time, 'HH:mm'));
   const [duration, setDuration] = useState<number>(() => Math.round((Date.parse(booking.endAt) - Date.parse(booking.startAt)) / 60_000));
-  const [busy, setBusy] = useState<'cancel' | 'update' | null>(null);
-  const [outcome, setOutcome] = useState<{ type: 'success' | 'warning' | 'error'; text: string; details?: string[] } | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
 
-  const describeChange = (result: SeriesChangeResult) => ({
-    type: result.refused.length ? ('warning' as const) : ('success' as const),
+  // Nothing moved is a failure, some moved a warning: a green note for a change that did not happen misleads.
+  const describeChange = (result: SeriesChangeResult): Outcome => ({
+    type: result.refused.length ? (result.changed.length ? 'warning' : 'error') : 'success',
     text: t('seriesEdit.changed', { changed: result.changed.length, refused: result.refused.length }),
     details: result.refused.map((r) => describeReason({ code: r.code })),
   });
-
-  const act = async (name: 'cancel' | 'update', action: () => Promise<{ type: 'success' | 'warning'; text: string; details?: string[] }>) => {
-    setBusy(name);
-    setOutcome(null);
-    try {
-      setOutcome(await action());
-      onChanged();
-    } catch (error) {
-      setOutcome({ type: 'error', text: describeError(error) });
-    } finally {
-      setBusy(null);
-    }
+  const settle = {
+    onMutate: () => setOutcome(null),
+    onError: (error: unknown) => setOutcome({ type: 'error', text: describeError(error) }),
   };
-
-  const change = () =>
-    act('update', async () =>
-      describeChange(
-        await updateSeries(booking.seriesId, { scope, bookingId: booking.id, startTime: startTime.format('HH:mm'), durationMinutes: duration }),
-      ),
-    );
+  const update = useMutation({
+    mutationFn: () => updateSeries(booking.seriesId, { scope, bookingId: booking.id, startTime: startTime.format('HH:mm'), durationMinutes: duration }),
+    ...settle,
+    onSuccess: (result) => {
+      setOutcome(describeChange(result));
+      onChanged();
+    },
+  });
+  const cancelling = useMutation({
+    mutationFn: () => cancelSeries(booking.seriesId, { scope, bookingId: booking.id }),
+    ...settle,
+    onSuccess: ({ cancelled }) => {
+      setOutcome({ type: cancelled.length ? 'success' : 'error', text: t('seriesEdit.cancelled', { count: cancelled.length }) });
+      onChanged();
+    },
+  });
 
   const cancel = () =>
     modal.confirm({
@@ -60,11 +67,7 @@ export function SeriesActions({ booking, zone, onChanged }: SeriesActionsProps) 
       okText: t('seriesEdit.cancel'),
       okButtonProps: { danger: true },
       cancelText: t('common.back'),
-      onOk: () =>
-        act('cancel', async () => {
-          const { cancelled } = await cancelSeries(booking.seriesId, { scope, bookingId: booking.id });
-          return { type: 'success', text: t('seriesEdit.cancelled', { count: cancelled.length }) };
-        }),
+      onOk: () => cancelling.mutateAsync().catch(() => undefined),
     });
 
   return (
@@ -85,11 +88,11 @@ export function SeriesActions({ booking, zone, onChanged }: SeriesActionsProps) 
             <Typography.Text type="secondary">{t('series.duration')}</Typography.Text>
             <InputNumber aria-label={t('series.duration')} min={15} max={1440} step={15} value={duration} onChange={(value) => value && setDuration(value)} />
           </Flex>
-          <Button loading={busy === 'update'} onClick={() => void change()}>
+          <Button loading={update.isPending} onClick={() => update.mutate()}>
             {t('seriesEdit.apply')}
           </Button>
         </Flex>
-        <Button danger loading={busy === 'cancel'} onClick={cancel}>
+        <Button danger loading={cancelling.isPending} onClick={cancel}>
           {t('seriesEdit.cancel')}
         </Button>
         {outcome ? (

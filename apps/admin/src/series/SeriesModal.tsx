@@ -1,16 +1,17 @@
-import type { CreateSeriesBody, SeriesOccurrence, Space } from '@linli/contracts';
+import type { CreateSeriesBody, SeriesOccurrence, SeriesResult, Space } from '@linli/contracts';
+import { useMutation } from '@tanstack/react-query';
 import { Alert, App, Button, Checkbox, DatePicker, Flex, Form, Input, InputNumber, Modal, Radio, Select, Table, Tag, TimePicker } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api/client.ts';
 import { describeError } from '../api/describeError.ts';
 import { describeReason } from '../bookings/refusals.ts';
-import type { Portfolio } from '../spaces/portfolio.ts';
-import { formatLocalDate } from '../time/zoned.ts';
+import { useDialogFormLayout } from '../shell/dialogForm.ts';
+import { type Portfolio, zoneOf } from '../spaces/portfolio.ts';
+import { formatLocalDate, todayIn } from '../time/zoned.ts';
+import { BYDAY, type ByDay, DAY_KEYS, byDayAfterMove, byDayOf } from './byDay.ts';
 import { createSeries } from './series.api.ts';
-
-const BYDAY = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
-const DAY_KEYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 interface FormValues {
   spaceId: string;
@@ -19,11 +20,17 @@ interface FormValues {
   durationMinutes: number;
   frequency: 'DAILY' | 'WEEKLY' | 'MONTHLY';
   interval: number;
-  byDay: (typeof BYDAY)[number][];
+  byDay: ByDay[];
   count: number;
   partySize: number;
   purpose?: string;
   onConflict: 'skip' | 'fail';
+}
+
+/** The occurrences a refused save reports in its problem details, each with why it cannot be booked. */
+function occurrencesOf(error: ApiError): SeriesOccurrence[] {
+  const occurrences = error.details.occurrences;
+  return Array.isArray(occurrences) ? (occurrences as SeriesOccurrence[]) : [];
 }
 
 interface SeriesModalProps {
@@ -39,16 +46,35 @@ export function SeriesModal({ open, spaces, portfolio, onClose, onCreated }: Ser
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<FormValues>();
+  const formLayout = useDialogFormLayout();
   const [preview, setPreview] = useState<SeriesOccurrence[] | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
-  const [busy, setBusy] = useState<'preview' | 'save' | null>(null);
+  /** The first date the weekdays were last matched to. */
+  const matchedDate = useRef<Dayjs | undefined>(undefined);
+  const run = useMutation({
+    mutationFn: createSeries,
+    onSuccess: (result, body) => {
+      if (body.dryRun) setPreview(result.occurrences);
+      // A series that booked nothing is a failure, shown as one (bookedNothing below), never a green toast.
+      else if (result.booked > 0) {
+        void message.success(t('series.saved', { booked: result.booked, skipped: result.skipped }));
+        onCreated();
+      }
+    },
+    onError: (error) => {
+      if (error instanceof ApiError && error.code === 'SERIES_BOOKS_NOTHING') setPreview(occurrencesOf(error));
+    },
+  });
+  const { reset } = run;
 
   useEffect(() => {
     if (!open) return;
     setPreview(null);
-    setFailure(null);
+    reset();
     form.resetFields();
-    const tomorrow = dayjs().add(1, 'day');
+    // Tomorrow at the first space's site; its zone is the one the series is anchored in.
+    const zone = zoneOf(portfolio, spaces[0]?.siteId);
+    const tomorrow = (zone ? dayjs(todayIn(zone)) : dayjs()).add(1, 'day');
+    matchedDate.current = tomorrow;
     form.setFieldsValue({
       spaceId: spaces[0]?.id,
       startDate: tomorrow,
@@ -56,12 +82,12 @@ export function SeriesModal({ open, spaces, portfolio, onClose, onCreated }: Ser
       durationMinutes: 90,
       frequency: 'WEEKLY',
       interval: 1,
-      byDay: [BYDAY[(tomorrow.day() + 6) % 7]!],
+      byDay: [byDayOf(tomorrow)],
       count: 8,
       partySize: 1,
       onConflict: 'skip',
     });
-  }, [open, spaces, form]);
+  }, [open, spaces, portfolio, form, reset]);
 
   const bodyOf = (values: FormValues, dryRun: boolean): CreateSeriesBody => {
     const parts = [`FREQ=${values.frequency}`, `INTERVAL=${values.interval}`];
@@ -81,31 +107,25 @@ export function SeriesModal({ open, spaces, portfolio, onClose, onCreated }: Ser
     };
   };
 
-  const run = async (dryRun: boolean) => {
+  const submit = async (dryRun: boolean) => {
     let values: FormValues;
     try {
       values = await form.validateFields();
     } catch {
       return;
     }
-    setBusy(dryRun ? 'preview' : 'save');
-    setFailure(null);
-    try {
-      const result = await createSeries(bodyOf(values, dryRun));
-      if (dryRun) setPreview(result.occurrences);
-      else {
-        void message.success(t('series.saved', { booked: result.booked, skipped: result.skipped }));
-        onCreated();
-      }
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setBusy(null);
-    }
+    run.mutate(bodyOf(values, dryRun));
   };
 
   const conflicts = preview?.filter((occurrence) => occurrence.status !== 'ok').length ?? 0;
+  const bookable = (preview?.length ?? 0) - conflicts;
   const frequency = Form.useWatch('frequency', form);
+  const saved: SeriesResult | undefined = run.data && !run.data.dryRun ? run.data : undefined;
+  // The API refuses a save that would book nothing (someone took the dates since the preview); its details list
+  // each occurrence with the reason, so the table shows what went wrong.
+  const refusedAll = run.error instanceof ApiError && run.error.code === 'SERIES_BOOKS_NOTHING' ? run.error : undefined;
+  const bookedNothing = refusedAll ? occurrencesOf(refusedAll).length : saved?.booked === 0 ? saved.skipped : null;
+  const busy = run.isPending ? (run.variables.dryRun ? 'preview' : 'save') : null;
 
   return (
     <Modal
@@ -117,16 +137,31 @@ export function SeriesModal({ open, spaces, portfolio, onClose, onCreated }: Ser
       footer={
         <Flex gap="small" justify="flex-end">
           <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button onClick={() => void run(true)} loading={busy === 'preview'}>
+          <Button onClick={() => void submit(true)} loading={busy === 'preview'} data-testid="series-preview">
             {t('series.preview')}
           </Button>
-          <Button type="primary" disabled={!preview} onClick={() => void run(false)} loading={busy === 'save'}>
+          <Button type="primary" disabled={!preview || bookable === 0} onClick={() => void submit(false)} loading={busy === 'save'} data-testid="series-save">
             {t('series.save')}
           </Button>
         </Flex>
       }
     >
-      <Form<FormValues> form={form} layout="vertical" requiredMark={false} onValuesChange={() => setPreview(null)}>
+      <Form<FormValues>
+        form={form}
+        // Field ids are prefixed with the form's name: the timeline's booking form has a spaceId and a purpose too.
+        name="series"
+        {...formLayout}
+        requiredMark={false}
+        data-testid="series-form"
+        onValuesChange={(changed: Partial<FormValues>) => {
+          setPreview(null);
+          run.reset();
+          if (changed.startDate) {
+            form.setFieldValue('byDay', byDayAfterMove(form.getFieldValue('byDay') ?? [], matchedDate.current, changed.startDate));
+            matchedDate.current = changed.startDate;
+          }
+        }}
+      >
         <Form.Item name="spaceId" label={t('booking.space')} rules={[{ required: true }]}>
           <Select
             showSearch={{ optionFilterProp: 'label' }}
@@ -178,13 +213,17 @@ export function SeriesModal({ open, spaces, portfolio, onClose, onCreated }: Ser
           />
         </Form.Item>
       </Form>
-      {failure ? <Alert type="error" showIcon title={describeError(failure)} style={{ marginBottom: 12 }} /> : null}
+      {run.error && !refusedAll ? <Alert type="error" showIcon role="alert" title={describeError(run.error)} style={{ marginBottom: 12 }} /> : null}
+      {bookedNothing !== null ? (
+        <Alert type="error" showIcon role="alert" data-testid="series-booked-nothing" title={t('series.bookedNothing', { skipped: bookedNothing })} style={{ marginBottom: 12 }} />
+      ) : null}
       {preview ? (
         <Flex vertical gap="small">
           <Alert
-            type={conflicts ? 'warning' : 'success'}
+            type={bookable === 0 ? 'error' : conflicts ? 'warning' : 'success'}
             showIcon
-            title={t('series.previewSummary', { total: preview.length, conflicts })}
+            data-testid="series-preview-summary"
+            title={bookable === 0 ? t('series.nothingBookable', { total: preview.length }) : t('series.previewSummary', { total: preview.length, conflicts })}
           />
           <Table<SeriesOccurrence>
             size="small"

@@ -1,9 +1,9 @@
 import type { EffectivePolicyResponse, PolicyRules } from '@linli/contracts';
-import { Alert, Button, Flex, InputNumber, Select, Switch, Table, Tag } from 'antd';
+import { useMutation } from '@tanstack/react-query';
+import { Alert, App, Button, Flex, InputNumber, Select, Switch, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
-import { useSave } from '../api/useSave.ts';
 
 type Field = keyof EffectivePolicyResponse['values'];
 type Value = EffectivePolicyResponse['values'][Field];
@@ -40,7 +40,14 @@ interface PolicyEditorProps {
 export function PolicyEditor({ view, setHereLabel, save: saveRules, onSaved }: PolicyEditorProps) {
   const { t } = useTranslation();
   const [own, setOwn] = useState<PolicyRules>(view.own);
-  const { saving, failure, save: saveWith } = useSave();
+  const { message } = App.useApp();
+  const saving = useMutation({
+    mutationFn: saveRules,
+    onSuccess: () => {
+      void message.success(t('setup.saved'));
+      onSaved();
+    },
+  });
   const changed = JSON.stringify(own) !== JSON.stringify(view.own);
 
   const inheritedFrom = (field: Field) => (view.inheritedSources[field] ?? 'default') as keyof typeof SOURCE_COLORS;
@@ -90,9 +97,7 @@ export function PolicyEditor({ view, setHereLabel, save: saveRules, onSaved }: P
     );
   };
 
-  const save = async () => {
-    if (await saveWith(() => saveRules(own))) onSaved();
-  };
+  const save = () => saving.mutate(own);
 
   const rows = POLICY_FIELDS.map((field) => ({ field, set: field in own }));
   return (
@@ -129,9 +134,9 @@ export function PolicyEditor({ view, setHereLabel, save: saveRules, onSaved }: P
           },
         ]}
       />
-      {failure ? <Alert type="error" showIcon title={describeError(failure)} /> : null}
+      {saving.error ? <Alert type="error" showIcon title={describeError(saving.error)} /> : null}
       <Flex gap="small">
-        <Button type="primary" disabled={!changed} loading={saving} onClick={() => void save()}>
+        <Button type="primary" disabled={!changed} loading={saving.isPending} onClick={() => void save()}>
           {t('setup.savePolicy')}
         </Button>
         <Button disabled={!changed} onClick={() => setOwn(view.own)}>

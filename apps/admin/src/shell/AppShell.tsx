@@ -1,7 +1,8 @@
 import type { CurrentUser } from '@linli/contracts';
-import { Button, Drawer, Empty, Flex, Grid, Layout, Menu, Spin, Tag, Typography, theme } from 'antd';
-import { Suspense, useEffect, useState } from 'react';
+import { Button, Drawer, Empty, Flex, Grid, Layout, Spin, Tag, Typography, theme } from 'antd';
+import { type MouseEvent, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { queryClient } from '../api/queryClient.ts';
 import { useSession } from '../auth/session.tsx';
 import { LanguageSwitch } from '../i18n/LanguageSwitch.tsx';
 import { NotificationBell } from '../notifications/NotificationBell.tsx';
@@ -22,6 +23,9 @@ export default function AppShell({ user }: { user: CurrentUser }) {
   const current = navItemAt(items, path);
   const title = current ? t(`nav.${current.label}`) : undefined;
 
+  // Cached answers are this person's: whoever signs in next on this device starts from nothing.
+  useEffect(() => () => queryClient.clear(), [user.id]);
+
   useEffect(() => {
     if (path === '/') navigate(home, { replace: true });
   }, [path, home]);
@@ -31,19 +35,24 @@ export default function AppShell({ user }: { user: CurrentUser }) {
   }, [title, t]);
 
   const menu = (
-    <nav aria-label={t('shell.navigation')}>
-      <Menu
-        mode="inline"
-        selectedKeys={current ? [current.path] : []}
-        style={{ borderInlineEnd: 'none' }}
-        items={items.map((item) => ({ key: item.path, label: <a href={item.path}>{t(`nav.${item.label}`)}</a> }))}
-        onClick={({ key, domEvent }) => {
-          followLink(domEvent, key);
-          setDrawerOpen(false);
-        }}
-      />
-    </nav>
+    <NavLinks
+      items={items.filter((item) => item.inMenu !== false)}
+      current={current}
+      onFollow={(event, item) => {
+        followLink(event, item.path);
+        setDrawerOpen(false);
+      }}
+    />
   );
+
+  const page = (
+    <LoadErrorBoundary key={path}>
+      <Suspense fallback={<Spin style={{ display: 'block', margin: '48px auto' }} />}>
+        {current ? <current.Page title={title ?? ''} /> : path === '/' ? null : <NotFound home={home} />}
+      </Suspense>
+    </LoadErrorBoundary>
+  );
+  if (current?.bare) return <main style={{ minHeight: '100dvh' }}>{page}</main>;
 
   return (
     <Layout style={{ minHeight: '100dvh' }}>
@@ -90,14 +99,53 @@ export default function AppShell({ user }: { user: CurrentUser }) {
           </Drawer>
         )}
         <Layout.Content style={{ padding: wide ? token.paddingLG : token.paddingSM, minWidth: 0 }}>
-          <LoadErrorBoundary key={path}>
-            <Suspense fallback={<Spin style={{ display: 'block', margin: '48px auto' }} />}>
-              {current ? <current.Page title={title ?? ''} /> : path === '/' ? null : <NotFound home={home} />}
-            </Suspense>
-          </LoadErrorBoundary>
+          {page}
         </Layout.Content>
       </Layout>
     </Layout>
+  );
+}
+
+/**
+ * The side menu: a list of plain links, the current one marked for eyes and for screen readers (aria-current).
+ * Not antd's Menu: a resident's phone would download it (and its overflow and sub-menu machinery) on the first
+ * screen, for what a list of links does as well.
+ */
+function NavLinks({ items, current, onFollow }: { items: readonly NavItem[]; current: NavItem | undefined; onFollow: (event: MouseEvent<HTMLAnchorElement>, item: NavItem) => void }) {
+  const { t } = useTranslation();
+  const { token } = theme.useToken();
+  const [hovered, setHovered] = useState<string | null>(null);
+  return (
+    <nav aria-label={t('shell.navigation')}>
+      <ul style={{ listStyle: 'none', margin: 0, padding: token.paddingXXS, display: 'flex', flexDirection: 'column', gap: token.marginXXS }}>
+        {items.map((item) => {
+          const selected = item === current;
+          return (
+            <li key={item.path}>
+              <a
+                href={item.path}
+                aria-current={selected ? 'page' : undefined}
+                onClick={(event) => onFollow(event, item)}
+                onMouseEnter={() => setHovered(item.path)}
+                onMouseLeave={() => setHovered(null)}
+                style={{
+                  display: 'flex',
+                  alignItems: 'center',
+                  minHeight: token.controlHeightLG,
+                  paddingInline: token.padding,
+                  borderRadius: token.borderRadiusLG,
+                  color: selected ? token.colorPrimary : token.colorText,
+                  fontWeight: selected ? token.fontWeightStrong : undefined,
+                  background: selected ? token.colorPrimaryBg : hovered === item.path ? token.colorBgTextHover : undefined,
+                }}
+              >
+                {t(`nav.${item.label}`)}
+              </a>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
   );
 }
 

@@ -7,7 +7,10 @@ export function LoadingScreen() {
   const { t } = useTranslation();
   return (
     <Flex justify="center" align="center" style={{ minHeight: '100dvh' }}>
-      <Spin size="large" aria-label={t('boot.loading')} />
+      {/* The name goes on a status region: axe refuses aria-label on the spinner's own element (no role). */}
+      <div role="status" aria-label={t('boot.loading')}>
+        <Spin size="large" />
+      </div>
     </Flex>
   );
 }

@@ -17,6 +17,10 @@ export interface NavItem {
   Page: LazyExoticComponent<ComponentType<PageProps>>;
   /** The page also answers the paths below its own (e.g. /equipment/items/:id, what a printed QR label opens). */
   ownsSubPaths?: boolean;
+  /** Reached by a link or a scanned QR code, not from the menu (the resident's check-in at the door). */
+  inMenu?: false;
+  /** Shown without the header and menu: the kiosk screen at a site's door. */
+  bare?: true;
 }
 
 const SITE_TEAM: readonly Role[] = ['org_admin', 'site_manager', 'staff'];
@@ -35,20 +39,31 @@ const ActivitiesPage = lazy(() => import('../activities/ActivitiesPage.tsx'));
 const EquipmentPage = lazy(() => import('../equipment/EquipmentPage.tsx'));
 const NotificationSettingsPage = lazy(() => import('../notifications/NotificationSettingsPage.tsx'));
 const DeliveriesPage = lazy(() => import('../notifications/DeliveriesPage.tsx'));
+const BookingsPage = lazy(() => import('../bookings/BookingsPage.tsx'));
+const KioskPage = lazy(() => import('../kiosk/KioskPage.tsx'));
+const DoorCheckInPage = lazy(() => import('../kiosk/DoorCheckInPage.tsx'));
+const UsersPage = lazy(() => import('../users/UsersPage.tsx'));
 
 const NAV_ITEMS: readonly NavItem[] = [
+  // The site team lands on today across their sites: what is happening, what needs them.
+  { path: '/today', label: 'today', roles: SITE_TEAM, Page: TodayPage },
   { path: '/timeline', label: 'timeline', roles: SITE_TEAM, Page: TimelinePage },
   { path: '/approvals', label: 'approvals', roles: SITE_TEAM, Page: ApprovalsPage },
-  { path: '/today', label: 'today', roles: SITE_TEAM, Page: TodayPage },
+  { path: '/bookings', label: 'bookings', roles: SITE_TEAM, Page: BookingsPage },
+  // /kiosk/<siteId>: a screen at the door showing the QR code residents scan.
+  { path: '/kiosk', label: 'kiosk', roles: SITE_TEAM, Page: KioskPage, ownsSubPaths: true, bare: true },
   { path: '/analytics', label: 'analytics', roles: SITE_TEAM, Page: AnalyticsPage },
   { path: '/programme', label: 'programme', roles: SITE_TEAM, Page: ProgrammePage },
   { path: '/sites', label: 'sites', roles: SITE_TEAM, Page: SitesPage },
   { path: '/equipment', label: 'equipment', roles: SITE_TEAM, Page: EquipmentPage, ownsSubPaths: true },
   // Setting up sites, spaces and policies is the portfolio admin's work; site teams run the day.
   { path: '/setup', label: 'setup', roles: ['org_admin'], Page: SetupPage },
+  { path: '/users', label: 'users', roles: ['org_admin'], Page: UsersPage },
   { path: '/book', label: 'book', roles: ['resident'], Page: BookPage },
   { path: '/my-bookings', label: 'myBookings', roles: ['resident'], Page: MyBookingsPage },
   { path: '/activities', label: 'activities', roles: ['resident'], Page: ActivitiesPage },
+  // /check-in/<siteId>?t=<token>: what the kiosk's QR code opens on the resident's phone.
+  { path: '/check-in', label: 'checkIn', roles: ['resident'], Page: DoorCheckInPage, ownsSubPaths: true, inMenu: false },
   // Delivery health is organization-wide, so only the org admin watches and resends.
   { path: '/notification-deliveries', label: 'deliveries', roles: ['org_admin'], Page: DeliveriesPage },
   { path: '/settings/notifications', label: 'notificationSettings', roles: EVERYONE, Page: NotificationSettingsPage },

@@ -3,16 +3,19 @@ import { Alert, Button, Empty, Flex, Table, type TableColumnsType, Tag, Typograp
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
-import { useResource } from '../api/useResource.ts';
+import { useQuery } from '@tanstack/react-query';
 import type { PageProps } from '../shell/page-props.ts';
 import { type HoursWording, summarizeOpeningHours } from './openingHours.ts';
 import { siteKindLabel } from './siteKinds.ts';
-import { listSites } from './sites.api.ts';
+import { siteQueries } from './sites.api.ts';
 
 
 export default function SitesPage({ title }: PageProps) {
   const { t, i18n: { language } } = useTranslation();
-  const { data, error, loading, reload } = useResource((signal) => listSites(signal), []);
+  const sites = useQuery(siteQueries.list());
+  const { data, error } = sites;
+  const loading = sites.isPending;
+  const reload = () => void sites.refetch();
 
   const columns = useMemo((): TableColumnsType<Site> => {
     const wording: HoursWording = {

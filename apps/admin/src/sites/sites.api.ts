@@ -1,55 +1,71 @@
-import type { Closure, CreateClosureBody, CreateSiteBody, Organization, PolicyAtLevel, PolicyRules, Site, UpdateSiteBody } from '@linli/contracts';
-import { apiRequest, queryString } from '../api/client.ts';
-
-export interface SitePage {
-  items: Site[];
-  /** Null on the last page. */
-  nextCursor: string | null;
-}
+/**
+ * Sites, their closures and booking rules, through the typed client and TanStack Query: pages ask by key, edits
+ * invalidate the keys they change (and the shared portfolio, which names sites everywhere).
+ */
+import type { CreateClosureBody, CreateSiteBody, PolicyRules, UpdateSiteBody } from '@linli/contracts';
+import { queryOptions } from '@tanstack/react-query';
+import { queryClient } from '../api/queryClient.ts';
+import { api, data } from '../api/typed.ts';
+import { invalidatePortfolio } from '../spaces/portfolio.ts';
 
 /** The API's largest page; a portfolio beyond it needs paging or filters in the UI (a later issue). */
 const SITES_PAGE_SIZE = 200;
 
-export function listSites(signal?: AbortSignal, { includeArchived = false } = {}): Promise<SitePage> {
-  return apiRequest<SitePage>('GET', `/api/v1/sites${queryString({ limit: SITES_PAGE_SIZE, includeArchived: includeArchived || undefined })}`, {
-    signal,
-  });
+export const siteKeys = {
+  all: ['sites'] as const,
+  list: (includeArchived: boolean) => ['sites', 'list', { includeArchived }] as const,
+  policy: (siteId: string) => ['sites', siteId, 'policy'] as const,
+  closures: (siteId: string) => ['sites', siteId, 'closures'] as const,
+  organizationPolicy: ['organization', 'policy'] as const,
+};
+
+export function listSites(signal?: AbortSignal, { includeArchived = false } = {}) {
+  return data(api.GET('/api/v1/sites', { params: { query: { limit: SITES_PAGE_SIZE, ...(includeArchived ? { includeArchived: 'true' } : {}) } }, signal }));
 }
 
-export function createSite(body: CreateSiteBody): Promise<Site> {
-  return apiRequest<Site>('POST', '/api/v1/sites', { body });
+export const siteQueries = {
+  list: (includeArchived = false) => queryOptions({ queryKey: siteKeys.list(includeArchived), queryFn: ({ signal }) => listSites(signal, { includeArchived }) }),
+  policy: (siteId: string) =>
+    queryOptions({ queryKey: siteKeys.policy(siteId), queryFn: ({ signal }) => data(api.GET('/api/v1/sites/{id}/policy', { params: { path: { id: siteId } }, signal })) }),
+  closures: (siteId: string) =>
+    queryOptions({
+      queryKey: siteKeys.closures(siteId),
+      queryFn: ({ signal }) => data(api.GET('/api/v1/closures', { params: { query: { siteId, limit: 200 } }, signal })),
+    }),
+  organizationPolicy: () =>
+    queryOptions({ queryKey: siteKeys.organizationPolicy, queryFn: ({ signal }) => data(api.GET('/api/v1/organization/policy', { signal })) }),
+};
+
+/** After any site edit: every site list and detail, and the portfolio the other pages read names and zones from. */
+export async function invalidateSites(): Promise<void> {
+  invalidatePortfolio();
+  await queryClient.invalidateQueries({ queryKey: siteKeys.all });
 }
 
-export function updateSite(id: string, body: UpdateSiteBody): Promise<Site> {
-  return apiRequest<Site>('PATCH', `/api/v1/sites/${id}`, { body });
+export function createSite(body: CreateSiteBody) {
+  return data(api.POST('/api/v1/sites', { body }));
 }
 
-export function setSiteArchived(id: string, archived: boolean): Promise<Site> {
-  return apiRequest<Site>('POST', `/api/v1/sites/${id}/${archived ? 'archive' : 'unarchive'}`, {});
+export function updateSite(id: string, body: UpdateSiteBody) {
+  return data(api.PATCH('/api/v1/sites/{id}', { params: { path: { id } }, body }));
 }
 
-export function listClosures(siteId: string, signal?: AbortSignal): Promise<{ items: Closure[]; nextCursor: string | null }> {
-  return apiRequest('GET', `/api/v1/closures${queryString({ siteId, limit: 200 })}`, { signal });
+export function setSiteArchived(id: string, archived: boolean) {
+  return archived
+    ? data(api.POST('/api/v1/sites/{id}/archive', { params: { path: { id } } }))
+    : data(api.POST('/api/v1/sites/{id}/unarchive', { params: { path: { id } } }));
 }
 
-export function createClosure(body: CreateClosureBody): Promise<Closure> {
-  return apiRequest<Closure>('POST', '/api/v1/closures', { body });
+export function createClosure(body: CreateClosureBody) {
+  return data(api.POST('/api/v1/closures', { body }));
 }
 
-export function deleteClosure(id: string): Promise<void> {
-  return apiRequest<void>('DELETE', `/api/v1/closures/${id}`);
+export function deleteClosure(id: string) {
+  return data(api.DELETE('/api/v1/closures/{id}', { params: { path: { id } } }));
 }
 
-/** A site's own booking rules beside what it inherits from the organization. */
-export function getSitePolicy(id: string, signal?: AbortSignal): Promise<PolicyAtLevel> {
-  return apiRequest<PolicyAtLevel>('GET', `/api/v1/sites/${id}/policy`, { signal });
-}
-
-/** The organization's own booking rules beside the defaults. */
-export function getOrganizationPolicy(signal?: AbortSignal): Promise<PolicyAtLevel> {
-  return apiRequest<PolicyAtLevel>('GET', '/api/v1/organization/policy', { signal });
-}
-
-export function updateOrganizationPolicy(policy: PolicyRules): Promise<Organization> {
-  return apiRequest<Organization>('PATCH', '/api/v1/organization', { body: { policy } });
+export async function updateOrganizationPolicy(policy: PolicyRules) {
+  const saved = await data(api.PATCH('/api/v1/organization', { body: { policy } }));
+  await queryClient.invalidateQueries({ queryKey: siteKeys.organizationPolicy });
+  return saved;
 }

@@ -1,27 +1,29 @@
-import type {
-  CreateSpaceBody,
-  EffectivePolicyResponse,
-  SearchSpacesResponse,
-  Space,
-  SpaceAvailability,
-  UpdateSpaceBody,
-} from '@linli/contracts';
-import { apiRequest, queryString } from '../api/client.ts';
+/**
+ * Spaces through the typed client and TanStack Query. Edits invalidate the space keys and the shared portfolio.
+ */
+import type { CreateSpaceBody, Space, UpdateSpaceBody } from '@linli/contracts';
+import { queryOptions } from '@tanstack/react-query';
+import { queryClient } from '../api/queryClient.ts';
+import { api, data } from '../api/typed.ts';
+import { invalidatePortfolio } from './portfolio.ts';
 
-export function listSpaces(
-  siteId: string | undefined,
-  signal?: AbortSignal,
-  { includeArchived = false, cursor }: { includeArchived?: boolean; cursor?: string } = {},
-): Promise<{ items: Space[]; nextCursor: string | null }> {
-  return apiRequest('GET', `/api/v1/spaces${queryString({ siteId, limit: 200, cursor, includeArchived: includeArchived || undefined })}`, { signal });
-}
+const PAGE_SIZE = 200;
+const MAX_PAGES = 50;
+
+export const spaceKeys = {
+  all: ['spaces'] as const,
+  ofSite: (siteId: string | undefined, includeArchived: boolean) => ['spaces', 'list', { siteId, includeArchived }] as const,
+  one: (id: string) => ['spaces', id] as const,
+  policy: (id: string) => ['spaces', id, 'policy'] as const,
+};
 
 /** Every space (of a site, or in scope), page after page. */
 export async function listAllSpaces(siteId: string | undefined, signal?: AbortSignal, includeArchived = false): Promise<Space[]> {
   const items: Space[] = [];
   let cursor: string | undefined;
-  for (let page = 0; page < 50; page++) {
-    const result = await listSpaces(siteId, signal, { includeArchived, ...(cursor ? { cursor } : {}) });
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const query = { limit: PAGE_SIZE, ...(siteId ? { siteId } : {}), ...(cursor ? { cursor } : {}), ...(includeArchived ? { includeArchived: 'true' } : {}) };
+    const result = await data(api.GET('/api/v1/spaces', { params: { query }, signal }));
     items.push(...result.items);
     if (!result.nextCursor) break;
     cursor = result.nextCursor;
@@ -29,47 +31,30 @@ export async function listAllSpaces(siteId: string | undefined, signal?: AbortSi
   return items;
 }
 
-export function createSpace(body: CreateSpaceBody): Promise<Space> {
-  return apiRequest<Space>('POST', '/api/v1/spaces', { body });
+export const spaceQueries = {
+  ofSite: (siteId: string | undefined, includeArchived = false) =>
+    queryOptions({ queryKey: spaceKeys.ofSite(siteId, includeArchived), queryFn: ({ signal }) => listAllSpaces(siteId, signal, includeArchived), enabled: Boolean(siteId) }),
+  one: (id: string) => queryOptions({ queryKey: spaceKeys.one(id), queryFn: ({ signal }) => data(api.GET('/api/v1/spaces/{id}', { params: { path: { id } }, signal })) }),
+  policy: (id: string) =>
+    queryOptions({ queryKey: spaceKeys.policy(id), queryFn: ({ signal }) => data(api.GET('/api/v1/spaces/{id}/policy', { params: { path: { id } }, signal })) }),
+};
+
+/** After any space edit: the lists, the space itself and the portfolio the other pages read. */
+export async function invalidateSpaces(): Promise<void> {
+  invalidatePortfolio();
+  await queryClient.invalidateQueries({ queryKey: spaceKeys.all });
 }
 
-export function updateSpace(id: string, body: UpdateSpaceBody): Promise<Space> {
-  return apiRequest<Space>('PATCH', `/api/v1/spaces/${id}`, { body });
+export function createSpace(body: CreateSpaceBody) {
+  return data(api.POST('/api/v1/spaces', { body }));
 }
 
-export function setSpaceArchived(id: string, archived: boolean): Promise<Space> {
-  return apiRequest<Space>('POST', `/api/v1/spaces/${id}/${archived ? 'archive' : 'unarchive'}`, {});
+export function updateSpace(id: string, body: UpdateSpaceBody) {
+  return data(api.PATCH('/api/v1/spaces/{id}', { params: { path: { id } }, body }));
 }
 
-export function getEffectivePolicy(id: string, signal?: AbortSignal): Promise<EffectivePolicyResponse> {
-  return apiRequest<EffectivePolicyResponse>('GET', `/api/v1/spaces/${id}/policy`, { signal });
-}
-
-export interface AvailabilityQuery {
-  from: string;
-  to: string;
-  durationMinutes?: number;
-  partySize?: number;
-}
-
-export function getSpaceAvailability(id: string, query: AvailabilityQuery, signal?: AbortSignal): Promise<SpaceAvailability> {
-  return apiRequest<SpaceAvailability>('GET', `/api/v1/spaces/${id}/availability${queryString({ ...query })}`, { signal });
-}
-
-export interface SpaceSearch {
-  startAt: string;
-  endAt: string;
-  partySize?: number;
-  features?: string[];
-  kind?: string;
-  siteKind?: string;
-  district?: string;
-  nearSiteId?: string;
-}
-
-export function searchSpaces(search: SpaceSearch, signal?: AbortSignal): Promise<SearchSpacesResponse> {
-  const { features, ...rest } = search;
-  return apiRequest<SearchSpacesResponse>('GET', `/api/v1/availability/search${queryString({ ...rest, features: features?.join(','), limit: 30 })}`, {
-    signal,
-  });
+export function setSpaceArchived(id: string, archived: boolean) {
+  return archived
+    ? data(api.POST('/api/v1/spaces/{id}/archive', { params: { path: { id } } }))
+    : data(api.POST('/api/v1/spaces/{id}/unarchive', { params: { path: { id } } }));
 }

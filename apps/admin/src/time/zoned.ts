@@ -1,10 +1,62 @@
 /**
  * Time in a site's zone, for display and for turning what a person picked (a local date and a clock time) into
- * instants. The zone arithmetic itself is @linli/domain's (luxon stays there); formatting uses Intl.
+ * instants.
+ *
+ * Why this file does its own zone arithmetic instead of importing @linli/domain: the domain's time rules stand on
+ * luxon (25 KB compressed with the domain code it drags in), and this module is on the resident's first screen,
+ * whose script budget is 200 KB (tests/e2e/performance.e2e.test.ts). The browser's Intl already knows every zone's
+ * offsets, so the four conversions below read them from Intl, with the domain's own algorithms; zoned.test.ts
+ * checks them against @linli/domain across DST gaps and overlaps in several zones, so the two cannot drift apart.
  */
-import { addDaysToLocalDate, localDateOf, localTimeToInstant, weekdayOf } from '@linli/domain';
 
-export { addDaysToLocalDate, localDateOf, localTimeToInstant, weekdayOf };
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/** ISO weekday keys, Monday first, as used by opening hours (the domain's WEEKDAYS). */
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** The weekday of a local date. */
+export function weekdayOf(localDate: string): Weekday {
+  // getUTCDay counts from Sunday; WEEKDAYS starts on Monday.
+  return WEEKDAYS[(new Date(`${localDate}T00:00:00Z`).getUTCDay() + 6) % 7]!;
+}
+
+/** The local date `days` days after (or before) a local date, YYYY-MM-DD. */
+export function addDaysToLocalDate(localDate: string, days: number): string {
+  // A calendar date read as a UTC midnight: whole days of 86,400,000 ms, no zone to get in the way.
+  return new Date(Date.parse(`${localDate}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The zone's UTC offset at an instant, in minutes (east positive), as Intl reports it. */
+function offsetMinutesAt(zone: string, instant: number): number {
+  const wholeSeconds = Math.floor(instant / 1000) * 1000;
+  return Math.round((Date.parse(`${wallClockIn(wholeSeconds, zone)}Z`) - wholeSeconds) / MINUTE_MS);
+}
+
+/** The local calendar date of an instant in a zone. */
+export function localDateOf(instant: number, zone: string): string {
+  return wallClockIn(instant, zone).slice(0, 10);
+}
+
+/**
+ * The instant at which a local date + minutes-after-midnight happens in a zone (@linli/domain's rule): an
+ * ambiguous time (clocks going back) means its first occurrence, as RFC 5545 says; a time inside a DST gap is
+ * pushed forward by the gap (02:30 on a spring-forward day becomes 03:30), so opening hours never vanish.
+ */
+export function localTimeToInstant(localDate: string, minutes: number, zone: string): number {
+  if (minutes === 24 * 60) return localTimeToInstant(addDaysToLocalDate(localDate, 1), 0, zone);
+  const wall = Date.parse(`${localDate}T00:00:00Z`) + minutes * MINUTE_MS;
+  // The true instant lies within 14 hours of the wall time read as UTC; the offsets in force on either side of
+  // that window include every offset that could apply (zones change offset at most once in a day).
+  const offsets = [...new Set([-14, 0, 14].map((hours) => offsetMinutesAt(zone, wall + hours * HOUR_MS)))];
+  const instants = offsets.map((offset) => wall - offset * MINUTE_MS).filter((instant, i) => offsetMinutesAt(zone, instant) === offsets[i]);
+  if (instants.length > 0) return Math.min(...instants);
+  // In a gap the wall time read with the smaller (earlier) offset lands after the jump, as far past it as the
+  // wall time was.
+  return wall - Math.min(...offsets) * MINUTE_MS;
+}
 
 /** Today's date in a zone, as YYYY-MM-DD. */
 export function todayIn(zone: string): string {

@@ -35,9 +35,9 @@ export interface WallClockRange {
   end: Date;
 }
 
+/** One day of rooms x time (the week is WeekBoard, a table, which reads better at that scale). */
 export interface TimelineProps {
-  view: 'day' | 'week';
-  /** Local date (YYYY-MM-DD) the view shows (its week, for the week view). */
+  /** Local date (YYYY-MM-DD) the view shows. */
   date: string;
   /** The site's UTC offset ("+08:00"), so "now" is drawn at the right place. */
   utcOffset: string;
@@ -48,12 +48,33 @@ export interface TimelineProps {
   snapMinutes: number;
   locale: string;
   editable: boolean;
+  /** "HH:mm": where the day view scrolls to (now, after "jump to now"). */
+  scrollTime: string;
   onSelect: (range: WallClockRange) => void;
   onEventChange: (change: WallClockRange & { id: string; revert: () => void }) => void;
   onEventClick: (id: string) => void;
+  /** A booking block was pointed at or focused (its box, for a hover card), or left (null). */
+  onEventHover: (hovered: { id: string; box: DOMRect } | null) => void;
 }
 
 type Calendar = ReturnType<typeof createCalendar>;
+
+/**
+ * The library marks its rows and headers with table roles but not a complete table (rowheaders outside rows, a
+ * rowgroup with no rows in it), which screen readers stumble over. The day's rows are drawn for the eye; the
+ * bookings stay buttons, and the week table (WeekBoard) is the structure read aloud. So the partial table roles go.
+ */
+const TABLE_ROLES = new Set(['table', 'grid', 'row', 'rowgroup', 'rowheader', 'columnheader', 'gridcell', 'cell']);
+/** Attributes that only mean something on those roles (and are refused elsewhere). */
+const TABLE_ATTRIBUTES = ['aria-colspan', 'aria-rowspan', 'aria-colindex', 'aria-rowindex', 'aria-colcount', 'aria-rowcount', 'aria-sort'];
+const TABLE_SELECTOR = ['[role]', ...TABLE_ATTRIBUTES.map((name) => `[${name}]`)].join(',');
+function removeTableRoles(root: HTMLElement): void {
+  for (const element of root.querySelectorAll<HTMLElement>(TABLE_SELECTOR)) {
+    if (TABLE_ROLES.has(element.getAttribute('role') ?? '')) element.removeAttribute('role');
+    if (element.hasAttribute('role')) continue;
+    for (const name of TABLE_ATTRIBUTES) if (element.hasAttribute(name)) element.removeAttribute(name);
+  }
+}
 
 interface EventInfo {
   event: { id: string | number; start: Date; end: Date; resourceIds: (string | number)[]; display: string };
@@ -66,9 +87,8 @@ function minutes(value: number): string {
 }
 
 function calendarOptions(props: TimelineProps) {
-  const week = props.view === 'week';
   return {
-    view: week ? 'resourceTimelineWeek' : 'resourceTimelineDay',
+    view: 'resourceTimelineDay',
     date: props.date,
     timeZone: props.utcOffset,
     locale: props.locale,
@@ -78,13 +98,15 @@ function calendarOptions(props: TimelineProps) {
     events: props.events,
     slotMinTime: props.slotMinTime,
     slotMaxTime: props.slotMaxTime,
-    slotDuration: week ? '01:00' : '00:30',
-    slotWidth: week ? 36 : 56,
+    slotDuration: '00:30',
+    // Wide enough for "08:00" in either language at 13 px without labels touching.
+    slotWidth: 56,
     snapDuration: minutes(props.snapMinutes),
     slotLabelFormat: { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
     eventTimeFormat: { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
     dayHeaderFormat: { weekday: 'short', month: 'numeric', day: 'numeric' },
     height: 'auto',
+    scrollTime: `${props.scrollTime}:00`,
     nowIndicator: true,
     editable: props.editable,
     selectable: props.editable,
@@ -117,10 +139,20 @@ export default function ResourceTimeline(props: TimelineProps) {
       eventDrop: changed,
       eventResize: changed,
       eventClick: (info: EventInfo) => {
-        if (info.event.display !== 'background') latest.current.onEventClick(String(info.event.id));
+        const id = String(info.event.id);
+        if (info.event.display !== 'background' && !id.startsWith('occupancy:')) latest.current.onEventClick(id);
       },
-      eventDidMount: (info: { el: HTMLElement; event: { id: string | number; title: unknown; display: string } }) => {
+      eventDidMount: (info: { el: HTMLElement; event: { id: string | number; title: unknown; display: string; classNames?: string[] } }) => {
         if (info.event.display === 'background') return;
+        const id = String(info.event.id);
+        const show = () => latest.current.onEventHover({ id, box: info.el.getBoundingClientRect() });
+        const hide = () => latest.current.onEventHover(null);
+        info.el.addEventListener('mouseenter', show);
+        info.el.addEventListener('focus', show);
+        info.el.addEventListener('mouseleave', hide);
+        info.el.addEventListener('blur', hide);
+        // Occupancy blocks of shared seat areas are figures, not bookings: nothing to open.
+        if (id.startsWith('occupancy:')) return;
         // Bookings are reachable and openable by keyboard too.
         info.el.tabIndex = 0;
         info.el.setAttribute('role', 'button');
@@ -133,19 +165,25 @@ export default function ResourceTimeline(props: TimelineProps) {
         });
       },
     });
+    const root = host.current;
+    removeTableRoles(root);
+    // The library re-renders rows as the date or resources change: their roles are taken off again each time.
+    const observer = new MutationObserver(() => removeTableRoles(root));
+    observer.observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['role', ...TABLE_ATTRIBUTES] });
     return () => {
+      observer.disconnect();
       if (calendar.current) destroyCalendar(calendar.current);
       calendar.current = null;
     };
   }, []);
 
-  const { view, date, utcOffset, resources, events, slotMinTime, slotMaxTime, snapMinutes, locale, editable } = props;
+  const { date, utcOffset, resources, events, slotMinTime, slotMaxTime, snapMinutes, locale, editable, scrollTime } = props;
   useEffect(() => {
     const instance = calendar.current;
     if (!instance) return;
     const options = calendarOptions(latest.current);
     for (const [name, value] of Object.entries(options)) instance.setOption(name, value);
-  }, [view, date, utcOffset, resources, events, slotMinTime, slotMaxTime, snapMinutes, locale, editable]);
+  }, [date, utcOffset, resources, events, slotMinTime, slotMaxTime, snapMinutes, locale, editable, scrollTime]);
 
   return <div ref={host} className="linli-timeline" data-testid="timeline" />;
 }

@@ -1,29 +1,55 @@
-import type { ScheduleBooking, SiteSchedule } from '@linli/contracts';
-import { Alert, App, Button, DatePicker, Empty, Flex, Modal, Segmented, Select, Skeleton, Space as AntSpace, Tag, Typography } from 'antd';
+import type { ScheduleBooking, SiteSchedule, Space } from '@linli/contracts';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { Alert, App, Button, DatePicker, Empty, Flex, InputNumber, Modal, Segmented, Select, Skeleton, Space as AntSpace, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
-import { useResource } from '../api/useResource.ts';
 import { useSession } from '../auth/session.tsx';
 import { BookingDrawer } from '../bookings/BookingDrawer.tsx';
 import { type BookingDraft, BookingFormModal } from '../bookings/BookingFormModal.tsx';
 import { STATUS_COLORS } from '../bookings/BookingStatusTag.tsx';
-import { getSiteSchedule, updateBooking } from '../bookings/bookings.api.ts';
+import { bookingKeys, getSiteSchedule, invalidateBookings, updateBooking } from '../bookings/bookings.api.ts';
 import { RefusalAlert } from '../bookings/RefusalAlert.tsx';
 import { SeriesModal } from '../series/SeriesModal.tsx';
 import type { PageProps } from '../shell/page-props.ts';
 import { usePortfolio } from '../spaces/portfolio.ts';
-import { addDaysToLocalDate, clockText, instantOfWallClock, todayIn, utcOffsetOf, wallClockIn, wallClockPartsOf, weekdayOf } from '../time/zoned.ts';
+import { addDaysToLocalDate, clockText, instantOfWallClock, localPartsOf, todayIn, utcOffsetOf, wallClockIn, wallClockPartsOf, weekdayOf } from '../time/zoned.ts';
+import { BookingHoverCard } from './BookingHoverCard.tsx';
 import type { TimelineEvent, TimelineResource, WallClockRange } from './ResourceTimeline.tsx';
+import { WeekBoard } from './WeekBoard.tsx';
 
 const ResourceTimeline = lazy(() => import('./ResourceTimeline.tsx'));
 
 type View = 'day' | 'week';
 const SHOWN_STATUSES = ['pending', 'confirmed', 'checked_in', 'completed', 'no_show'] as const;
 const WEEKDAY_INDEX = { mon: 0, tue: 1, wed: 2, thu: 3, fri: 4, sat: 5, sun: 6 } as const;
-const SITE_ZONE_FALLBACK = 'Asia/Shanghai';
+/** Where the day view starts scrolled when it is not today: the opening of the day. */
+const DEFAULT_SCROLL = '08:00';
+
+/** Which spaces the board shows: by kind, features they all have, and seats at least. */
+interface SpaceFilter {
+  kinds: string[];
+  features: string[];
+  minCapacity: number | null;
+}
+
+function matches(space: Space, filter: SpaceFilter): boolean {
+  return (
+    (!filter.kinds.length || filter.kinds.includes(space.kind)) &&
+    filter.features.every((feature) => space.features.includes(feature)) &&
+    (filter.minCapacity === null || space.capacity >= filter.minCapacity)
+  );
+}
+
+/** Schedules of several sites over a window: under the bookings key, so any booking change refreshes the board. */
+const scheduleKey = (siteIds: string[], firstDay: string, days: number) => [...bookingKeys.all, 'schedules', siteIds, firstDay, days] as const;
+
+interface Hovered {
+  id: string;
+  box: DOMRect;
+}
 
 /** What the address bar remembers, so a view can be reloaded or shared: ?sites=a,b&date=2026-11-23&view=week */
 function readQuery(): { siteIds: string[]; date: string | null; view: View } {
@@ -49,8 +75,11 @@ export default function TimelinePage({ title }: PageProps) {
   const portfolio = usePortfolio();
   const initial = useMemo(readQuery, []);
   const [chosenSiteIds, setChosenSiteIds] = useState<string[]>(initial.siteIds);
-  const [date, setDate] = useState<string>(initial.date ?? todayIn(SITE_ZONE_FALLBACK));
+  const [pickedDate, setDate] = useState<string | null>(initial.date);
   const [view, setView] = useState<View>(initial.view);
+  const [filter, setFilter] = useState<SpaceFilter>({ kinds: [], features: [], minCapacity: null });
+  const [scrollTime, setScrollTime] = useState(DEFAULT_SCROLL);
+  const [hovered, setHovered] = useState<Hovered | null>(null);
   const [draft, setDraft] = useState<BookingDraft | null>(null);
   const [seriesOpen, setSeriesOpen] = useState(false);
   const [openBookingId, setOpenBookingId] = useState<string | null>(null);
@@ -66,23 +95,50 @@ export default function TimelinePage({ title }: PageProps) {
     return known.length ? known : mySites[0] ? [mySites[0].id] : [];
   }, [chosenSiteIds, mySites]);
 
-  const firstDay = view === 'week' ? addDaysToLocalDate(date, -WEEKDAY_INDEX[weekdayOf(date)]) : date;
+  // Dates are the first site's; the organization's zone stands in until a site is known.
+  const zone = portfolio.data?.siteById.get(siteIds[0] ?? '')?.timezone ?? portfolio.data?.organizationZone;
+  const today = zone ? todayIn(zone) : null;
+  const date = pickedDate ?? today;
+  const firstDay = date && view === 'week' ? addDaysToLocalDate(date, -WEEKDAY_INDEX[weekdayOf(date)]) : date;
   const days = view === 'week' ? 7 : 1;
 
   useEffect(() => {
+    if (!date) return;
     const query = new URLSearchParams({ sites: siteIds.join(','), date, view });
     window.history.replaceState(null, '', `${window.location.pathname}?${query.toString()}`);
   }, [siteIds, date, view]);
 
-  const schedules = useResource(
-    (signal) => Promise.all(siteIds.map((id) => getSiteSchedule(id, firstDay, days, signal))),
-    [siteIds.join(','), firstDay, days],
-  );
+  const schedules = useQuery({
+    queryKey: scheduleKey(siteIds, firstDay ?? '', days),
+    queryFn: ({ signal }) => Promise.all(siteIds.map((id) => getSiteSchedule(id, firstDay!, days, signal))),
+    enabled: firstDay !== null && siteIds.length > 0,
+    placeholderData: keepPreviousData,
+  });
 
-  const zone = schedules.data?.[0]?.site.timezone ?? portfolio.data?.siteById.get(siteIds[0] ?? '')?.timezone ?? SITE_ZONE_FALLBACK;
-  const board = useMemo(() => (schedules.data ? boardOf(schedules.data, t) : null), [schedules.data, t]);
+  const spaceChoices = useMemo(() => {
+    const spaces = schedules.data?.flatMap((s) => s.spaces) ?? [];
+    return { kinds: [...new Set(spaces.map((s) => s.kind))].sort(), features: [...new Set(spaces.flatMap((s) => s.features))].sort() };
+  }, [schedules.data]);
+  const filtered = useMemo(
+    () => schedules.data?.map((schedule) => ({ schedule, spaces: schedule.spaces.filter((space) => matches(space, filter)) })),
+    [schedules.data, filter],
+  );
+  const board = useMemo(() => (filtered ? boardOf(filtered, t) : null), [filtered, t]);
   const bookingById = useMemo(() => new Map(schedules.data?.flatMap((s) => s.bookings.map((b) => [b.id, b] as const)) ?? []), [schedules.data]);
   const spacesOnBoard = useMemo(() => schedules.data?.flatMap((s) => s.spaces) ?? [], [schedules.data]);
+  const weekDays = firstDay && view === 'week' ? Array.from({ length: 7 }, (_, i) => addDaysToLocalDate(firstDay, i)) : [];
+  const hoveredBooking = hovered ? bookingById.get(hovered.id) : undefined;
+
+  const jumpToNow = () => {
+    if (!zone) return;
+    setDate(todayIn(zone));
+    // An hour before now, so what is happening now is in view with a little of what led up to it.
+    const hour = Math.max(0, Number(localPartsOf(new Date().toISOString(), zone).time.slice(0, 2)) - 1);
+    setScrollTime(clockText(hour * 60));
+    if (view === 'week') {
+      window.requestAnimationFrame(() => document.querySelector<HTMLElement>('.linli-week thead th[data-today]')?.scrollIntoView({ inline: 'center', block: 'nearest' }));
+    }
+  };
 
   const onSelect = useCallback(
     (range: WallClockRange) => {
@@ -95,10 +151,18 @@ export default function TimelinePage({ title }: PageProps) {
     [],
   );
 
+  const move = useMutation({
+    mutationFn: ({ booking, body }: { booking: ScheduleBooking; body: Parameters<typeof updateBooking>[1] }) => updateBooking(booking, body),
+    onSuccess: () => {
+      void message.success(t('timeline.moved'));
+      void invalidateBookings();
+    },
+  });
+
   const onEventChange = useCallback(
     async (change: WallClockRange & { id: string; revert: () => void }) => {
       const booking = bookingById.get(change.id);
-      if (!booking) return change.revert();
+      if (!booking || !zone) return change.revert();
       const siteZone = portfolio.data?.siteById.get(booking.siteId)?.timezone ?? zone;
       const body = {
         startAt: instantOfWallClock(change.start, siteZone),
@@ -106,23 +170,19 @@ export default function TimelinePage({ title }: PageProps) {
         ...(change.resourceId && !change.resourceId.startsWith('site:') && change.resourceId !== booking.spaceId ? { spaceId: change.resourceId } : {}),
       };
       try {
-        await updateBooking(booking, body);
-        void message.success(t('timeline.moved'));
-        schedules.reload();
+        await move.mutateAsync({ booking, body });
       } catch (error) {
         change.revert();
         setMoveRefusal({ error, booking, zone: siteZone });
       }
     },
-    [bookingById, portfolio.data, zone, message, t, schedules],
+    [bookingById, portfolio.data, zone, move],
   );
 
   const moveToAlternative = async (refusal: MoveRefusal, alternative: { spaceId: string; startAt: string; endAt: string }) => {
     try {
-      await updateBooking(refusal.booking, { spaceId: alternative.spaceId, startAt: alternative.startAt, endAt: alternative.endAt });
+      await move.mutateAsync({ booking: refusal.booking, body: { spaceId: alternative.spaceId, startAt: alternative.startAt, endAt: alternative.endAt } });
       setMoveRefusal(null);
-      void message.success(t('timeline.moved'));
-      schedules.reload();
     } catch (error) {
       setMoveRefusal({ ...refusal, error });
     }
@@ -140,7 +200,7 @@ export default function TimelinePage({ title }: PageProps) {
           <Button onClick={() => setSeriesOpen(true)} disabled={!portfolio.data}>
             {t('series.new')}
           </Button>
-          <Button type="primary" onClick={() => setDraft({ date })} disabled={!portfolio.data || !spacesOnBoard.length}>
+          <Button type="primary" onClick={() => setDraft(date ? { date } : {})} disabled={!portfolio.data || !spacesOnBoard.length}>
             {t('booking.new')}
           </Button>
         </AntSpace>
@@ -161,17 +221,22 @@ export default function TimelinePage({ title }: PageProps) {
           data-testid="site-select"
         />
         <AntSpace.Compact>
-          <Button aria-label={t('timeline.previous')} onClick={() => setDate(addDaysToLocalDate(date, -days))}>
+          <Button aria-label={t('timeline.previous')} disabled={!date} onClick={() => date && setDate(addDaysToLocalDate(date, -days))}>
             ‹
           </Button>
-          <Button onClick={() => setDate(todayIn(zone))}>{t('timeline.today')}</Button>
-          <Button aria-label={t('timeline.next')} onClick={() => setDate(addDaysToLocalDate(date, days))}>
+          <Button disabled={!zone} onClick={() => zone && setDate(todayIn(zone))}>
+            {t('timeline.today')}
+          </Button>
+          <Button aria-label={t('timeline.next')} disabled={!date} onClick={() => date && setDate(addDaysToLocalDate(date, days))}>
             ›
           </Button>
         </AntSpace.Compact>
+        <Button onClick={jumpToNow} disabled={!zone} data-testid="jump-to-now">
+          {t('board.jumpToNow')}
+        </Button>
         <DatePicker
           aria-label={t('booking.date')}
-          value={dayjs(date)}
+          value={date ? dayjs(date) : null}
           allowClear={false}
           onChange={(value) => value && setDate(value.format('YYYY-MM-DD'))}
         />
@@ -183,6 +248,41 @@ export default function TimelinePage({ title }: PageProps) {
             { value: 'day', label: t('timeline.day') },
             { value: 'week', label: t('timeline.week') },
           ]}
+        />
+      </Flex>
+
+      <Flex gap="small" wrap align="center" data-testid="space-filters">
+        <Select
+          mode="multiple"
+          allowClear
+          aria-label={t('sites.kind')}
+          prefix={`${t('sites.kind')}:`}
+          style={{ minWidth: 160, flex: '0 1 220px' }}
+          value={filter.kinds}
+          onChange={(kinds: string[]) => setFilter({ ...filter, kinds })}
+          options={spaceChoices.kinds.map((kind) => ({ value: kind, label: t(`spaceKinds.${kind}` as 'sites.kind', { defaultValue: kind }) }))}
+          data-testid="filter-kind"
+        />
+        <Select
+          mode="multiple"
+          allowClear
+          aria-label={t('book.features')}
+          prefix={`${t('book.features')}:`}
+          style={{ minWidth: 180, flex: '0 1 260px' }}
+          value={filter.features}
+          onChange={(features: string[]) => setFilter({ ...filter, features })}
+          options={spaceChoices.features.map((feature) => ({ value: feature, label: t(`features.${feature}` as 'features.projector', { defaultValue: feature }) }))}
+          data-testid="filter-features"
+        />
+        <InputNumber
+          aria-label={t('board.minCapacity')}
+          prefix={`${t('board.minCapacity')}:`}
+          min={1}
+          max={10_000}
+          style={{ width: 200, maxWidth: '100%' }}
+          value={filter.minCapacity}
+          onChange={(value) => setFilter({ ...filter, minCapacity: value ?? null })}
+          data-testid="filter-capacity"
         />
       </Flex>
 
@@ -201,17 +301,30 @@ export default function TimelinePage({ title }: PageProps) {
       </Flex>
 
       {loadError ? (
-        <Alert type="error" showIcon title={t('timeline.loadFailed')} description={describeError(loadError)} action={<Button onClick={schedules.reload}>{t('errors.retry')}</Button>} />
+        <Alert type="error" showIcon title={t('timeline.loadFailed')} description={describeError(loadError)} action={<Button onClick={() => void schedules.refetch()}>{t('errors.retry')}</Button>} />
       ) : null}
       {portfolio.data && !mySites.length ? <Empty description={t('timeline.noSites')} /> : null}
-      {board && board.resources.length === 0 ? <Empty description={t('timeline.noSpaces')} /> : null}
+      {board && board.resources.length === 0 ? <Empty description={spacesOnBoard.length ? t('board.noMatch') : t('timeline.noSpaces')} /> : null}
 
       {!board && !loadError ? <Skeleton active paragraph={{ rows: 8 }} /> : null}
-      {board && board.resources.length ? (
-        <div style={{ overflowX: 'auto', opacity: schedules.loading ? 0.6 : 1, transition: 'opacity .2s' }} aria-busy={schedules.loading}>
+      {board && board.resources.length && filtered && view === 'week' && today ? (
+        <div style={{ opacity: schedules.isPlaceholderData ? 0.6 : 1, transition: 'opacity .2s' }} aria-busy={schedules.isFetching}>
+          <WeekBoard
+            rows={filtered.filter((row) => row.spaces.length)}
+            days={weekDays}
+            today={today}
+            onOpenBooking={setOpenBookingId}
+            onOpenDay={(day) => {
+              setDate(day);
+              setView('day');
+            }}
+          />
+        </div>
+      ) : null}
+      {board && board.resources.length && view === 'day' && date && zone ? (
+        <div style={{ overflowX: 'auto', opacity: schedules.isPlaceholderData ? 0.6 : 1, transition: 'opacity .2s' }} aria-busy={schedules.isFetching}>
           <Suspense fallback={<Skeleton active paragraph={{ rows: 8 }} />}>
             <ResourceTimeline
-              view={view}
               date={date}
               utcOffset={utcOffsetOf(zone, new Date(`${date}T12:00:00Z`))}
               resources={board.resources}
@@ -221,11 +334,18 @@ export default function TimelinePage({ title }: PageProps) {
               snapMinutes={30}
               locale={i18n.language}
               editable
+              scrollTime={scrollTime}
               onSelect={onSelect}
               onEventChange={(change) => void onEventChange(change)}
               onEventClick={setOpenBookingId}
+              onEventHover={setHovered}
             />
           </Suspense>
+        </div>
+      ) : null}
+      {hovered && hoveredBooking && zone ? (
+        <div className="linli-hover-card" role="tooltip" style={{ top: Math.min(hovered.box.bottom + 6, window.innerHeight - 140), left: Math.min(hovered.box.left, window.innerWidth - 300) }}>
+          <BookingHoverCard booking={hoveredBooking} zone={portfolio.data?.siteById.get(hoveredBooking.siteId)?.timezone ?? zone} />
         </div>
       ) : null}
       <Typography.Text type="secondary">{t('timeline.hint')}</Typography.Text>
@@ -241,7 +361,7 @@ export default function TimelinePage({ title }: PageProps) {
             onCreated={() => {
               setDraft(null);
               void message.success(t('booking.created'));
-              schedules.reload();
+              void invalidateBookings();
             }}
           />
           <SeriesModal
@@ -251,12 +371,12 @@ export default function TimelinePage({ title }: PageProps) {
             onClose={() => setSeriesOpen(false)}
             onCreated={() => {
               setSeriesOpen(false);
-              schedules.reload();
+              void invalidateBookings();
             }}
           />
         </>
       ) : null}
-      <BookingDrawer bookingId={openBookingId} onClose={() => setOpenBookingId(null)} onChanged={() => schedules.reload()} />
+      <BookingDrawer bookingId={openBookingId} onClose={() => setOpenBookingId(null)} onChanged={() => void invalidateBookings()} />
       <Modal
         open={moveRefusal !== null}
         title={t('timeline.moveRefused')}
@@ -271,24 +391,59 @@ export default function TimelinePage({ title }: PageProps) {
   );
 }
 
+/**
+ * A shared seat area over the day as blocks of constant occupancy ("37/100" from 09:00 to 10:30), one per change:
+ * the board shows how full it is at each moment, not a stack of individual bookings.
+ */
+function occupancyEvents(space: Space, bookings: ScheduleBooking[], zone: string): TimelineEvent[] {
+  const counted = bookings.filter((b) => b.status !== 'no_show').map((b) => ({ start: Date.parse(b.startAt), end: Date.parse(b.endAt), partySize: b.partySize }));
+  const edges = [...new Set(counted.flatMap((b) => [b.start, b.end]))].sort((a, b) => a - b);
+  const events: TimelineEvent[] = [];
+  for (let i = 0; i + 1 < edges.length; i++) {
+    const start = edges[i]!;
+    const end = edges[i + 1]!;
+    const used = counted.filter((b) => b.start < end && start < b.end).reduce((sum, b) => sum + b.partySize, 0);
+    if (!used) continue;
+    const share = space.capacity ? used / space.capacity : 1;
+    events.push({
+      id: `occupancy:${space.id}:${start}`,
+      resourceIds: [space.id],
+      start: wallClockIn(start, zone),
+      end: wallClockIn(end, zone),
+      title: `${used}/${space.capacity}`,
+      backgroundColor: share >= 0.9 ? '#b91c1c' : share >= 0.6 ? '#b45309' : '#0f766e',
+      textColor: '#ffffff',
+      classNames: ['linli-occupancy'],
+      editable: false,
+    });
+  }
+  return events;
+}
+
 // i18next's own type: deriving it from the hook's return type makes TypeScript give up once there are many keys.
 type Translate = TFunction;
 
 /** Rows (spaces, grouped by site when there are several) and blocks (bookings, closed hours, closures). */
-function boardOf(schedules: SiteSchedule[], t: Translate): { resources: TimelineResource[]; events: TimelineEvent[]; slotMinTime: string; slotMaxTime: string } {
-  const grouped = schedules.length > 1;
+function boardOf(rows: { schedule: SiteSchedule; spaces: Space[] }[], t: Translate): { resources: TimelineResource[]; events: TimelineEvent[]; slotMinTime: string; slotMaxTime: string } {
+  const grouped = rows.length > 1;
   const resources: TimelineResource[] = [];
   const events: TimelineEvent[] = [];
   let earliest = 24 * 60;
   let latest = 0;
   const now = Date.now();
 
-  for (const schedule of schedules) {
+  for (const { schedule, spaces } of rows) {
+    if (!spaces.length) continue;
     const zone = schedule.site.timezone;
-    const spaceRows = schedule.spaces.map((space) => ({ id: space.id, title: `${space.name} (${space.capacity})` }));
+    const spaceRows = spaces.map((space) => ({ id: space.id, title: `${space.name} (${space.capacity})` }));
     if (grouped) resources.push({ id: `site:${schedule.site.id}`, title: schedule.site.name, children: spaceRows });
     else resources.push(...spaceRows);
-    const spaceIds = schedule.spaces.map((space) => space.id);
+    const spaceIds = spaces.map((space) => space.id);
+    const shown = new Map(spaces.map((space) => [space.id, space]));
+    const sharedIds = new Set(spaces.filter((space) => space.bookingMode === 'shared_capacity').map((space) => space.id));
+    for (const space of spaces) {
+      if (sharedIds.has(space.id)) events.push(...occupancyEvents(space, schedule.bookings.filter((b) => b.spaceId === space.id), zone));
+    }
 
     for (const intervals of Object.values(schedule.site.openingHours)) {
       for (const interval of intervals) {
@@ -332,6 +487,8 @@ function boardOf(schedules: SiteSchedule[], t: Translate): { resources: Timeline
     }
 
     for (const booking of schedule.bookings) {
+      // Shared seat areas are drawn as how full they are (above), not as one block per booking.
+      if (!shown.has(booking.spaceId) || sharedIds.has(booking.spaceId)) continue;
       const movable = (booking.status === 'pending' || booking.status === 'confirmed') && Date.parse(booking.startAt) > now;
       events.push({
         id: booking.id,
