@@ -65,8 +65,9 @@ describe('operator', () => {
 
     await signIn(test, 'admin@demo.linli.dev');
     await page.goto(`${test.baseUrl}/timeline?sites=${site.id}&date=${date}&view=week`);
-    await page.waitForSelector('.ec-timeline.ec-week-view');
-    await expect.poll(() => page.locator('.ec-col-head').count()).toBe(7);
+    // The week is a board (rooms as rows, one column per day: issue #14, point 4).
+    await page.getByTestId('week-board').waitFor();
+    await expect.poll(() => page.locator('.linli-week thead th[data-date]').count()).toBe(7);
 
     // The day view, where half hours are wide enough to aim at.
     await page.getByText('日', { exact: true }).click();
