@@ -23,7 +23,8 @@ async function pointOf(page: Page, date: string, clock: string, spaceName: strin
   const label = page.locator(`.ec-header time[datetime="${date}T${String(hour).padStart(2, '0')}:00:00"]`);
   await label.scrollIntoViewIfNeeded();
   const hourBox = (await label.locator('xpath=..').boundingBox())!;
-  const row = (await page.getByRole('rowheader', { name: new RegExp(`^${spaceName} \\(`) }).boundingBox())!;
+  // The space's label in the sidebar (the library's partial table roles are taken off: see ResourceTimeline.tsx).
+  const row = (await page.locator('.ec').getByText(new RegExp(`^${spaceName} \\(\\d+\\)$`)).first().boundingBox())!;
   return { x: hourBox.x + (hourBox.width * minute) / 60, y: row.y + row.height / 2 };
 }
 

@@ -156,7 +156,7 @@ function ProgrammeCard({ item, categories, standing, onRegister }: { item: Progr
           ) : closed ? (
             <Typography.Text type="secondary">{t('activities.closed')}</Typography.Text>
           ) : (
-            <Button type={full ? 'default' : 'primary'} onClick={onRegister} aria-label={`${full ? t('activities.joinWaitlist') : t('activities.register')} ${title}`}>
+            <Button type={full ? 'default' : 'primary'} autoInsertSpace={false} onClick={onRegister} aria-label={`${full ? t('activities.joinWaitlist') : t('activities.register')} ${title}`}>
               {full ? t('activities.joinWaitlist') : t('activities.register')}
             </Button>
           )}
