@@ -15,3 +15,6 @@ export function arrayLiteral(values: readonly (string | number | boolean | null)
   const items = values.map((v) => (v === null ? 'NULL' : `"${String(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`));
   return `{${items.join(',')}}`;
 }
+
+/** A LIKE pattern matching `text` anywhere, its own % _ and \ taken literally (PostgreSQL's default escape is \). */
+export const containing = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../plugins/access.ts';
-import { bookerIdentityOf, containing, maskEmail, maskPhone, mayKnowBooker } from './booking-answers.ts';
+import { containing } from '../../lib/sql.ts';
+import { bookerIdentityOf, maskEmail, maskPhone, mayKnowBooker } from './booking-answers.ts';
 
 const SITE = '00000000-0000-4000-8000-000000000001';
 const OTHER_SITE = '00000000-0000-4000-8000-000000000002';

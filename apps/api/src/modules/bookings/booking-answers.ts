@@ -40,8 +40,6 @@ export function maskEmail(email: string | null): string | null {
   return `${email[0]}***${email.slice(at)}`;
 }
 
-/** A LIKE pattern matching `text` anywhere, its own % _ and \ taken literally (PostgreSQL's default escape is \). */
-export const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * Who may see who a booking is for: org admins, staff of the booking's site, and the booker. A resident never

@@ -13,7 +13,8 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { BookingRow } from '../claims/space-context.ts';
-import { type BookerColumns, type BookingView, NO_BOOKER, answerBookings, containing } from './booking-answers.ts';
+import { type BookerColumns, type BookingView, NO_BOOKER, answerBookings } from './booking-answers.ts';
+import { containing } from '../../lib/sql.ts';
 
 const { bookings, bookingEvents, users, sites } = schema;
 const homeSites = alias(sites, 'booker_home_site');

@@ -6,7 +6,7 @@
 import { type Database, type Transaction, newId, schema } from '@linli/db';
 import { LOAN_OUT_STATUSES } from '@linli/domain';
 import { type SQL, and, asc, desc, eq, gt, ilike, inArray, isNull, or, sql } from 'drizzle-orm';
-import { queryRows } from '../../lib/sql.ts';
+import { containing, queryRows } from '../../lib/sql.ts';
 
 const { equipmentHoldingEvents, equipmentHoldings, equipmentLoanEvents, equipmentLoanItems, equipmentLoans, equipmentSettings, equipmentTypes, sites, users } = schema;
 type Db = Database | Transaction;
@@ -114,7 +114,6 @@ export interface HoldingFilters {
 }
 
 /** `%` and `_` in a search are the characters themselves, not wildcards. */
-const containing = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** A page of the organization's holdings in creation order (limit + 1 rows: the last tells a next page exists). */
 export async function listHoldingViews(db: Db, orgId: string, filters: HoldingFilters, limit: number): Promise<HoldingView[]> {

@@ -8,7 +8,7 @@ import { type SQL, and, asc, desc, eq, gt, ilike, inArray, isNull, like, lt, or 
 import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '../../plugins/access.ts';
 import { notFound } from '../../lib/app-error.ts';
-import { containing } from '../bookings/booking-answers.ts';
+import { containing } from '../../lib/sql.ts';
 import type { BookingRow } from '../claims/space-context.ts';
 
 const { bookings, sites, users } = schema;

@@ -5,6 +5,7 @@
  */
 import type { ListUsersQuery } from '@linli/contracts';
 import { type Database, type Transaction, schema } from '@linli/db';
+import { containing } from '../../lib/sql.ts';
 import { type SQL, and, eq, gt, ilike, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { decodeCursor } from '../../lib/pagination.ts';
@@ -15,7 +16,6 @@ type Db = Database | Transaction;
 export type UserRow = typeof users.$inferSelect;
 
 /** `%` and `_` typed by a person are letters, not wildcards. */
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** One page of the organization's users matching the filters, by id after the cursor, one row more than the limit. */
 export async function listUserRows(db: Db, orgId: string, query: ListUsersQuery): Promise<UserRow[]> {
@@ -32,7 +32,7 @@ export async function listUserRows(db: Db, orgId: string, query: ListUsersQuery)
     );
   }
   if (query.q) {
-    const pattern = likePattern(query.q);
+    const pattern = containing(query.q);
     filters.push(or(ilike(users.displayName, pattern), ilike(users.email, pattern), ilike(users.phone, pattern)));
   }
   if (query.active !== undefined) filters.push(query.active ? isNull(users.disabledAt) : isNotNull(users.disabledAt));
