@@ -17,8 +17,31 @@ export interface AxeFinding {
   targets: string[];
 }
 
+/**
+ * Waits until every finite animation and transition on the page has ended (spinners run forever and are left out).
+ * A drawer or dropdown still fading in or out is drawn half-transparent, and axe would measure the contrast of
+ * that passing frame: under CI load, a button's text in a drawer opened a moment ago read 2:1.
+ */
+async function settleMotion(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const { document } = globalThis as unknown as {
+      document: { getAnimations: () => { finished: Promise<unknown>; effect: { getTiming: () => { iterations?: number } } | null }[] };
+    };
+    const finite = document.getAnimations().filter((animation) => animation.effect?.getTiming().iterations !== Infinity);
+    await Promise.all(finite.map((animation) => animation.finished.catch(() => undefined)));
+  });
+}
+
+/** Waits (a while) for loading spinners to go: a table still loading is dimmed, which is not what people read. */
+async function settleLoading(page: Page): Promise<void> {
+  const spinning = page.locator('.ant-spin-spinning, .l-spinner');
+  await expect.poll(() => spinning.count(), { timeout: 15_000 }).toBe(0).catch(() => undefined);
+}
+
 /** Serious and critical violations on the page as it is now (or inside `within`, a CSS selector). */
 export async function seriousA11yViolations(page: Page, within?: string): Promise<AxeFinding[]> {
+  await settleLoading(page);
+  await settleMotion(page);
   // The callbacks below run in the page, where `axe` and `document` are globals; this file is typed for Node.
   if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ content: AXE_SOURCE });
   const violations = await page.evaluate(async (context) => {

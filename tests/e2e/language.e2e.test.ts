@@ -16,7 +16,8 @@ describe('language', () => {
     await signIn(test, 'manager1@demo.linli.dev');
     await page.getByRole('link', { name: '场地排期' }).waitFor();
     await page.getByText('English').click();
-    await page.getByRole('link', { name: 'Timeline' }).waitFor();
+    // Staff land on Today; the menu and the page they move to speak English too.
+    await page.getByRole('link', { name: 'Timeline' }).click();
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     expectNoConsoleErrors(test);
