@@ -28,7 +28,7 @@ async function sweep(page: Page, baseUrl: string, pages: string[], tag: string):
     await page.waitForLoadState('networkidle');
     // Lazy pages render after their chunk and first query; a page still showing only a spinner is not checked yet.
     // (Polled through a locator: the page's Content-Security-Policy refuses string evaluation such as waitForFunction.)
-    await page.locator('.ant-layout-content .ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
+    await page.locator('main .ant-spin-spinning, main .l-spinner').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
     await page.screenshot({ path: join(SHOTS, `${path.replace(/[/?=]+/g, '-').replace(/^-/, '')}-${tag}.png`), fullPage: true });
     for (const v of await seriousA11yViolations(page)) findings.push(`${path} (${tag}): [${v.impact}] ${v.id} — ${v.help} @ ${v.targets.slice(0, 3).join(' | ')}`);
   }

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 
 export const SCREENSHOTS = resolve(import.meta.dirname, 'screenshots');
@@ -105,4 +105,12 @@ export async function apiAs(baseUrl: string, login: string) {
 
 export function expectNoConsoleErrors(test: BrowserTest): void {
   expect(test.consoleErrors, 'console errors').toEqual([]);
+}
+
+/** The full text of the first option of a native <select> that starts with `text` (options add "· mode · capacity"). */
+export async function optionLabel(select: Locator, text: string): Promise<string> {
+  const labels = await select.locator('option').allTextContents();
+  const label = labels.find((l) => l.startsWith(text));
+  if (label === undefined) throw new Error(`no option starting with "${text}" among: ${labels.join(' | ')}`);
+  return label;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PHONE, apiAs, expectNoConsoleErrors, signIn, useBrowser } from './browser.ts';
+import { PHONE, apiAs, expectNoConsoleErrors, optionLabel, signIn, useBrowser } from './browser.ts';
 
 interface Space { id: string; name: string; siteId: string; bookingMode: string; bookableBy: string; policy: { approvalRequired?: boolean } }
 interface Slot { startAt: string; endAt: string }
@@ -28,10 +28,8 @@ describe('resident on a phone', () => {
     await page.getByText('按站点').click();
     const spaceSelect = page.locator('[data-testid="book-space"]');
     await spaceSelect.waitFor();
-    await spaceSelect.click();
-    await page.locator('.ant-select-item-option', { hasText: seat.name }).first().click();
-    await page.getByLabel('日期').click();
-    await page.locator(`.ant-picker-dropdown td[title="${date}"]`).click();
+    await spaceSelect.selectOption({ label: await optionLabel(spaceSelect, seat.name) });
+    await page.getByLabel('日期').fill(date);
     const slots = page.locator('[data-testid="slots"] button[data-slot-state="free"]');
     await slots.first().waitFor();
     await slots.first().click();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { expectNoSeriousA11yViolations } from './axe.ts';
-import { PHONE, SCREENSHOTS, apiAs, expectNoConsoleErrors, signIn, useBrowser } from './browser.ts';
+import { PHONE, SCREENSHOTS, apiAs, expectNoConsoleErrors, optionLabel, signIn, useBrowser } from './browser.ts';
 
 interface Space { id: string; name: string; siteId: string; bookingMode: string; bookableBy: string; capacity: number }
 interface Slot { startAt: string; endAt: string }
@@ -178,10 +178,8 @@ for (const language of LANGUAGES) {
       await page.getByText(language.locale === 'en' ? 'Pick a site' : '按站点').click();
       const spaceSelect = page.locator('[data-testid="book-space"]');
       await spaceSelect.waitFor();
-      await spaceSelect.click();
-      await page.locator('.ant-select-item-option', { hasText: room!.name }).first().click();
-      await page.getByLabel(language.locale === 'en' ? 'Date' : '日期').click();
-      await page.locator(`.ant-picker-dropdown td[title="${date}"]`).click();
+      await spaceSelect.selectOption({ label: await optionLabel(spaceSelect, room!.name) });
+      await page.getByLabel(language.locale === 'en' ? 'Date' : '日期').fill(date);
 
       const taken = page.locator('[data-testid="slots"] button[data-slot-state="taken"]').first();
       await taken.waitFor();

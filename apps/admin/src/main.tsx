@@ -1,4 +1,5 @@
 import 'antd/dist/reset.css';
+import './ui/light.css';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

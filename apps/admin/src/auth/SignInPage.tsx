@@ -1,15 +1,16 @@
 import type { AcceptInviteBody, LoginBody } from '@linli/contracts';
 import { useMutation } from '@tanstack/react-query';
-import { Alert, Button, Card, Flex, Form, Input, Typography, theme } from 'antd';
-import { useEffect, useState } from 'react';
+import { type FormEvent, type InputHTMLAttributes, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
 import { describeError } from '../api/describeError.ts';
 import { LanguageSwitch } from '../i18n/LanguageSwitch.tsx';
+import { Button, Notice } from '../ui/light.tsx';
 import { acceptInvitation, getPublicMeta } from './auth.api.ts';
 import { useSession } from './session.tsx';
 
 const FIELDS = ['org', 'login', 'password'] as const satisfies readonly (keyof LoginBody)[];
+type Problems<Field extends string> = Partial<Record<Field, string>>;
 
 /** The token of an invitation link (`/?invite=<token>`), if the page was opened through one. */
 function inviteTokenOfAddress(): string | null {
@@ -23,6 +24,10 @@ function forgetInviteToken() {
   window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
 }
 
+/**
+ * Signing in, and an invitee choosing a password. Drawn with the light kit and the browser's own form, not antd:
+ * it is a new visitor's first screen on a phone (docs/performance.md).
+ */
 export default function SignInPage({ sessionEnded }: { sessionEnded: boolean }) {
   const [inviteToken, setInviteToken] = useState(inviteTokenOfAddress);
   if (inviteToken) {
@@ -48,88 +53,118 @@ export default function SignInPage({ sessionEnded }: { sessionEnded: boolean }) 
 /** The page around both forms: language switch, app name, one card. */
 function SignInFrame({ children }: { children: React.ReactNode }) {
   const { t } = useTranslation();
-  const { token } = theme.useToken();
   return (
-    <Flex vertical style={{ minHeight: '100dvh', background: token.colorBgLayout }}>
-      <Flex justify="flex-end" style={{ padding: token.paddingSM }}>
+    <div style={{ minHeight: '100dvh', display: 'flex', flexDirection: 'column', background: 'var(--l-bg-layout)' }}>
+      <div style={{ display: 'flex', justifyContent: 'flex-end', padding: 12 }}>
         <LanguageSwitch />
-      </Flex>
-      <Flex component="main" flex={1} justify="center" align="flex-start" style={{ padding: `${token.paddingLG}px ${token.padding}px` }}>
-        <Card style={{ width: '100%', maxWidth: 400 }}>
-          <Typography.Title level={1} style={{ fontSize: token.fontSizeHeading3, marginBottom: token.marginXXS }}>
+      </div>
+      <main style={{ flex: 1, display: 'flex', justifyContent: 'center', alignItems: 'flex-start', padding: '24px 16px' }}>
+        <div className="l-card l-card--large" style={{ width: '100%', maxWidth: 400 }}>
+          <h1 className="l-title" style={{ fontSize: 24, marginBottom: 4 }}>
             {t('app.name')}
-          </Typography.Title>
-          <Typography.Paragraph type="secondary">{t('app.tagline')}</Typography.Paragraph>
+          </h1>
+          <p className="l-secondary" style={{ marginTop: 0 }}>
+            {t('app.tagline')}
+          </p>
           {children}
-        </Card>
-      </Flex>
-    </Flex>
+        </div>
+      </main>
+    </div>
   );
 }
 
-interface SetPasswordValues {
-  password: string;
-  confirm: string;
+/** A labelled input with its problem under it (tied to it by aria-describedby, marked aria-invalid). */
+function Field({ id, label, problem, ...input }: { id: string; label: string; problem: string | undefined } & InputHTMLAttributes<HTMLInputElement>) {
+  const problemId = useId();
+  return (
+    <div className="l-field" style={{ marginBottom: 16 }}>
+      <label htmlFor={id}>{label}</label>
+      <input id={id} name={id} className="l-input l-input--large" aria-invalid={problem ? true : undefined} aria-describedby={problem ? problemId : undefined} {...input} />
+      {problem ? (
+        <div id={problemId} className="l-field-error">
+          {problem}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** The API's validation problems about these fields (paths like "body.org"), by field. */
+function problemsOf<Field extends string>(error: unknown, fields: readonly Field[]): Problems<Field> {
+  if (!(error instanceof ApiError)) return {};
+  const problems: Problems<Field> = {};
+  for (const { path, message } of error.errors) {
+    const field = fields.find((name) => path === `body.${name}`);
+    if (field && !problems[field]) problems[field] = message;
+  }
+  return problems;
 }
 
 /** The invitee's side of an invitation: choose a password, and be signed in. */
 function SetPasswordForm({ token, onGiveUp }: { token: string; onGiveUp: () => void }) {
   const { t } = useTranslation();
-  const { token: design } = theme.useToken();
   const { recheck } = useSession();
-  const [form] = Form.useForm<SetPasswordValues>();
+  const [values, setValues] = useState({ password: '', confirm: '' });
+  const [problems, setProblems] = useState<Problems<'password' | 'confirm'>>({});
   const accept = useMutation({
     mutationFn: (body: AcceptInviteBody) => acceptInvitation(body),
     onSuccess: () => {
       forgetInviteToken();
       recheck();
     },
-    onError: (error) => {
-      if (error instanceof ApiError) {
-        const passwordProblems = error.errors.filter((e) => e.path === 'body.password').map((e) => e.message);
-        if (passwordProblems.length) form.setFields([{ name: 'password', errors: passwordProblems }]);
-      }
-    },
+    onError: (error) => setProblems(problemsOf(error, ['password'])),
   });
   const reason = accept.error instanceof ApiError ? accept.error.details.reason : undefined;
   const linkDead = reason === 'INVITE_INVALID' || reason === 'INVITE_EXPIRED' || (accept.error instanceof ApiError && accept.error.errors.some((e) => e.path === 'body.token'));
 
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found: Problems<'password' | 'confirm'> = {};
+    if (values.password.length < 8) found.password = t('invite.passwordTooShort');
+    if (!values.confirm || values.confirm !== values.password) found.confirm = t('invite.passwordsDiffer');
+    setProblems(found);
+    if (!found.password && !found.confirm) accept.mutate({ token, password: values.password });
+  };
+
   return (
     <>
-      <Typography.Title level={2} style={{ fontSize: design.fontSizeHeading5, marginTop: 0 }}>
-        {t('invite.setPasswordTitle')}
-      </Typography.Title>
-      <Typography.Paragraph>{t('invite.setPasswordHint')}</Typography.Paragraph>
+      <h2 className="l-subtitle">{t('invite.setPasswordTitle')}</h2>
+      <p>{t('invite.setPasswordHint')}</p>
       {accept.error ? (
-        <Alert
-          type="error"
-          showIcon
-          title={t('invite.failed')}
-          description={reason === 'INVITE_EXPIRED' ? t('invite.INVITE_EXPIRED') : linkDead ? t('invite.INVITE_INVALID') : describeError(accept.error)}
-          style={{ marginBottom: design.marginMD }}
-        />
+        <div style={{ marginBottom: 16 }}>
+          <Notice
+            kind="error"
+            title={t('invite.failed')}
+            description={reason === 'INVITE_EXPIRED' ? t('invite.INVITE_EXPIRED') : linkDead ? t('invite.INVITE_INVALID') : describeError(accept.error)}
+          />
+        </div>
       ) : null}
-      <Form<SetPasswordValues> form={form} layout="vertical" requiredMark={false} size="large" onFinish={(values) => accept.mutate({ token, password: values.password })}>
-        <Form.Item name="password" label={t('invite.newPassword')} rules={[{ required: true, min: 8, message: t('invite.passwordTooShort') }]}>
-          <Input.Password autoComplete="new-password" autoFocus />
-        </Form.Item>
-        <Form.Item
-          name="confirm"
+      <form noValidate onSubmit={submit}>
+        <Field
+          id="password"
+          type="password"
+          label={t('invite.newPassword')}
+          autoComplete="new-password"
+          autoFocus
+          value={values.password}
+          onChange={(event) => setValues({ ...values, password: event.target.value })}
+          problem={problems.password}
+        />
+        <Field
+          id="confirm"
+          type="password"
           label={t('invite.confirmPassword')}
-          dependencies={['password']}
-          rules={[
-            { required: true, message: t('invite.passwordsDiffer') },
-            ({ getFieldValue }) => ({ validator: (_, value?: string) => (!value || value === getFieldValue('password') ? Promise.resolve() : Promise.reject(new Error(t('invite.passwordsDiffer')))) }),
-          ]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
-        <Button type="primary" htmlType="submit" block loading={accept.isPending}>
+          autoComplete="new-password"
+          value={values.confirm}
+          onChange={(event) => setValues({ ...values, confirm: event.target.value })}
+          problem={problems.confirm}
+        />
+        <Button type="submit" variant="primary" size="large" block loading={accept.isPending}>
           {t('invite.setPassword')}
         </Button>
-      </Form>
+      </form>
       {linkDead ? (
-        <Button type="link" block onClick={onGiveUp} style={{ marginTop: design.marginSM }}>
+        <Button variant="link" block onClick={onGiveUp} style={{ marginTop: 12 }}>
           {t('invite.toSignIn')}
         </Button>
       ) : null}
@@ -139,9 +174,9 @@ function SetPasswordForm({ token, onGiveUp }: { token: string; onGiveUp: () => v
 
 function SignInForm({ sessionEnded }: { sessionEnded: boolean }) {
   const { t } = useTranslation();
-  const { token } = theme.useToken();
   const { signIn } = useSession();
-  const [form] = Form.useForm<LoginBody>();
+  const [values, setValues] = useState<LoginBody>({ org: '', login: '', password: '' });
+  const [problems, setProblems] = useState<Problems<keyof LoginBody>>({});
   const [submitting, setSubmitting] = useState(false);
   const [failure, setFailure] = useState<unknown>(null);
 
@@ -150,78 +185,62 @@ function SignInForm({ sessionEnded }: { sessionEnded: boolean }) {
     const controller = new AbortController();
     getPublicMeta(controller.signal).then(
       (meta) => {
-        if (meta.defaultOrgSlug && !form.getFieldValue('org')) form.setFieldValue('org', meta.defaultOrgSlug);
+        const slug = meta.defaultOrgSlug;
+        if (slug) setValues((now) => (now.org ? now : { ...now, org: slug }));
       },
       () => {
         // Not fatal: the field stays empty and submitting will say what is wrong.
       },
     );
     return () => controller.abort();
-  }, [form]);
+  }, []);
 
-  const submit = async (body: LoginBody) => {
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found: Problems<keyof LoginBody> = {};
+    if (!values.org.trim()) found.org = t('signIn.orgRequired');
+    if (!values.login.trim()) found.login = t('signIn.loginRequired');
+    if (!values.password) found.password = t('signIn.passwordRequired');
+    setProblems(found);
+    if (Object.keys(found).length) return;
     setSubmitting(true);
     setFailure(null);
     try {
-      await signIn(body);
+      await signIn(values);
     } catch (error) {
       setFailure(error);
       // Validation problems name the field (e.g. "body.org"); show them next to it.
-      if (error instanceof ApiError) {
-        form.setFields(
-          error.errors.flatMap(({ path, message }) => {
-            const name = FIELDS.find((field) => path === `body.${field}`);
-            return name ? [{ name, errors: [message] }] : [];
-          }),
-        );
-      }
+      setProblems(problemsOf(error, FIELDS));
       setSubmitting(false);
     }
   };
+  const field = (name: keyof LoginBody) => ({
+    value: values[name],
+    onChange: (event: React.ChangeEvent<HTMLInputElement>) => setValues({ ...values, [name]: event.target.value }),
+    problem: problems[name],
+  });
 
   return (
     <>
-          <Typography.Title level={2} style={{ fontSize: token.fontSizeHeading5, marginTop: 0 }}>
-            {t('signIn.title')}
-          </Typography.Title>
-
-          {sessionEnded && !failure ? (
-            <Alert type="info" showIcon title={t('signIn.sessionEnded')} style={{ marginBottom: token.marginMD }} />
-          ) : null}
-          {failure ? (
-            <Alert
-              type="error"
-              showIcon
-              title={t('signIn.failed')}
-              description={describeError(failure)}
-              style={{ marginBottom: token.marginMD }}
-            />
-          ) : null}
-
-          <Form<LoginBody>
-            form={form}
-            layout="vertical"
-            requiredMark={false}
-            size="large"
-            onFinish={submit}
-          >
-            <Form.Item name="org" label={t('signIn.org')} rules={[{ required: true, whitespace: true, message: t('signIn.orgRequired') }]}>
-              <Input autoComplete="organization" autoCapitalize="none" spellCheck={false} />
-            </Form.Item>
-            <Form.Item
-              name="login"
-              label={t('signIn.login')}
-              rules={[{ required: true, whitespace: true, message: t('signIn.loginRequired') }]}
-            >
-              <Input autoComplete="username" autoCapitalize="none" spellCheck={false} autoFocus />
-            </Form.Item>
-            <Form.Item name="password" label={t('signIn.password')} rules={[{ required: true, message: t('signIn.passwordRequired') }]}>
-              <Input.Password autoComplete="current-password" />
-            </Form.Item>
-            <Button type="primary" htmlType="submit" block loading={submitting}>
-              {t('signIn.submit')}
-            </Button>
-          </Form>
+      <h2 className="l-subtitle">{t('signIn.title')}</h2>
+      {sessionEnded && !failure ? (
+        <div style={{ marginBottom: 16 }}>
+          <Notice kind="info" title={t('signIn.sessionEnded')} />
+        </div>
+      ) : null}
+      {failure ? (
+        <div style={{ marginBottom: 16 }}>
+          <Notice kind="error" title={t('signIn.failed')} description={describeError(failure)} />
+        </div>
+      ) : null}
+      <form noValidate onSubmit={(event) => void submit(event)}>
+        <Field id="org" label={t('signIn.org')} autoComplete="organization" autoCapitalize="none" spellCheck={false} {...field('org')} />
+        <Field id="login" label={t('signIn.login')} autoComplete="username" autoCapitalize="none" spellCheck={false} autoFocus {...field('login')} />
+        <Field id="password" type="password" label={t('signIn.password')} autoComplete="current-password" {...field('password')} />
+        <Button type="submit" variant="primary" size="large" block loading={submitting}>
+          {t('signIn.submit')}
+        </Button>
+      </form>
     </>
   );
 }

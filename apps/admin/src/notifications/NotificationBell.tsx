@@ -1,32 +1,49 @@
 import type { CurrentUser } from '@linli/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { Badge, Button } from 'antd';
-import { useState } from 'react';
+import { lazy, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { InboxDrawer } from './InboxDrawer.tsx';
+import { Button } from '../ui/light.tsx';
+import { WithAntd } from '../ui/WithAntd.tsx';
 import { notificationQueries } from './notifications.api.ts';
+
+// The inbox (an antd drawer) loads when it is first opened: the bell is on every first screen, the inbox is not.
+const InboxDrawer = lazy(() => import('./InboxDrawer.tsx').then((module) => ({ default: module.InboxDrawer })));
 
 /** The header's bell: how many messages are unread (asked every 30 s and on focus), opening the inbox. */
 export function NotificationBell({ user }: { user: CurrentUser }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
+  // Once opened, the drawer stays mounted so that closing it can animate.
+  const [opened, setOpened] = useState(false);
   const unread = useQuery(notificationQueries.unread(user.id)).data?.unread ?? 0;
   return (
     <>
-      <Badge count={unread} size="small" overflowCount={99} offset={[-6, 6]}>
+      <span className="l-bell">
         <Button
-          type="text"
+          variant="text"
           data-testid="notification-bell"
           data-unread={unread}
           aria-label={unread ? t('notifications.bellUnread', { count: unread }) : t('notifications.bell')}
           aria-haspopup="dialog"
           aria-expanded={open}
-          onClick={() => setOpen(true)}
+          onClick={() => {
+            setOpened(true);
+            setOpen(true);
+          }}
         >
           <BellIcon />
         </Button>
-      </Badge>
-      <InboxDrawer user={user} open={open} onClose={() => setOpen(false)} />
+        {unread ? (
+          <span className="l-badge" aria-hidden="true">
+            {unread > 99 ? '99+' : unread}
+          </span>
+        ) : null}
+      </span>
+      {opened ? (
+        <WithAntd fallback={null}>
+          <InboxDrawer user={user} open={open} onClose={() => setOpen(false)} />
+        </WithAntd>
+      ) : null}
     </>
   );
 }

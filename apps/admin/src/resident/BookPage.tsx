@@ -1,19 +1,25 @@
-import type { Booking, SearchSpacesResponse, Space, WaitlistEntry } from '@linli/contracts';
+import type { Booking, SearchSpacesResponse, WaitlistEntry } from '@linli/contracts';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Card, DatePicker, Empty, Flex, InputNumber, Modal, Segmented, Select, Skeleton, Tag, Typography } from 'antd';
-import dayjs from 'dayjs';
-import { useMemo, useState } from 'react';
+import { lazy, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../api/describeError.ts';
 import { useSession } from '../auth/session.tsx';
-import { RefusalAlert } from '../bookings/RefusalAlert.tsx';
 import { navigate } from '../routing.ts';
 import type { PageProps } from '../shell/page-props.ts';
 import { siteKindLabel } from '../sites/siteKinds.ts';
 import { usePortfolio } from '../spaces/portfolio.ts';
-import { clockMinutes, clockText, formatRange, formatTime, instantAt, localPartsOf, todayIn } from '../time/zoned.ts';
-import { BookingConfirmModal, type BookingRequest } from './BookingConfirmModal.tsx';
+import { clockMinutes, clockText, formatTime, instantAt, localPartsOf, todayIn } from '../time/zoned.ts';
+import { Button, Empty, Notice, Segmented, Skeleton } from '../ui/light.tsx';
+import { toast } from '../ui/toasts.tsx';
+import { WithAntd } from '../ui/WithAntd.tsx';
+import type { BookingRequest } from './BookingConfirmModal.tsx';
+import type { WaitTarget } from './JoinWaitlistDialog.tsx';
 import { type SearchAsked, invalidateWaitlist, joinWaitlist, residentQueries } from './resident.queries.ts';
+
+// The two dialogs are antd and load when first opened: this page is a resident's first screen and is drawn with
+// the light kit and the browser's own controls (docs/performance.md).
+const BookingConfirmModal = lazy(() => import('./BookingConfirmModal.tsx').then((module) => ({ default: module.BookingConfirmModal })));
+const JoinWaitlistDialog = lazy(() => import('./JoinWaitlistDialog.tsx'));
 
 type SearchResult = SearchSpacesResponse['items'][number];
 type Mode = 'search' | 'site';
@@ -33,7 +39,6 @@ function soonIn(zone: string): string {
 /** Residents: find a free place across the portfolio (or at one site), see free and taken times, book or wait. */
 export default function BookPage({ title }: PageProps) {
   const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
   const { session } = useSession();
   const user = session.status === 'signed-in' ? session.user : null;
   const portfolio = usePortfolio();
@@ -49,7 +54,8 @@ export default function BookPage({ title }: PageProps) {
   const [spaceId, setSpaceId] = useState<string | undefined>();
   const [request, setRequest] = useState<BookingRequest | null>(null);
   const [searched, setSearched] = useState<SearchAsked | null>(null);
-  const [waitFor, setWaitFor] = useState<{ space: Space; siteName: string; zone: string; startAt: string; endAt: string } | null>(null);
+  const [waitFor, setWaitFor] = useState<WaitTarget | null>(null);
+  const ids = { date: useId(), time: useId(), duration: useId(), party: useId(), kind: useId(), district: useId(), site: useId(), space: useId() };
 
   const site = portfolio.data?.siteById.get(siteId ?? '');
   // Dates and clock times are the site's when one is picked, else the resident's home site's, else the operator's.
@@ -106,14 +112,14 @@ export default function BookPage({ title }: PageProps) {
       joinWaitlist({ spaceId: target.space.id, startAt: target.startAt, endAt: target.endAt, partySize }),
     onSuccess: (entry) => {
       setWaitFor(null);
-      void message.success(t('queue.joinedAt', { position: entry.position ?? 1 }));
+      toast('success', t('queue.joinedAt', { position: entry.position ?? 1 }));
       void invalidateWaitlist();
     },
   });
 
   const booked = (booking: Booking) => {
     setRequest(null);
-    void message.success(booking.status === 'pending' ? t('book.requested') : t('book.booked'));
+    toast('success', booking.status === 'pending' ? t('book.requested') : t('book.booked'));
     navigate('/my-bookings');
   };
 
@@ -135,38 +141,61 @@ export default function BookPage({ title }: PageProps) {
     setRequest({ space: result.space, site: result.site, startAt: searched.startAt, endAt: searched.endAt, partySize: searched.partySize });
   };
 
+  const today = todayIn(zone);
   const whenControls = (
-    <Flex gap="small" wrap>
-      <DatePicker
-        aria-label={t('booking.date')}
-        value={dayjs(date)}
-        allowClear={false}
-        inputReadOnly
-        disabledDate={(day) => day.format('YYYY-MM-DD') < todayIn(zone)}
-        onChange={(value) => value && setDate(value.format('YYYY-MM-DD'))}
-        style={{ flex: '1 1 140px' }}
-      />
+    <div className="l-row">
+      <LabelledControl id={ids.date} label={t('booking.date')}>
+        <input
+          id={ids.date}
+          type="date"
+          className="l-input"
+          value={date}
+          min={today}
+          required
+          onChange={(event) => event.target.value && setDate(event.target.value < today ? today : event.target.value)}
+        />
+      </LabelledControl>
       {mode === 'search' ? (
-        <Select aria-label={t('booking.start')} value={time} onChange={setTime} options={TIMES.map((value) => ({ value, label: value }))} style={{ flex: '1 1 100px' }} />
+        <LabelledControl id={ids.time} label={t('booking.start')}>
+          <select id={ids.time} className="l-select" value={time} onChange={(event) => setTime(event.target.value)}>
+            {TIMES.map((value) => (
+              <option key={value} value={value}>
+                {value}
+              </option>
+            ))}
+          </select>
+        </LabelledControl>
       ) : null}
-      <Select
-        aria-label={t('book.duration')}
-        value={duration}
-        onChange={setDuration}
-        options={DURATIONS.map((value) => ({ value, label: t('book.minutes', { count: value }) }))}
-        style={{ flex: '1 1 110px' }}
-      />
-      <InputNumber aria-label={t('booking.partySize')} min={1} max={500} value={partySize} onChange={(value) => setPartySize(value ?? 1)} prefix={t('book.people')} style={{ flex: '1 1 110px' }} />
-    </Flex>
+      <LabelledControl id={ids.duration} label={t('book.duration')}>
+        <select id={ids.duration} className="l-select" value={duration} onChange={(event) => setDuration(Number(event.target.value))}>
+          {DURATIONS.map((value) => (
+            <option key={value} value={value}>
+              {t('book.minutes', { count: value })}
+            </option>
+          ))}
+        </select>
+      </LabelledControl>
+      <LabelledControl id={ids.party} label={t('booking.partySize')}>
+        <input
+          id={ids.party}
+          type="number"
+          inputMode="numeric"
+          className="l-input"
+          min={1}
+          max={500}
+          value={partySize}
+          onChange={(event) => setPartySize(Math.min(500, Math.max(1, Math.trunc(Number(event.target.value)) || 1)))}
+        />
+      </LabelledControl>
+    </div>
   );
 
   return (
-    <Flex vertical gap="middle" style={{ maxWidth: 720, margin: '0 auto', width: '100%' }}>
-      <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>
-        {title}
-      </Typography.Title>
+    <div className="l-stack" style={{ maxWidth: 720, margin: '0 auto', width: '100%' }}>
+      <h1 className="l-title">{title}</h1>
       <Segmented<Mode>
         block
+        label={title}
         value={mode}
         onChange={setMode}
         options={[
@@ -174,72 +203,84 @@ export default function BookPage({ title }: PageProps) {
           { value: 'site', label: t('book.pickSite') },
         ]}
       />
-      {portfolio.error ? <Alert type="error" showIcon title={describeError(portfolio.error)} action={<Button onClick={portfolio.reload}>{t('errors.retry')}</Button>} /> : null}
+      {portfolio.error ? <Notice kind="error" title={describeError(portfolio.error)} action={<Button onClick={portfolio.reload}>{t('errors.retry')}</Button>} /> : null}
 
       {mode === 'search' ? (
-        <Card size="small">
-          <Flex vertical gap="small">
-            {whenControls}
-            <Select
-              mode="multiple"
-              aria-label={t('book.features')}
-              placeholder={t('book.features')}
-              value={features}
-              onChange={setFeatures}
-              options={choices.features.map((value) => ({ value, label: t(`features.${value}` as 'features.projector', { defaultValue: value }) }))}
-            />
-            <Flex gap="small" wrap>
-              <Select
-                allowClear
-                aria-label={t('sites.kind')}
-                placeholder={t('sites.kind')}
-                value={siteKind}
-                onChange={setSiteKind}
-                options={choices.kinds.map((value) => ({ value, label: siteKindLabel(value) }))}
-                style={{ flex: '1 1 160px' }}
-              />
-              <Select
-                allowClear
-                aria-label={t('sites.district')}
-                placeholder={t('sites.district')}
-                value={district}
-                onChange={setDistrict}
-                options={choices.districts.map((value) => ({ value, label: value }))}
-                style={{ flex: '1 1 160px' }}
-              />
-            </Flex>
-            <Button type="primary" block onClick={runSearch} loading={search.isFetching}>
-              {t('book.search')}
-            </Button>
-          </Flex>
-        </Card>
+        <div className="l-card l-stack l-stack--small">
+          {whenControls}
+          {choices.features.length ? (
+            <fieldset className="l-row" style={{ border: 0, margin: 0, padding: 0 }}>
+              <legend className="l-secondary" style={{ padding: 0, marginBottom: 4, fontSize: 14 }}>
+                {t('book.features')}
+              </legend>
+              {choices.features.map((value) => (
+                <label key={value} className="l-check">
+                  <input
+                    type="checkbox"
+                    checked={features.includes(value)}
+                    onChange={(event) => setFeatures(event.target.checked ? [...features, value] : features.filter((f) => f !== value))}
+                  />
+                  {t(`features.${value}` as 'features.projector', { defaultValue: value })}
+                </label>
+              ))}
+            </fieldset>
+          ) : null}
+          <div className="l-row">
+            <LabelledControl id={ids.kind} label={t('sites.kind')}>
+              <select id={ids.kind} className="l-select" value={siteKind ?? ''} onChange={(event) => setSiteKind(event.target.value || undefined)}>
+                <option value="">{t('book.any')}</option>
+                {choices.kinds.map((value) => (
+                  <option key={value} value={value}>
+                    {siteKindLabel(value)}
+                  </option>
+                ))}
+              </select>
+            </LabelledControl>
+            <LabelledControl id={ids.district} label={t('sites.district')}>
+              <select id={ids.district} className="l-select" value={district ?? ''} onChange={(event) => setDistrict(event.target.value || undefined)}>
+                <option value="">{t('book.any')}</option>
+                {choices.districts.map((value) => (
+                  <option key={value} value={value}>
+                    {value}
+                  </option>
+                ))}
+              </select>
+            </LabelledControl>
+          </div>
+          <Button variant="primary" block onClick={runSearch} loading={search.isFetching}>
+            {t('book.search')}
+          </Button>
+        </div>
       ) : (
-        <Card size="small">
-          <Flex vertical gap="small">
-            <Select
-              aria-label={t('book.site')}
-              placeholder={t('book.site')}
-              value={siteId}
-              onChange={(value: string) => {
-                setSiteId(value);
+        <div className="l-card l-stack l-stack--small">
+          <LabelledControl id={ids.site} label={t('book.site')}>
+            <select
+              id={ids.site}
+              className="l-select"
+              data-testid="book-site"
+              value={siteId ?? ''}
+              onChange={(event) => {
+                setSiteId(event.target.value || undefined);
                 setSpaceId(undefined);
               }}
-              showSearch={{ optionFilterProp: 'label' }}
-              options={(portfolio.data?.sites ?? []).map((s) => ({ value: s.id, label: `${s.name}（${s.district}）` }))}
-              data-testid="book-site"
-            />
-            {siteSpaces.length ? (
-              <Select
-                aria-label={t('booking.space')}
-                value={chosenSpace?.id}
-                onChange={setSpaceId}
-                options={siteSpaces.map((s) => ({ value: s.id, label: `${s.name} · ${t(`modes.${s.bookingMode}`)} · ${t('book.capacity', { count: s.capacity })}` }))}
-                data-testid="book-space"
-              />
-            ) : null}
-            {whenControls}
-          </Flex>
-        </Card>
+            >
+              {siteId ? null : <option value="">{t('book.chooseSite')}</option>}
+              {(portfolio.data?.sites ?? []).map((s) => (
+                <option key={s.id} value={s.id}>{`${s.name}（${s.district}）`}</option>
+              ))}
+            </select>
+          </LabelledControl>
+          {siteSpaces.length ? (
+            <LabelledControl id={ids.space} label={t('booking.space')}>
+              <select id={ids.space} className="l-select" data-testid="book-space" value={chosenSpace?.id ?? ''} onChange={(event) => setSpaceId(event.target.value)}>
+                {siteSpaces.map((s) => (
+                  <option key={s.id} value={s.id}>{`${s.name} · ${t(`modes.${s.bookingMode}`)} · ${t('book.capacity', { count: s.capacity })}`}</option>
+                ))}
+              </select>
+            </LabelledControl>
+          ) : null}
+          {whenControls}
+        </div>
       )}
 
       {mode === 'search' ? (
@@ -253,18 +294,21 @@ export default function BookPage({ title }: PageProps) {
           time={time}
         />
       ) : !siteId ? (
-        <Empty description={t('book.chooseSite')} />
+        <Empty>{t('book.chooseSite')}</Empty>
       ) : (
-        <Card size="small" title={t('queue.dayTimes')}>
-          {slots.error ? <Alert type="error" showIcon title={describeError(slots.error)} /> : null}
-          {slots.isPending && chosenSpace ? <Skeleton active paragraph={{ rows: 2 }} /> : null}
-          {slots.data && !daySlots.length ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('book.noSlots')} /> : null}
+        <section className="l-card l-stack l-stack--small" aria-labelledby={`${ids.space}-times`}>
+          <h2 className="l-subtitle" id={`${ids.space}-times`} style={{ margin: 0 }}>
+            {t('queue.dayTimes')}
+          </h2>
+          {slots.error ? <Notice kind="error" title={describeError(slots.error)} /> : null}
+          {slots.isPending && chosenSpace ? <Skeleton rows={2} /> : null}
+          {slots.data && !daySlots.length ? <Empty>{t('book.noSlots')}</Empty> : null}
           {daySlots.some((slot) => slot.taken) ? (
-            <Typography.Paragraph type="secondary" style={{ marginTop: 0 }}>
+            <p className="l-secondary" style={{ margin: 0 }}>
               {t('queue.takenHint')}
-            </Typography.Paragraph>
+            </p>
           ) : null}
-          <Flex gap="small" wrap data-testid="slots">
+          <div className="l-row" data-testid="slots">
             {daySlots.map((slot) => {
               const clock = formatTime(slot.startAt, slots.data!.timezone, i18n.language);
               if (!slot.taken) {
@@ -275,7 +319,7 @@ export default function BookPage({ title }: PageProps) {
                     onClick={() => chosenSpace && site && setRequest({ space: chosenSpace, site, startAt: slot.startAt, endAt: slot.endAt, partySize })}
                   >
                     {clock}
-                    {slot.remaining !== null ? <Typography.Text type="secondary"> · {t('book.left', { count: slot.remaining })}</Typography.Text> : null}
+                    {slot.remaining !== null ? <span className="l-secondary"> · {t('book.left', { count: slot.remaining })}</span> : null}
                   </Button>
                 );
               }
@@ -284,48 +328,53 @@ export default function BookPage({ title }: PageProps) {
                 <Button
                   key={slot.startAt}
                   data-slot-state="taken"
-                  className="linli-taken-slot"
-                  style={{ borderStyle: 'dashed', background: '#f3f4f6', color: '#374151' }}
+                  className="l-btn--taken"
                   aria-label={mine ? undefined : t('queue.slotTaken', { time: clock })}
                   onClick={() => chosenSpace && site && !mine && setWaitFor({ space: chosenSpace, siteName: site.name, zone: site.timezone, startAt: slot.startAt, endAt: slot.endAt })}
                 >
                   <span style={{ textDecoration: 'line-through' }}>{clock}</span>
-                  <Typography.Text style={{ color: '#4b5563' }}>
+                  <span style={{ color: '#4b5563' }}>
                     {' · '}
                     {mine ? (mine.status === 'offered' ? t('waitlist.status.offered') : t('queue.position', { position: mine.position ?? '-' })) : t('queue.taken')}
-                  </Typography.Text>
+                  </span>
                 </Button>
               );
             })}
-          </Flex>
-        </Card>
+          </div>
+        </section>
       )}
-      <BookingConfirmModal request={request} onClose={() => setRequest(null)} onBooked={booked} />
-      <Modal
-        open={waitFor !== null}
-        title={t('waitlist.join')}
-        okText={t('waitlist.join')}
-        cancelText={t('common.cancel')}
-        confirmLoading={join.isPending}
-        onOk={() => waitFor && join.mutate(waitFor)}
-        onCancel={() => {
-          setWaitFor(null);
-          join.reset();
-        }}
-        destroyOnHidden
-      >
-        {waitFor ? (
-          <Flex vertical gap="small">
-            <Typography.Text strong>
-              {waitFor.siteName} · {waitFor.space.name}
-            </Typography.Text>
-            <Typography.Text>{formatRange(waitFor.startAt, waitFor.endAt, waitFor.zone, i18n.language)}</Typography.Text>
-            <Typography.Text type="secondary">{t('queue.joinHint')}</Typography.Text>
-            {join.error ? <RefusalAlert error={join.error} zone={waitFor.zone} /> : null}
-          </Flex>
-        ) : null}
-      </Modal>
-    </Flex>
+      {request ? (
+        <WithAntd fallback={null}>
+          <BookingConfirmModal request={request} onClose={() => setRequest(null)} onBooked={booked} />
+        </WithAntd>
+      ) : null}
+      {waitFor ? (
+        <WithAntd fallback={null}>
+          <JoinWaitlistDialog
+            target={waitFor}
+            joining={join.isPending}
+            error={join.error}
+            onJoin={() => join.mutate(waitFor)}
+            onCancel={() => {
+              setWaitFor(null);
+              join.reset();
+            }}
+          />
+        </WithAntd>
+      ) : null}
+    </div>
+  );
+}
+
+/** A control with its visible label above it, growing to share a row with its neighbours. */
+function LabelledControl({ id, label, children }: { id: string; label: string; children: React.ReactNode }) {
+  return (
+    <div className="l-field l-grow">
+      <label htmlFor={id} className="l-secondary">
+        {label}
+      </label>
+      {children}
+    </div>
   );
 }
 
@@ -347,35 +396,39 @@ function SearchResults({
   time: string;
 }) {
   const { t } = useTranslation();
-  if (!searched) return <Typography.Text type="secondary">{t('book.searchHint')}</Typography.Text>;
-  if (error) return <Alert type="error" showIcon title={describeError(error)} action={<Button onClick={onRetry}>{t('errors.retry')}</Button>} />;
-  if (loading) return <Skeleton active />;
-  if (!results?.length) return <Empty description={t('book.noResults')} />;
+  if (!searched) return <p className="l-secondary" style={{ margin: 0 }}>{t('book.searchHint')}</p>;
+  if (error) return <Notice kind="error" title={describeError(error)} action={<Button onClick={onRetry}>{t('errors.retry')}</Button>} />;
+  if (loading) return <Skeleton />;
+  if (!results?.length) return <Empty>{t('book.noResults')}</Empty>;
   return (
-    <Flex vertical gap="small" data-testid="search-results">
+    <ul className="l-stack l-stack--small" data-testid="search-results" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
       {results.map((result) => (
-        <Card key={result.space.id} size="small">
-          <Flex justify="space-between" align="center" gap="small">
-            <Flex vertical style={{ minWidth: 0 }}>
-              <Typography.Text strong>{result.space.name}</Typography.Text>
-              <Typography.Text type="secondary" ellipsis>
-                {result.site.name}
-                {result.distanceKm !== null ? ` · ${t('refusal.distance', { km: result.distanceKm.toFixed(1) })}` : ''}
-              </Typography.Text>
-              <Flex gap={4} wrap style={{ marginTop: 4 }}>
-                <Tag>{t(`modes.${result.space.bookingMode}`)}</Tag>
-                {result.remaining !== null ? <Tag color="green">{t('book.left', { count: result.remaining })}</Tag> : <Tag>{t('book.capacity', { count: result.space.capacity })}</Tag>}
-                {result.space.features.slice(0, 3).map((feature) => (
-                  <Tag key={feature}>{t(`features.${feature}` as 'features.projector', { defaultValue: feature })}</Tag>
-                ))}
-              </Flex>
-            </Flex>
-            <Button type="primary" onClick={() => onBook(result)} aria-label={`${t('book.bookAt', { time })} ${result.space.name}`}>
-              {t('book.book')}
-            </Button>
-          </Flex>
-        </Card>
+        <li key={result.space.id} className="l-card" style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 8 }}>
+          <div style={{ minWidth: 0, display: 'flex', flexDirection: 'column' }}>
+            <span className="l-strong">{result.space.name}</span>
+            <span className="l-secondary l-ellipsis">
+              {result.site.name}
+              {result.distanceKm !== null ? ` · ${t('refusal.distance', { km: result.distanceKm.toFixed(1) })}` : ''}
+            </span>
+            <span className="l-row" style={{ gap: 4, marginTop: 4 }}>
+              <span className="l-tag">{t(`modes.${result.space.bookingMode}`)}</span>
+              {result.remaining !== null ? (
+                <span className="l-tag l-tag--green">{t('book.left', { count: result.remaining })}</span>
+              ) : (
+                <span className="l-tag">{t('book.capacity', { count: result.space.capacity })}</span>
+              )}
+              {result.space.features.slice(0, 3).map((feature) => (
+                <span key={feature} className="l-tag">
+                  {t(`features.${feature}` as 'features.projector', { defaultValue: feature })}
+                </span>
+              ))}
+            </span>
+          </div>
+          <Button variant="primary" onClick={() => onBook(result)} aria-label={`${t('book.bookAt', { time })} ${result.space.name}`}>
+            {t('book.book')}
+          </Button>
+        </li>
       ))}
-    </Flex>
+    </ul>
   );
 }

@@ -1,6 +1,6 @@
 import type { Booking, BookingAlternative, BookingCheck, EffectivePolicyResponse, Site, Space } from '@linli/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Descriptions, Flex, Input, Modal, Skeleton, Typography } from 'antd';
+import { Alert, Button, Descriptions, Flex, Input, Modal, Skeleton, Typography } from 'antd';
 import { Suspense, lazy, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { checkBooking, createBooking, invalidateBookings } from '../bookings/bookings.api.ts';
@@ -8,6 +8,7 @@ import { describeReason } from '../bookings/refusals.ts';
 import { RefusalAlert } from '../bookings/RefusalAlert.tsx';
 import { usePortfolio } from '../spaces/portfolio.ts';
 import { formatRange } from '../time/zoned.ts';
+import { toast } from '../ui/toasts.tsx';
 import { invalidateWaitlist, joinWaitlist, residentQueries } from './resident.queries.ts';
 
 // Loaded when the dialog first opens, not with the booking page: its photo viewer is not part of the first screen.
@@ -34,7 +35,6 @@ export function BookingConfirmModal({ request, onClose, onBooked }: { request: B
   const { t, i18n } = useTranslation();
   // The full site (address, hours) for what the resident reads before booking: the request carries only its name.
   const portfolio = usePortfolio();
-  const { message } = App.useApp();
   const [purpose, setPurpose] = useState('');
   const [failure, setFailure] = useState<unknown>(null);
   const [submitting, setSubmitting] = useState(false);
@@ -91,7 +91,8 @@ export function BookingConfirmModal({ request, onClose, onBooked }: { request: B
   const wait = async () => {
     try {
       const entry = await joinWaitlist({ spaceId: current.space.id, startAt: current.startAt, endAt: current.endAt, partySize: current.partySize });
-      void message.success(t('queue.joinedAt', { position: entry.position ?? 1 }));
+      // A toast of the frame's: this dialog (and antd's message holder with it) closes at once.
+      toast('success', t('queue.joinedAt', { position: entry.position ?? 1 }));
       void invalidateWaitlist();
       onClose();
     } catch (error) {

@@ -1,21 +1,25 @@
 import type { CurrentUser } from '@linli/contracts';
-import { Button, Drawer, Empty, Flex, Grid, Layout, Spin, Tag, Typography, theme } from 'antd';
-import { type MouseEvent, Suspense, useEffect, useState } from 'react';
+import { type MouseEvent, Suspense, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { queryClient } from '../api/queryClient.ts';
 import { useSession } from '../auth/session.tsx';
 import { LanguageSwitch } from '../i18n/LanguageSwitch.tsx';
 import { NotificationBell } from '../notifications/NotificationBell.tsx';
 import { followLink, navigate, usePath } from '../routing.ts';
+import { Button, Empty, Spinner, useWide } from '../ui/light.tsx';
+import { WithAntd, preloadAntd } from '../ui/WithAntd.tsx';
 import { LoadErrorBoundary } from './LoadErrorBoundary.tsx';
 import { type NavItem, navItemAt, navigationFor } from './navigation.ts';
 
-/** The signed-in frame: header, role-dependent menu (a drawer on phones), and the current page. */
+/**
+ * The signed-in frame: header, role-dependent menu (a drawer on phones), and the current page. Drawn with the light
+ * kit, not antd: it is part of every first screen, a resident's phone included (docs/performance.md). Pages built
+ * with antd get antd's theme around them (WithAntd), fetched together with the page's own code.
+ */
 export default function AppShell({ user }: { user: CurrentUser }) {
   const { t } = useTranslation();
-  const { token } = theme.useToken();
   const path = usePath();
-  const wide = Grid.useBreakpoint().md !== false;
+  const wide = useWide();
   const [drawerOpen, setDrawerOpen] = useState(false);
 
   const items = navigationFor(user.role);
@@ -34,6 +38,12 @@ export default function AppShell({ user }: { user: CurrentUser }) {
     document.title = title ? `${title} · ${t('app.name')}` : t('app.name');
   }, [title, t]);
 
+  // An antd page needs antd's frame and its own chunk: both are asked for at once, not one after the other.
+  if (current && !current.light) {
+    preloadAntd();
+    current.Page.preload();
+  }
+
   const menu = (
     <NavLinks
       items={items.filter((item) => item.inMenu !== false)}
@@ -45,64 +55,78 @@ export default function AppShell({ user }: { user: CurrentUser }) {
     />
   );
 
+  const content = current ? <current.Page title={title ?? ''} /> : path === '/' ? null : <NotFound home={home} />;
   const page = (
     <LoadErrorBoundary key={path}>
-      <Suspense fallback={<Spin style={{ display: 'block', margin: '48px auto' }} />}>
-        {current ? <current.Page title={title ?? ''} /> : path === '/' ? null : <NotFound home={home} />}
-      </Suspense>
+      <Suspense fallback={<Spinner />}>{current && !current.light ? <WithAntd>{content}</WithAntd> : content}</Suspense>
     </LoadErrorBoundary>
   );
   if (current?.bare) return <main style={{ minHeight: '100dvh' }}>{page}</main>;
 
   return (
-    <Layout style={{ minHeight: '100dvh' }}>
-      <Layout.Header
-        style={{
-          display: 'flex',
-          alignItems: 'center',
-          gap: token.marginSM,
-          paddingInline: wide ? token.paddingLG : token.paddingSM,
-          background: token.colorBgContainer,
-          borderBottom: `1px solid ${token.colorBorderSecondary}`,
-          position: 'sticky',
-          top: 0,
-          zIndex: 10,
-        }}
-      >
+    <div className="l-shell">
+      <header className={wide ? 'l-header l-header--wide' : 'l-header'}>
         {wide ? null : (
-          <Button type="text" aria-label={t('shell.openMenu')} aria-expanded={drawerOpen} onClick={() => setDrawerOpen(true)}>
+          <Button variant="text" aria-label={t('shell.openMenu')} aria-expanded={drawerOpen} onClick={() => setDrawerOpen(true)}>
             <MenuIcon />
           </Button>
         )}
-        <a href={home} onClick={(event) => followLink(event, home)} style={{ color: token.colorText }}>
-          <Typography.Text strong style={{ fontSize: token.fontSizeLG, whiteSpace: 'nowrap' }}>
-            {t('app.name')}
-          </Typography.Text>
+        <a href={home} onClick={(event) => followLink(event, home)} className="l-brand">
+          {t('app.name')}
         </a>
-        <Flex flex={1} justify="flex-end" align="center" gap={token.marginSM}>
+        <div className="l-header-end">
           <NotificationBell user={user} />
           {wide ? <AccountControls user={user} /> : <LanguageSwitch />}
-        </Flex>
-      </Layout.Header>
+        </div>
+      </header>
 
-      <Layout>
+      <div className="l-body">
         {wide ? (
-          <Layout.Sider width={208} theme="light" style={{ borderInlineEnd: `1px solid ${token.colorBorderSecondary}` }}>
-            {menu}
-          </Layout.Sider>
+          <aside className="l-sider">{menu}</aside>
         ) : (
-          <Drawer placement="left" size={280} open={drawerOpen} onClose={() => setDrawerOpen(false)} title={t('app.name')}>
-            <Flex vertical gap={token.marginMD}>
-              <AccountControls user={user} />
-              {menu}
-            </Flex>
-          </Drawer>
+          <MenuDrawer open={drawerOpen} onClose={() => setDrawerOpen(false)} title={t('app.name')}>
+            <AccountControls user={user} />
+            {menu}
+          </MenuDrawer>
         )}
-        <Layout.Content style={{ padding: wide ? token.paddingLG : token.paddingSM, minWidth: 0 }}>
-          {page}
-        </Layout.Content>
-      </Layout>
-    </Layout>
+        <main className={wide ? 'l-content l-content--wide' : 'l-content'}>{page}</main>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The phone's menu: a modal <dialog> at the left edge. The browser keeps focus inside it, closes it on Escape and
+ * gives focus back to the menu button; a tap on the dimmed page beside it closes it too.
+ */
+function MenuDrawer({ open, onClose, title, children }: { open: boolean; onClose: () => void; title: string; children: React.ReactNode }) {
+  const { t } = useTranslation();
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (open && !element.open) element.showModal();
+    if (!open && element.open) element.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={dialog}
+      className="l-drawer"
+      aria-label={title}
+      onClose={onClose}
+      onClick={(event) => {
+        // A click on the backdrop lands on the dialog element itself, outside its box.
+        if (event.target === event.currentTarget) onClose();
+      }}
+    >
+      <div className="l-drawer-head">
+        <span className="l-strong">{title}</span>
+        <Button variant="text" aria-label={t('common.close')} onClick={onClose}>
+          ×
+        </Button>
+      </div>
+      <div className="l-drawer-body">{open ? children : null}</div>
+    </dialog>
   );
 }
 
@@ -113,37 +137,16 @@ export default function AppShell({ user }: { user: CurrentUser }) {
  */
 function NavLinks({ items, current, onFollow }: { items: readonly NavItem[]; current: NavItem | undefined; onFollow: (event: MouseEvent<HTMLAnchorElement>, item: NavItem) => void }) {
   const { t } = useTranslation();
-  const { token } = theme.useToken();
-  const [hovered, setHovered] = useState<string | null>(null);
   return (
-    <nav aria-label={t('shell.navigation')}>
-      <ul style={{ listStyle: 'none', margin: 0, padding: token.paddingXXS, display: 'flex', flexDirection: 'column', gap: token.marginXXS }}>
-        {items.map((item) => {
-          const selected = item === current;
-          return (
-            <li key={item.path}>
-              <a
-                href={item.path}
-                aria-current={selected ? 'page' : undefined}
-                onClick={(event) => onFollow(event, item)}
-                onMouseEnter={() => setHovered(item.path)}
-                onMouseLeave={() => setHovered(null)}
-                style={{
-                  display: 'flex',
-                  alignItems: 'center',
-                  minHeight: token.controlHeightLG,
-                  paddingInline: token.padding,
-                  borderRadius: token.borderRadiusLG,
-                  color: selected ? token.colorPrimary : token.colorText,
-                  fontWeight: selected ? token.fontWeightStrong : undefined,
-                  background: selected ? token.colorPrimaryBg : hovered === item.path ? token.colorBgTextHover : undefined,
-                }}
-              >
-                {t(`nav.${item.label}`)}
-              </a>
-            </li>
-          );
-        })}
+    <nav aria-label={t('shell.navigation')} className="l-nav">
+      <ul>
+        {items.map((item) => (
+          <li key={item.path}>
+            <a href={item.path} aria-current={item === current ? 'page' : undefined} onClick={(event) => onFollow(event, item)}>
+              {t(`nav.${item.label}`)}
+            </a>
+          </li>
+        ))}
       </ul>
     </nav>
   );
@@ -152,24 +155,24 @@ function NavLinks({ items, current, onFollow }: { items: readonly NavItem[]; cur
 function AccountControls({ user }: { user: CurrentUser }) {
   const { t } = useTranslation();
   const { signOut } = useSession();
-  const role = t(`roles.${user.role}`);
   return (
-    <Flex align="center" gap="small" wrap>
-      <Typography.Text>{user.displayName}</Typography.Text>
-      <Tag style={{ marginInlineEnd: 0 }}>{role}</Tag>
+    <div className="l-row">
+      <span>{user.displayName}</span>
+      <span className="l-tag">{t(`roles.${user.role}`)}</span>
       <LanguageSwitch />
       <Button onClick={signOut}>{t('shell.signOut')}</Button>
-    </Flex>
+    </div>
   );
 }
 
 function NotFound({ home }: { home: NavItem['path'] }) {
   const { t } = useTranslation();
   return (
-    <Empty description={t('page.notFound')} style={{ marginTop: 48 }}>
-      <Button type="primary" href={home} onClick={(event) => followLink(event, home)}>
+    <Empty>
+      <p>{t('page.notFound')}</p>
+      <a className="l-btn l-btn--primary" href={home} onClick={(event) => followLink(event, home)}>
         {t('page.toStart')}
-      </Button>
+      </a>
     </Empty>
   );
 }

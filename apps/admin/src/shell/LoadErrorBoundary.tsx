@@ -1,6 +1,6 @@
-import { Button, Flex, Typography } from 'antd';
 import { Component, type ReactNode } from 'react';
 import { i18n } from '../i18n/index.ts';
+import { Button } from '../ui/light.tsx';
 
 /**
  * Catches a page that failed to load or render. The usual cause is a release replacing the chunk files this
@@ -16,12 +16,12 @@ export class LoadErrorBoundary extends Component<{ children: ReactNode }, { fail
   override render() {
     if (!this.state.failed) return this.props.children;
     return (
-      <Flex vertical align="center" gap="middle" style={{ padding: 48 }} role="alert">
-        <Typography.Text>{i18n.t('errors.loadFailed')}</Typography.Text>
-        <Button type="primary" onClick={() => window.location.reload()}>
+      <div className="l-stack" style={{ alignItems: 'center', padding: 48 }} role="alert">
+        <p style={{ margin: 0 }}>{i18n.t('errors.loadFailed')}</p>
+        <Button variant="primary" onClick={() => window.location.reload()}>
           {i18n.t('errors.reload')}
         </Button>
-      </Flex>
+      </div>
     );
   }
 }

@@ -14,35 +14,47 @@ export interface NavItem {
   path: string;
   label: keyof CustomTypeOptions['resources']['translation']['nav'];
   roles: readonly Role[];
-  Page: LazyExoticComponent<ComponentType<PageProps>>;
+  Page: LazyPage;
   /** The page also answers the paths below its own (e.g. /equipment/items/:id, what a printed QR label opens). */
   ownsSubPaths?: boolean;
   /** Reached by a link or a scanned QR code, not from the menu (the resident's check-in at the door). */
   inMenu?: false;
   /** Shown without the header and menu: the kiosk screen at a site's door. */
   bare?: true;
+  /**
+   * Built with the light kit (ui/light.tsx), not antd: the shell does not fetch antd for it. Only the resident's
+   * booking page, their first screen, which must load within the 200 KB budget (docs/performance.md).
+   */
+  light?: true;
+}
+
+/** A page's component, loaded on first render, whose code can also be fetched ahead (`preload`). */
+export type LazyPage = LazyExoticComponent<ComponentType<PageProps>> & { preload: () => void };
+
+function lazyPage(load: () => Promise<{ default: ComponentType<PageProps> }>): LazyPage {
+  return Object.assign(lazy(load), { preload: () => void load().catch(() => undefined) });
 }
 
 const SITE_TEAM: readonly Role[] = ['org_admin', 'site_manager', 'staff'];
 const EVERYONE: readonly Role[] = [...SITE_TEAM, 'resident'];
 
-const TimelinePage = lazy(() => import('../timeline/TimelinePage.tsx'));
-const ApprovalsPage = lazy(() => import('../bookings/ApprovalsPage.tsx'));
-const TodayPage = lazy(() => import('../bookings/TodayPage.tsx'));
-const AnalyticsPage = lazy(() => import('../analytics/AnalyticsPage.tsx'));
-const SitesPage = lazy(() => import('../sites/SitesPage.tsx'));
-const ProgrammePage = lazy(() => import('../programme/ProgrammePage.tsx'));
-const SetupPage = lazy(() => import('../setup/SetupPage.tsx'));
-const BookPage = lazy(() => import('../resident/BookPage.tsx'));
-const MyBookingsPage = lazy(() => import('../resident/MyBookingsPage.tsx'));
-const ActivitiesPage = lazy(() => import('../activities/ActivitiesPage.tsx'));
-const EquipmentPage = lazy(() => import('../equipment/EquipmentPage.tsx'));
-const NotificationSettingsPage = lazy(() => import('../notifications/NotificationSettingsPage.tsx'));
-const DeliveriesPage = lazy(() => import('../notifications/DeliveriesPage.tsx'));
-const BookingsPage = lazy(() => import('../bookings/BookingsPage.tsx'));
-const KioskPage = lazy(() => import('../kiosk/KioskPage.tsx'));
-const DoorCheckInPage = lazy(() => import('../kiosk/DoorCheckInPage.tsx'));
-const UsersPage = lazy(() => import('../users/UsersPage.tsx'));
+const TimelinePage = lazyPage(() => import('../timeline/TimelinePage.tsx'));
+const ApprovalsPage = lazyPage(() => import('../bookings/ApprovalsPage.tsx'));
+const TodayPage = lazyPage(() => import('../bookings/TodayPage.tsx'));
+const AnalyticsPage = lazyPage(() => import('../analytics/AnalyticsPage.tsx'));
+const SitesPage = lazyPage(() => import('../sites/SitesPage.tsx'));
+const ProgrammePage = lazyPage(() => import('../programme/ProgrammePage.tsx'));
+const SetupPage = lazyPage(() => import('../setup/SetupPage.tsx'));
+const BookPage = lazyPage(() => import('../resident/BookPage.tsx'));
+const MyBookingsPage = lazyPage(() => import('../resident/MyBookingsPage.tsx'));
+const ActivitiesPage = lazyPage(() => import('../activities/ActivitiesPage.tsx'));
+const EquipmentPage = lazyPage(() => import('../equipment/EquipmentPage.tsx'));
+const NotificationSettingsPage = lazyPage(() => import('../notifications/NotificationSettingsPage.tsx'));
+const DeliveriesPage = lazyPage(() => import('../notifications/DeliveriesPage.tsx'));
+const BookingsPage = lazyPage(() => import('../bookings/BookingsPage.tsx'));
+const KioskPage = lazyPage(() => import('../kiosk/KioskPage.tsx'));
+const DoorCheckInPage = lazyPage(() => import('../kiosk/DoorCheckInPage.tsx'));
+const UsersPage = lazyPage(() => import('../users/UsersPage.tsx'));
 
 const NAV_ITEMS: readonly NavItem[] = [
   // The site team lands on today across their sites: what is happening, what needs them.
@@ -59,7 +71,7 @@ const NAV_ITEMS: readonly NavItem[] = [
   // Setting up sites, spaces and policies is the portfolio admin's work; site teams run the day.
   { path: '/setup', label: 'setup', roles: ['org_admin'], Page: SetupPage },
   { path: '/users', label: 'users', roles: ['org_admin'], Page: UsersPage },
-  { path: '/book', label: 'book', roles: ['resident'], Page: BookPage },
+  { path: '/book', label: 'book', roles: ['resident'], Page: BookPage, light: true },
   { path: '/my-bookings', label: 'myBookings', roles: ['resident'], Page: MyBookingsPage },
   { path: '/activities', label: 'activities', roles: ['resident'], Page: ActivitiesPage },
   // /check-in/<siteId>?t=<token>: what the kiosk's QR code opens on the resident's phone.
