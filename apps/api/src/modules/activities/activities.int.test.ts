@@ -133,6 +133,13 @@ describe('activities and the rooms their sessions hold', () => {
     expect(kept).toMatchObject({ sessionId: session.id, status: 'confirmed' });
     const [change] = await t.db.select().from(schema.activityChanges).where(and(eq(schema.activityChanges.sessionId, session.id), eq(schema.activityChanges.kind, 'session_moved')));
     expect(change).toMatchObject({ before: { spaceId: p.spaceA.id, startAt: at('2027-03-12', '10:00') }, after: { spaceId: p.spaceB.id, startAt: at('2027-03-12', '14:00') } });
+    // The room's booking history says it too, field by field, as a move of any booking does.
+    const bookingEvents = await t.db.select().from(schema.bookingEvents).where(eq(schema.bookingEvents.bookingId, session.bookingId));
+    expect(bookingEvents.find((e) => e.reason === 'activity session moved')?.changes).toEqual([
+      { field: 'spaceId', from: p.spaceA.id, to: p.spaceB.id },
+      { field: 'startAt', from: at('2027-03-12', '10:00'), to: at('2027-03-12', '14:00') },
+      { field: 'endAt', from: at('2027-03-12', '12:00'), to: at('2027-03-12', '16:00') },
+    ]);
 
     const stale = await t.app.inject({ method: 'PATCH', url: `/api/v1/activity-sessions/${session.id}`, headers: { ...asAdmin(), 'if-match': `"${session.version}"` }, payload: { startAt: at('2027-03-12', '15:00'), endAt: at('2027-03-12', '16:00') } });
     expect(stale.statusCode).toBe(412);

@@ -12,7 +12,7 @@ import type { Actor } from '../../plugins/access.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { AppDeps } from '../../lib/context.ts';
 import { toIso } from '../../lib/dates.ts';
-import { StaleCatalogue, bookSpace, findBookingById, findHoldingClaims, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
+import { StaleCatalogue, bookSpace, changesBetween, findBookingById, findHoldingClaims, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
 import { policyRefusals } from '../claims/quotas.ts';
 import { cancelRegistrationsOfSession, lockSession, noticePlaceOf, tellRegistrantsOfMove } from '../claims/registration-claims.ts';
 import { cancelLoansOf, loanRequestIntents } from '../claims/equipment-claims.ts';
@@ -315,7 +315,7 @@ export async function moveSession(deps: AppDeps, actor: Actor, sessionId: string
         updatedAt: now,
       });
       if (!moved) throw new AppError('VERSION_MISMATCH');
-      await recordBookingEvent(tx, moved, { actorId: actor.userId, from: booking.status, to: moved.status, reason: 'activity session moved' });
+      await recordBookingEvent(tx, moved, { actorId: actor.userId, from: booking.status, to: moved.status, reason: 'activity session moved', changes: changesBetween(booking, moved) });
       const updated = (await updateSessionAtVersion(tx, session, { spaceId: ctx.space.id, siteId: ctx.site.id, startAt: moved.startAt, endAt: moved.endAt, updatedAt: now }))!;
       if (updated.startAt.getTime() !== session.startAt.getTime() || updated.endAt.getTime() !== session.endAt.getTime() || updated.siteId !== session.siteId) {
         await followClaimMove(tx, { sessionId: session.id }, { orgId: session.orgId, fromSiteId: session.siteId, toSiteId: updated.siteId, use: range, actorId: actor.userId, now });

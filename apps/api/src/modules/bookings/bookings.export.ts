@@ -11,7 +11,7 @@ import type { Actor } from '../../plugins/access.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { type CsvTable, toCsv } from '../../lib/csv.ts';
 import { readCatalogue } from '../catalogue/catalogue.ts';
-import { answerBookingWith } from './booking-answers.ts';
+import { answerBookingWith } from '../claims/booking-answers.ts';
 import { findBookingViews } from './bookings.repository.ts';
 
 type Lang = ExportBookingsQuery['lang'];

@@ -67,7 +67,7 @@ describe('policy refusals carry a reason code and both languages', () => {
       payload: { spaceId: room.id, startAt: at('2027-03-03', '10:00'), endAt: at('2027-03-03', '11:00') },
     });
     expect(res.statusCode).toBe(422);
-    expect(res.json()).toMatchObject({ code: 'SITE_CLOSED', detail: '场馆当天闭馆。', details: { reasons: [{ code: 'SITE_CLOSED', params: { reason: '消防检查' } }] } });
+    expect(res.json()).toMatchObject({ code: 'SITE_CLOSED', detail: '站点当天闭馆。', details: { reasons: [{ code: 'SITE_CLOSED', params: { reason: '消防检查' } }] } });
   });
 
   it('a city-wide weekly quota counts bookings across sites', async () => {

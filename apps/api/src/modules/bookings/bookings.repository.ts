@@ -4,20 +4,19 @@
  * with its booker's identity read by a join; and the lifecycle's reads and versioned writes (a booking read again
  * under its lock, a change at the version it was read at, the sweep's candidate pages).
  */
-import type { BookingChange, Booking, ListBookingsQuery } from '@linli/contracts';
+import type { ListBookingsQuery } from '@linli/contracts';
 import { BOOKING_SORTS } from '@linli/contracts';
 import { type Database, type Transaction, schema } from '@linli/db';
 import { HOLDING_STATUSES } from '@linli/domain';
 import { type SQL, and, asc, desc, eq, gt, ilike, inArray, isNotNull, like, lt, lte, or, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { BookingRow } from '../claims/space-context.ts';
-import { type BookerColumns, type BookingView, NO_BOOKER, answerBookings } from './booking-answers.ts';
+import { type BookerColumns, type BookingView, answerBookings } from '../claims/booking-answers.ts';
+import { BOOKER_COLUMNS, bookerHomeSites as homeSites } from '../claims/booker.repository.ts';
 import { containing } from '../../lib/sql.ts';
 
-const { bookings, bookingEvents, users, sites } = schema;
-const homeSites = alias(sites, 'booker_home_site');
+const { bookings, bookingEvents, users } = schema;
 type Db = Database | Transaction;
 
 /** A booking the actor may see: their own as a resident, their sites' as staff, any as org admin. */
@@ -34,13 +33,6 @@ export async function findVisibleBooking(db: Db, actor: Actor, bookingId: string
   return row;
 }
 
-const BOOKER_COLUMNS = {
-  bookerName: users.displayName,
-  bookerPhone: users.phone,
-  bookerHomeSiteId: users.homeSiteId,
-  bookerHomeSiteName: homeSites.name,
-};
-
 /** Bookings with their booker's columns, in one statement (the booker and their home site by left joins). */
 function selectBookingViews<Extra extends Record<string, SQL.Aliased>>(db: Db, extra: Extra = {} as Extra) {
   return db
@@ -54,24 +46,6 @@ const toView = ({ booking, bookerName, bookerPhone, bookerHomeSiteId, bookerHome
   booking,
   booker: { bookerName, bookerPhone, bookerHomeSiteId, bookerHomeSiteName },
 });
-
-/** The columns of one person a booking may be for, by id in the organization (for answers built without a read-back). */
-export async function findBookerColumns(db: Db, orgId: string, userId: string | null): Promise<BookerColumns & { homeDistrict: string | null }> {
-  if (!userId) return { ...NO_BOOKER, homeDistrict: null };
-  const [row] = await db
-    .select({ ...BOOKER_COLUMNS, homeDistrict: homeSites.district })
-    .from(users)
-    .leftJoin(homeSites, eq(homeSites.id, users.homeSiteId))
-    .where(and(eq(users.id, userId), eq(users.orgId, orgId)));
-  return row ?? { ...NO_BOOKER, homeDistrict: null };
-}
-
-/** One booking row as this actor may read it (its booker read by id: one query, none for a walk-in or nobody). */
-export async function answerBooking(db: Database, actor: Actor, row: BookingRow): Promise<Booking> {
-  const booker = row.bookerId ? await findBookerColumns(db, row.orgId, row.bookerId) : NO_BOOKER;
-  const [booking] = await answerBookings(db, actor, [{ booking: row, booker }]);
-  return booking!;
-}
 
 export async function getBookingWithHistory(db: Database, actor: Actor, bookingId: string) {
   const row = await findVisibleBooking(db, actor, bookingId);
@@ -208,26 +182,6 @@ export async function findBookingViews(db: Database, actor: Actor, query: Bookin
 /** Who a walk-in booking is for (no account: a name, maybe a phone), on the row linli_book_space has just written. */
 export async function recordWalkIn(tx: Transaction, bookingId: string, walkIn: { name: string; phone: string | null }) {
   await tx.update(bookings).set({ walkInName: walkIn.name, walkInPhone: walkIn.phone }).where(eq(bookings.id, bookingId));
-}
-
-/**
- * Writes the event of a move or change with what it changed, before -> after, in the same insert and transaction
- * as the change (the claims core's recordBookingEvent writes status changes, which change no fields).
- */
-export async function recordBookingChange(
-  tx: Transaction,
-  booking: { id: string; orgId: string },
-  change: { actorId: string | null; from: string | null; to: string; reason: string | null; changes: BookingChange[] },
-) {
-  await tx.insert(bookingEvents).values({
-    orgId: booking.orgId,
-    bookingId: booking.id,
-    actorId: change.actorId,
-    fromStatus: change.from,
-    toStatus: change.to,
-    reason: change.reason,
-    changes: change.changes,
-  });
 }
 
 /** A change made against a version someone has since replaced is refused (412), never applied over theirs. */

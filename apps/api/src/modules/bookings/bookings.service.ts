@@ -4,14 +4,14 @@
  * The code checks first to say precisely why; the database (exclusion constraint, row lock) guarantees it.
  */
 import { createHash } from 'node:crypto';
-import { BOOKING_CHANGE_FIELDS, type Booking, type BookingAlternative, type BookingChange, type BookingCheck, type BookingStatus, type CreateBookingBody, type EquipmentNeed, type EquipmentNeedStanding, type UpdateBookingBody } from '@linli/contracts';
+import { type Booking, type BookingAlternative, type BookingCheck, type BookingStatus, type CreateBookingBody, type EquipmentNeed, type EquipmentNeedStanding, type UpdateBookingBody } from '@linli/contracts';
 import { type Database, SQLSTATE, newId, schema, sqlStateOf } from '@linli/db';
 import { type InstantRange, type Refusal, changeNeedsApproval, exceedsQuota } from '@linli/domain';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { AppDeps } from '../../lib/context.ts';
 import { cachedCatalogue, confirmCatalogueError, readCatalogue, reloadCatalogue, spaceContextOf } from '../catalogue/catalogue.ts';
-import { StaleCatalogue, bookSpace, findBookingById, lockForBooking, updateBookingAtVersion } from '../claims/claims.repository.ts';
+import { StaleCatalogue, bookSpace, changesBetween, findBookingById, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
 import { QUOTA_KEYS, checkPolicy, policyRefusals, quotaMeasures, quotaRefusal, quotaRefusals } from '../claims/quotas.ts';
 import { type LenderStanding, findEquipmentType, findPoolStanding } from '../claims/equipment-claims.ts';
 import {
@@ -25,15 +25,16 @@ import {
   refusalError,
   resolveBooker,
 } from '../claims/space-claims.ts';
-import { type BookingFields, type BookingRow, type ResidentHome, type SpaceContext, loadSpaceContext, residentHomeOf, toBooking } from '../claims/space-context.ts';
+import { type BookingFields, type ResidentHome, type SpaceContext, loadSpaceContext, residentHomeOf, toBooking } from '../claims/space-context.ts';
 import { suggestAlternatives } from '../availability/availability.service.ts';
 import { noticeChange, noticeNewBookings } from '../claims/space-notices.ts';
 import { promoteWaitlist } from '../claims/space-waitlist.ts';
 import { loanRequestIntents } from '../claims/equipment-claims.ts';
 import { type NotificationIntent, recordNotifications } from '../outbox/outbox.ts';
 import { type IdempotentOutcome, claimIdempotencyKey, findCompletedIdempotentAnswer, saveIdempotentAnswer } from './bookings.idempotency.ts';
-import { bookerIdentityOf, mayKnowBooker } from './booking-answers.ts';
-import { answerBooking, assertVersion, findBookerColumns, findVisibleBooking, recordBookingChange, recordWalkIn } from './bookings.repository.ts';
+import { bookerIdentityOf, mayKnowBooker } from '../claims/booking-answers.ts';
+import { answerBooking, findBookerColumns } from '../claims/booker.repository.ts';
+import { assertVersion, findVisibleBooking, recordWalkIn } from './bookings.repository.ts';
 
 const { demandEvents } = schema;
 /** Staff are not bound by who a space is open to, so their home is not read. */
@@ -306,7 +307,7 @@ export async function updateBooking(
       });
       if (!updated) throw new AppError('VERSION_MISMATCH');
       const reason = needsApproval ? 'change needs approval' : body.spaceId && body.spaceId !== row!.spaceId ? 'moved' : 'rescheduled';
-      await recordBookingChange(tx, updated, { actorId: actor.userId, from: row!.status, to: updated.status, reason, changes: changesBetween(row!, updated) });
+      await recordBookingEvent(tx, updated, { actorId: actor.userId, from: row!.status, to: updated.status, reason, changes: changesBetween(row!, updated) });
       if (updated.startAt.getTime() !== row!.startAt.getTime() || updated.endAt.getTime() !== row!.endAt.getTime() || updated.siteId !== row!.siteId) {
         await followClaimMove(tx, { bookingId: row!.id }, { orgId: row!.orgId, fromSiteId: row!.siteId, toSiteId: updated.siteId, use: target.range, actorId: actor.userId, now });
       }
@@ -320,17 +321,4 @@ export async function updateBooking(
   } catch (error) {
     throw await explainRefusal(deps, actor, ctx, target.range, target.partySize, error, now);
   }
-}
-
-/** What a move or change changed, field by field, before -> after (instants as ISO strings); unchanged fields are left out. */
-export function changesBetween(before: BookingRow, after: BookingRow): BookingChange[] {
-  const valueOf = (row: BookingRow, field: BookingChange['field']) => {
-    const value = row[field];
-    return value instanceof Date ? value.toISOString() : value;
-  };
-  return BOOKING_CHANGE_FIELDS.flatMap((field) => {
-    const from = valueOf(before, field);
-    const to = valueOf(after, field);
-    return from === to ? [] : [{ field, from, to }];
-  });
 }

@@ -15,7 +15,8 @@ import { type TransitionSpec, transitionBooking } from '../claims/space-transiti
 import { findBookingById, lockForBooking } from '../claims/claims.repository.ts';
 import { refusalError } from '../claims/space-claims.ts';
 import { type BookingRow, checkInTimesOf, loadSpacePolicy } from '../claims/space-context.ts';
-import { answerBooking, assertVersion, findSweepCandidates, findVisibleBooking } from './bookings.repository.ts';
+import { answerBooking } from '../claims/booker.repository.ts';
+import { assertVersion, findSweepCandidates, findVisibleBooking } from './bookings.repository.ts';
 
 async function changeVisibleBooking(
   deps: AppDeps,

@@ -3,6 +3,7 @@
  * resource in this window", the event written with every change, and the write-side guard (linli_book_space) that
  * locks, judges and inserts in one round trip. Services decide; this file reads and writes.
  */
+import { BOOKING_CHANGE_FIELDS, type BookingChange } from '@linli/contracts';
 import { type Database, type Transaction, newId, queryPrepared, schema } from '@linli/db';
 import { HOLDING_STATUSES, type InstantRange, MAX_CLAIM_MS, type Refusal } from '@linli/domain';
 import { and, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
@@ -52,6 +53,7 @@ export async function findHoldingClaims(db: Db, spaceIds: string | readonly stri
 /**
  * Writes the event of a change just made to `booking`, in the same transaction. The database stamps it with its
  * clock at the write and the booking's new version (migration 0007), so history lists changes as they committed.
+ * A move or edit also says what it changed (`changes`, from `changesBetween`): history shows before -> after.
  */
 export async function recordBookingEvent(
   tx: Transaction,
@@ -61,6 +63,7 @@ export async function recordBookingEvent(
     from: string | null;
     to: string;
     reason?: string | null;
+    changes?: BookingChange[];
   },
 ) {
   await tx.insert(bookingEvents).values({
@@ -70,6 +73,20 @@ export async function recordBookingEvent(
     fromStatus: change.from,
     toStatus: change.to,
     reason: change.reason ?? null,
+    ...(change.changes?.length ? { changes: change.changes } : {}),
+  });
+}
+
+/** What a move or change changed, field by field, before -> after (instants as ISO strings); unchanged fields are left out. */
+export function changesBetween(before: BookingRow, after: BookingRow): BookingChange[] {
+  const valueOf = (row: BookingRow, field: BookingChange['field']) => {
+    const value = row[field];
+    return value instanceof Date ? value.toISOString() : value;
+  };
+  return BOOKING_CHANGE_FIELDS.flatMap((field) => {
+    const from = valueOf(before, field);
+    const to = valueOf(after, field);
+    return from === to ? [] : [{ field, from, to }];
   });
 }
 

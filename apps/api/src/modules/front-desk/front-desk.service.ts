@@ -10,7 +10,7 @@ import type { Actor } from '../../plugins/access.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { AppDeps } from '../../lib/context.ts';
 import { type Catalogue, readCatalogue } from '../catalogue/catalogue.ts';
-import { maskEmail, maskPhone, noShowMinutesOf } from '../bookings/booking-answers.ts';
+import { maskEmail, maskPhone, noShowMinutesOf } from '../claims/booking-answers.ts';
 import { type CheckInPlace, checkInBooking, checkInNotOpen } from '../bookings/lifecycle.service.ts';
 import { type BookingRow, checkInTimesOf } from '../claims/space-context.ts';
 import { findBookingsByCode, findReachableSite, findResidentBookingsNear, findResidentMatches } from './front-desk.repository.ts';

@@ -182,6 +182,25 @@ describe('recurring series', () => {
     expect(events.some((e) => e.fromStatus === 'confirmed' && e.toStatus === 'pending' && /needs approval/.test(e.reason ?? ''))).toBe(true);
   });
 
+  it("answers a series change or cancel as any booking is answered: staff see who it is for (masked), the resident sees themselves", async () => {
+    const room = await createSpace(t.db, { orgId: org.id, siteId: site.id });
+    const person = await createUser(t.db, { orgId: org.id, role: 'resident', phone: '13900050005' });
+    const resident = tokenFor(t.app, person);
+    const created = await createSeries({ spaceId: room.id, startDate: '2027-03-05', startTime: '10:00', durationMinutes: 60, rule: 'FREQ=WEEKLY;COUNT=3' }, resident);
+    expect(created.statusCode, created.body).toBe(201);
+    const seriesId = created.json().seriesId;
+
+    const moved = await t.app.inject({ method: 'PATCH', url: `/api/v1/series/${seriesId}`, headers: bearer(staff), payload: { scope: 'all', startTime: '11:00' } });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(moved.json().changed).toHaveLength(3);
+    for (const booking of moved.json().changed) expect(booking.booker).toMatchObject({ userId: person.id, maskedPhone: '139****0005', walkIn: false });
+
+    const own = await t.app.inject({ method: 'POST', url: `/api/v1/series/${seriesId}/cancel`, headers: bearer(resident), payload: { scope: 'all' } });
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json().cancelled).toHaveLength(3);
+    for (const booking of own.json().cancelled) expect(booking).toMatchObject({ status: 'cancelled', booker: { userId: person.id } });
+  });
+
   it('edit and cancel: this one, this and following, all', async () => {
     const room = await createSpace(t.db, { orgId: org.id, siteId: site.id });
     // Wednesdays: clear of the Tuesday closure another test adds to this site.
@@ -191,6 +210,12 @@ describe('recurring series', () => {
     const moveOne = await t.app.inject({ method: 'PATCH', url: `/api/v1/series/${created.seriesId}`, headers: bearer(staff), payload: { scope: 'one', bookingId: second, startTime: '16:00' } });
     expect(moveOne.json(), moveOne.body).toHaveProperty('changed');
     expect(moveOne.json().changed.map((b: { startAt: string }) => b.startAt)).toEqual([at('2027-03-10', '16:00')]);
+    // History says what the series change did to this occurrence, before -> after (as a single move does).
+    const moveEvents = await t.db.select().from(schema.bookingEvents).where(eq(schema.bookingEvents.bookingId, second));
+    expect(moveEvents.find((e) => e.reason === 'series changed (one)')?.changes).toEqual([
+      { field: 'startAt', from: at('2027-03-10', '15:00'), to: at('2027-03-10', '16:00') },
+      { field: 'endAt', from: at('2027-03-10', '16:00'), to: at('2027-03-10', '17:00') },
+    ]);
 
     const cancelFollowing = await t.app.inject({ method: 'POST', url: `/api/v1/series/${created.seriesId}/cancel`, headers: bearer(staff), payload: { scope: 'following', bookingId: third } });
     expect(cancelFollowing.json().cancelled).toHaveLength(2);

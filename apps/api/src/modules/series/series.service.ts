@@ -23,10 +23,11 @@ import {
 import type { Actor } from '../../plugins/access.ts';
 import { AppError, notFound } from '../../lib/app-error.ts';
 import type { AppDeps } from '../../lib/context.ts';
-import { findHoldingClaims, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
+import { changesBetween, findHoldingClaims, lockForBooking, recordBookingEvent, updateBookingAtVersion } from '../claims/claims.repository.ts';
 import { policyRefusals, quotaRefusals } from '../claims/quotas.ts';
 import { availabilityRefusal, holdingWindow, initialStatus, newBookingRow, resolveBooker } from '../claims/space-claims.ts';
-import { type BookingRow, type ResidentHome, type SpaceContext, loadSpaceContext, residentHomeOf, toBooking } from '../claims/space-context.ts';
+import { answerBookingsOfOneBooker } from '../claims/booker.repository.ts';
+import { type BookingRow, type ResidentHome, type SpaceContext, loadSpaceContext, residentHomeOf } from '../claims/space-context.ts';
 import { approvalRequests, cancelledByStaffNotice, findBookingPlace, isMove, movedNotice, noticeChange, noticeNewBookings } from '../claims/space-notices.ts';
 import { transitionBooking } from '../claims/space-transitions.ts';
 import { type NotificationIntent, recordNotifications } from '../outbox/outbox.ts';
@@ -225,18 +226,18 @@ async function occurrencesInScope(tx: Transaction, seriesId: string, scope: 'one
 
 export async function cancelSeries(deps: AppDeps, actor: Actor, seriesId: string, body: CancelSeriesBody): Promise<Booking[]> {
   const now = deps.now();
-  return deps.db.transaction(async (tx) => {
+  const rows = await deps.db.transaction(async (tx) => {
     const series = await findSeries(tx, actor, seriesId);
     await lockForBooking(tx, [series.spaceId], null);
     const chosen = await occurrencesInScope(tx, series.id, body.scope, body.bookingId, now);
-    const cancelled: Booking[] = [];
+    const cancelled: BookingRow[] = [];
     const notices: NotificationIntent[] = [];
     const spec = { from: ['pending', 'confirmed'] as const, to: 'cancelled' as const, reason: body.reason ?? `series cancelled (${body.scope})`, notice: false as const };
     let first: BookingRow | undefined;
     for (const row of chosen) {
       const updated = await transitionBooking(tx, row, actor.userId, spec, now, notices);
       first ??= updated;
-      cancelled.push(toBooking(updated));
+      cancelled.push(updated);
     }
     // The booker hears once that someone else cancelled the series (the message names its first cancelled occurrence).
     if (first && series.bookerId && series.bookerId !== actor.userId) {
@@ -246,6 +247,8 @@ export async function cancelSeries(deps: AppDeps, actor: Actor, seriesId: string
     if (body.scope === 'all') await updateBookingSeries(tx, series.id, { cancelledAt: now });
     return cancelled;
   });
+  // Answered as any booking is (who it is for, when check-in opens), after the change has committed.
+  return answerBookingsOfOneBooker(deps.db, actor, rows);
 }
 
 /**
@@ -254,7 +257,7 @@ export async function cancelSeries(deps: AppDeps, actor: Actor, seriesId: string
  */
 export async function updateSeries(deps: AppDeps, actor: Actor, seriesId: string, body: UpdateSeriesBody): Promise<SeriesChangeResult> {
   const now = deps.now();
-  return deps.db.transaction(async (tx) => {
+  const { changed, refused } = await deps.db.transaction(async (tx) => {
     const series = await findSeries(tx, actor, seriesId);
     await lockForBooking(tx, [series.spaceId], null);
     const ctx = await loadSpaceContext(tx, actor, series.spaceId);
@@ -262,7 +265,7 @@ export async function updateSeries(deps: AppDeps, actor: Actor, seriesId: string
     const chosen = await occurrencesInScope(tx, series.id, body.scope, body.bookingId, now);
     const zone = ctx.site.timezone;
     const minutes = body.startTime ? parseClockTime(body.startTime)! : undefined;
-    const result: SeriesChangeResult = { changed: [], refused: [] };
+    const result: { changed: BookingRow[]; refused: SeriesChangeResult['refused'] } = { changed: [], refused: [] };
     const notices: NotificationIntent[] = [];
     const changes: { before: BookingRow; after: BookingRow }[] = [];
     for (const row of chosen) {
@@ -303,10 +306,10 @@ export async function updateSeries(deps: AppDeps, actor: Actor, seriesId: string
         updatedAt: now,
       });
       const reason = needsApproval ? `series changed (${body.scope}); change needs approval` : `series changed (${body.scope})`;
-      await recordBookingEvent(tx, updated!, { actorId: actor.userId, from: row.status, to: updated!.status, reason });
+      await recordBookingEvent(tx, updated!, { actorId: actor.userId, from: row.status, to: updated!.status, reason, changes: changesBetween(row, updated!) });
       await noticeChange(tx, row, updated!, ctx, { actorId: actor.userId, tell: false, now }, notices);
       changes.push({ before: row, after: updated! });
-      result.changed.push(toBooking(updated!));
+      result.changed.push(updated!);
     }
     notices.push(...(await seriesChangeNotices(tx, series.bookerId, actor, changes, ctx)));
     await recordNotifications(tx, notices, { now });
@@ -319,6 +322,7 @@ export async function updateSeries(deps: AppDeps, actor: Actor, seriesId: string
     }
     return result;
   });
+  return { changed: await answerBookingsOfOneBooker(deps.db, actor, changed), refused };
 }
 
 /**

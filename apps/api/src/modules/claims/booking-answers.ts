@@ -7,7 +7,7 @@ import type { BookerIdentity, Booking } from '@linli/contracts';
 import type { Database } from '@linli/db';
 import type { Actor } from '../../plugins/access.ts';
 import { type Catalogue, readCatalogue } from '../catalogue/catalogue.ts';
-import { type BookingFields, toBooking } from '../claims/space-context.ts';
+import { type BookingFields, toBooking } from './space-context.ts';
 
 /** The booker's columns read with the booking (a join, never a query per booking); null where there is no booker. */
 export interface BookerColumns {
