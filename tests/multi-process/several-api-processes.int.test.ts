@@ -187,6 +187,19 @@ describe.runIf(template.kind === 'postgres')('several API processes on one Postg
     expect(all.filter((b) => b.status === 'expired')).toHaveLength(1);
   });
 
+  test('a member of staff deactivated through one process is refused by the other within seconds', async () => {
+    const member = await createUser(database.db, { orgId: org.id, role: 'staff', siteIds: [site.id] });
+    const token = tokenFor(signer, member);
+    // The second process has read the account's access version before the change.
+    expect((await call(second, 'GET', '/me', { token })).status).toBe(200);
+    expect((await call(first, 'POST', `/users/${member.id}/deactivate`, { token: tokens.admin })).status).toBe(200);
+    // The process that made the change refuses the token at once; the other once its cached version lapses (2 s).
+    expect((await call(first, 'GET', '/me', { token })).status).toBe(401);
+    const changedAt = Date.now();
+    await waitFor(async () => (await call(second, 'GET', '/me', { token })).status === 401, 10_000);
+    expect(Date.now() - changedAt).toBeLessThan(5_000);
+  });
+
   test('the login rate limit counts attempts made through both processes', async () => {
     const attempt = (api: ApiProcess) => call(api, 'POST', '/auth/login', { body: { org: org.slug, login: 'nobody@test.linli.dev', password: 'wrong-password' } });
     const statuses: number[] = [];

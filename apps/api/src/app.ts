@@ -20,6 +20,7 @@ import { registerErrorHandling, sendRouterProblem } from './plugins/errors.ts';
 import { loggerOptions } from './plugins/logging.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { databaseRateLimitStore } from './plugins/rate-limit-store.ts';
+import { createAccessStates } from './modules/auth/access-states.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { organizationRoutes } from './modules/organizations/organizations.routes.ts';
@@ -92,7 +93,9 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean; logSt
   registerErrorHandling(app);
   // Helmet's onRequest hook must run before access control's, or a 401/403 goes out without the headers.
   await app.register(helmet, SECURITY_HEADERS);
-  registerAccessControl(app);
+  const accessStates = createAccessStates(deps.db);
+  app.decorate('accessStates', accessStates);
+  registerAccessControl(app, (userId) => accessStates.of(userId));
 
   await app.register(cors, { origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false, credentials: true });
   // Counters live in the database so a limit holds across every API process, not once per process.

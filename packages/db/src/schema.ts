@@ -165,6 +165,11 @@ export const users = pgTable(
      */
     inviteTokenHash: text('invite_token_hash'),
     inviteExpiresAt: timestamp('invite_expires_at', { withTimezone: true }),
+    /**
+     * Moves on when the account is deactivated or its role or sites change (migration 0020); an access token carries
+     * the version it was issued for and is refused once it is behind.
+     */
+    accessVersion: integer('access_version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -23,14 +23,20 @@ export interface AccessTokenClaims {
   org: string;
   role: Role;
   sites: string[];
+  /** The account's access version the token was issued for (users.access_version, migration 0020). */
+  ver?: number;
 }
+
+/** The account's current access version, and whether it may act (see modules/auth/access-states.ts). */
+export type AccessStateLookup = (userId: string) => Promise<{ version: number; active: boolean } | null>;
 
 /** Claims a token must carry to be accepted, whatever else it says; checked when the signature is. */
 export const REQUIRED_CLAIMS = ['iss', 'aud', 'exp', 'sub', 'org', 'role'] as const;
 
 // A token signed with our key but with claims of the wrong shape (a role that does not exist, an org that is not
 // an id) would otherwise reach services as an actor they never expect.
-const VerifiedClaims = z.object({ sub: z.uuid(), org: z.uuid(), role: Role, sites: z.array(z.uuid()).default([]) });
+// A token from before access versions (none is older than the access token lifetime) counts as version 1.
+const VerifiedClaims = z.object({ sub: z.uuid(), org: z.uuid(), role: Role, sites: z.array(z.uuid()).default([]), ver: z.number().int().positive().default(1) });
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -46,7 +52,7 @@ export const MANAGER_ROLES = ['org_admin', 'site_manager'] as const satisfies re
 export const ANY_ROLE = ['org_admin', 'site_manager', 'staff', 'resident'] as const satisfies readonly Role[];
 export const ADMIN_ONLY = ['org_admin'] as const satisfies readonly Role[];
 
-export function registerAccessControl(app: FastifyInstance) {
+export function registerAccessControl(app: FastifyInstance, currentAccessOf: AccessStateLookup) {
   app.decorateRequest('actor', null);
 
   app.addHook('onRoute', (route) => {
@@ -59,16 +65,22 @@ export function registerAccessControl(app: FastifyInstance) {
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config?.access;
     if (access === undefined || access === 'public') return;
-    request.actor = await authenticate(request);
+    request.actor = await authenticate(request, currentAccessOf);
     if (!access.includes(request.actor.role)) throw new AppError('FORBIDDEN');
   });
 }
 
-async function authenticate(request: FastifyRequest): Promise<Actor> {
+async function authenticate(request: FastifyRequest, currentAccessOf: AccessStateLookup): Promise<Actor> {
   if (!request.headers.authorization) throw new AppError('UNAUTHENTICATED');
   const claims = VerifiedClaims.safeParse(await request.jwtVerify().catch(() => null));
   if (!claims.success) throw new AppError('UNAUTHENTICATED', { detail: 'The access token is missing, expired or invalid.' });
-  const { sub, org, role, sites } = claims.data;
+  const { sub, org, role, sites, ver } = claims.data;
+  // The token's role and sites are the account's only while its access version is: a deactivation or a change of
+  // role or sites since it was issued ends it now (the app refreshes, and gets the new ones or is signed out).
+  const current = await currentAccessOf(sub);
+  if (!current || !current.active || current.version !== ver) {
+    throw new AppError('UNAUTHENTICATED', { detail: 'This session has ended: the account was deactivated or its access changed. Sign in again.' });
+  }
   return { userId: sub, orgId: org, role, siteIds: sites };
 }
 

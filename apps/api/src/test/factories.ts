@@ -83,8 +83,8 @@ export async function createUser(
 }
 
 /** An access token as login would issue it, without paying for argon2 in every test. */
-export function tokenFor(app: FastifyInstance, user: { id: string; orgId: string; role: string; siteIds: string[] }) {
-  const claims: AccessTokenClaims = { sub: user.id, org: user.orgId, role: user.role as Role, sites: user.siteIds };
+export function tokenFor(app: FastifyInstance, user: { id: string; orgId: string; role: string; siteIds: string[]; accessVersion?: number }) {
+  const claims: AccessTokenClaims = { sub: user.id, org: user.orgId, role: user.role as Role, sites: user.siteIds, ver: user.accessVersion ?? 1 };
   return app.jwt.sign(claims);
 }
 

@@ -45,7 +45,7 @@ async function findOrg(db: Database, slug: string) {
 async function issueTokens(app: FastifyInstance, user: UserRow, familyId: string = randomUUID()): Promise<TokenResponse> {
   const { db, config, now } = app.deps;
   const siteIds = await siteIdsOf(db, user);
-  const claims: AccessTokenClaims = { sub: user.id, org: user.orgId, role: user.role as Role, sites: siteIds };
+  const claims: AccessTokenClaims = { sub: user.id, org: user.orgId, role: user.role as Role, sites: siteIds, ver: user.accessVersion };
   const accessToken = app.jwt.sign(claims, { expiresIn: config.ACCESS_TOKEN_TTL_SECONDS });
   const refreshToken = randomBytes(32).toString('base64url');
   await db.insert(refreshTokens).values({

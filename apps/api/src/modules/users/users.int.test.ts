@@ -123,11 +123,10 @@ describe('changing an account', () => {
     const second = await createUser(t.db, { orgId: org.id, role: 'org_admin' });
     const secondToken = tokenFor(t.app, second);
     expect((await userAction(onlyToken, second.id, 'deactivate')).statusCode).toBe(200);
-    // (Their access token still works until it expires; the last-admin rule holds even then.)
+    // Their access token ended with the account: it cannot act against the last active admin, or at all.
     const last = await patchUser(secondToken, only.id, { role: 'resident' });
-    expect(last.statusCode).toBe(409);
-    expect(bodyOf(last).details).toEqual({ reason: 'LAST_ORG_ADMIN' });
-    expect(bodyOf(await userAction(secondToken, only.id, 'deactivate')).details).toEqual({ reason: 'LAST_ORG_ADMIN' });
+    expect(last.statusCode).toBe(401);
+    expect((await userAction(secondToken, only.id, 'deactivate')).statusCode).toBe(401);
 
     // Reactivated, the second admin may be demoted by the first, and then not the first by anyone.
     expect(bodyOf(await userAction(onlyToken, second.id, 'reactivate')).status).toBe('active');
@@ -165,7 +164,45 @@ describe('deactivating an account', () => {
     expect(idsOf(await users(p.tokens.admin, '&active=false'))).toContain(person.id);
 
     expect(bodyOf(await userAction(p.tokens.admin, person.id, 'reactivate')).status).toBe('active');
+    // The access token from before stays dead after reactivation; a new sign-in works.
+    expect((await t.app.inject({ url: '/api/v1/me', headers: bearer(session.accessToken) })).statusCode).toBe(401);
     expect((await login(person.email!)).statusCode).toBe(200);
+  });
+
+  it('refuses the access token already handed out from the next request, not when it expires', async () => {
+    const person = await createUser(t.db, { orgId: p.org.id, role: 'staff', siteIds: [p.siteA.id] });
+    const { accessToken } = bodyOf(await login(person.email!));
+    const me = () => t.app.inject({ url: '/api/v1/me', headers: bearer(accessToken) });
+    expect((await me()).statusCode).toBe(200);
+    expect((await userAction(p.tokens.admin, person.id, 'deactivate')).statusCode).toBe(200);
+    const refused = await me();
+    expect(refused.statusCode).toBe(401);
+    expect(bodyOf(refused).code).toBe('UNAUTHENTICATED');
+    expect(bodyOf(refused).detail).toMatch(/deactivated or its access changed/);
+  });
+});
+
+describe('changing role or sites', () => {
+  it("ends tokens issued for the old access; a refresh gets the new role and sites; a renamed person's token lives on", async () => {
+    const person = await createUser(t.db, { orgId: p.org.id, role: 'staff', siteIds: [p.siteA.id] });
+    const session = bodyOf(await login(person.email!));
+    const me = (token: string) => t.app.inject({ url: '/api/v1/me', headers: bearer(token) });
+
+    expect((await patchUser(p.tokens.admin, person.id, { displayName: '改名的同事' })).statusCode).toBe(200);
+    expect((await me(session.accessToken)).statusCode).toBe(200);
+
+    expect((await patchUser(p.tokens.admin, person.id, { siteIds: [p.siteB.id] })).statusCode).toBe(200);
+    // The old token named site A: it would still open site A's data, so it is refused.
+    expect((await me(session.accessToken)).statusCode).toBe(401);
+    const refreshed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: session.refreshToken } });
+    expect(refreshed.statusCode, refreshed.body).toBe(200);
+    expect(bodyOf(refreshed).user.siteIds).toEqual([p.siteB.id]);
+    const current = await me(bodyOf(refreshed).accessToken);
+    expect(current.statusCode).toBe(200);
+    expect(bodyOf(current).siteIds).toEqual([p.siteB.id]);
+
+    expect((await patchUser(p.tokens.admin, person.id, { role: 'resident' })).statusCode).toBe(200);
+    expect((await me(bodyOf(refreshed).accessToken)).statusCode).toBe(401);
   });
 });
 

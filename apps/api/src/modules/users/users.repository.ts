@@ -88,6 +88,9 @@ export async function countOtherActiveAdmins(tx: Transaction, orgId: string, exc
   return row?.count ?? 0;
 }
 
+/** The account's next access version, counted in the update itself (two changes at once each move it on). */
+export const NEXT_ACCESS_VERSION = sql`${users.accessVersion} + 1`;
+
 export async function updateUserRow(db: Db, orgId: string, userId: string, change: PgUpdateSetSource<typeof users>): Promise<UserRow | undefined> {
   const [row] = await db
     .update(users)

@@ -9,6 +9,12 @@ export async function userRoutes(fastify: FastifyInstance) {
   const { db, config, now } = app.deps;
   const tags = ['users'];
   const invitationContext = () => ({ appBaseUrl: config.APP_BASE_URL, now: now() });
+  /** After a change to an account has committed, this process reads its access version afresh (access-states.ts). */
+  const forgetAccessAfter = async <T>(userId: string, change: Promise<T>): Promise<T> => {
+    const result = await change;
+    app.accessStates.forget(userId);
+    return result;
+  };
 
   app.get('/users', {
     config: { access: ADMIN_ONLY },
@@ -61,7 +67,7 @@ export async function userRoutes(fastify: FastifyInstance) {
       body: UpdateUserBody,
       response: { 200: UserAccount },
     },
-    handler: async (request) => updateUser(db, actorOf(request), request.params.id, request.body, now()),
+    handler: async (request) => forgetAccessAfter(request.params.id, updateUser(db, actorOf(request), request.params.id, request.body, now())),
   });
 
   app.post('/users/:id/deactivate', {
@@ -75,13 +81,13 @@ export async function userRoutes(fastify: FastifyInstance) {
       params: IdParams,
       response: { 200: UserAccount },
     },
-    handler: async (request) => deactivateUser(db, actorOf(request), request.params.id, now()),
+    handler: async (request) => forgetAccessAfter(request.params.id, deactivateUser(db, actorOf(request), request.params.id, now())),
   });
 
   app.post('/users/:id/reactivate', {
     config: { access: ADMIN_ONLY },
     schema: { operationId: 'reactivateUser', summary: 'Let a deactivated account sign in again', tags, params: IdParams, response: { 200: UserAccount } },
-    handler: async (request) => reactivateUser(db, actorOf(request), request.params.id, now()),
+    handler: async (request) => forgetAccessAfter(request.params.id, reactivateUser(db, actorOf(request), request.params.id, now())),
   });
 
   app.post('/users/:id/invitation', {

@@ -29,6 +29,7 @@ import {
   listUserRows,
   lockOrganizationAdmins,
   replaceUserSites,
+  NEXT_ACCESS_VERSION,
   revokeRefreshTokensOf,
   updateUserRow,
 } from './users.repository.ts';
@@ -177,8 +178,11 @@ export async function updateUser(db: Database, actor: Actor, userId: string, bod
         throw accountRefusal('LAST_ORG_ADMIN', 'This is the last active admin of the organization; make someone else admin first.');
       }
     }
+    // A new role or other sites end the sessions issued for the old ones (their tokens say what they were).
+    const accessChanged = role !== current.role || !sameMembers(siteIds, currentSiteIds);
     const row = await updateUserRow(tx, actor.orgId, userId, {
       role,
+      ...(accessChanged ? { accessVersion: NEXT_ACCESS_VERSION } : {}),
       ...(body.displayName !== undefined ? { displayName: body.displayName } : {}),
       ...(body.locale !== undefined ? { locale: body.locale } : {}),
       ...(body.homeSiteId !== undefined ? { homeSiteId: body.homeSiteId } : {}),
@@ -192,7 +196,8 @@ export async function updateUser(db: Database, actor: Actor, userId: string, bod
 
 /**
  * A deactivated account cannot sign in or refresh, and its sessions end now: every refresh token is revoked in
- * the same transaction (an access token already handed out lasts until it expires, minutes at most). A pending
+ * the same transaction, and access tokens already handed out are refused from the next request (their access
+ * version is behind; in another API process within seconds, see auth/access-states.ts). A pending
  * invitation is kept but cannot be accepted while the account is deactivated.
  */
 export async function deactivateUser(db: Database, actor: Actor, userId: string, now: Date): Promise<UserAccount> {
@@ -205,9 +210,10 @@ export async function deactivateUser(db: Database, actor: Actor, userId: string,
         throw accountRefusal('LAST_ORG_ADMIN', 'This is the last active admin of the organization.');
       }
     }
-    // Deactivating twice keeps the first instant.
+    // Deactivating twice keeps the first instant. The new access version ends the access tokens already out.
     const row = await updateUserRow(tx, actor.orgId, userId, {
       disabledAt: current.disabledAt ?? now,
+      accessVersion: NEXT_ACCESS_VERSION,
       updatedAt: now,
     });
     await revokeRefreshTokensOf(tx, userId, now);
@@ -221,4 +227,8 @@ export async function reactivateUser(db: Database, actor: Actor, userId: string,
   await findOrgUser(db, actor, userId);
   const row = await updateUserRow(db, actor.orgId, userId, { disabledAt: null, updatedAt: now });
   return accountOf(db, row!);
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id) => b.includes(id));
 }
