@@ -14,7 +14,7 @@ describe('language', () => {
     await page.getByRole('heading', { name: '登录' }).waitFor();
 
     await signIn(test, 'manager1@demo.linli.dev');
-    await page.getByRole('link', { name: '场地排期' }).waitFor();
+    await page.getByRole('link', { name: '空间排期' }).waitFor();
     await page.getByText('English').click();
     // Staff land on Today; the menu and the page they move to speak English too.
     await page.getByRole('link', { name: 'Timeline' }).click();

@@ -24,7 +24,7 @@ function apiOf(baseUrl: string, login: string): Promise<Api> {
 const LABELS = {
   'zh-CN': {
     nav: '活动安排', newActivity: '新建活动', titleZh: '活动名称（中文）', titleEn: '活动名称（英文，可选）', category: '类别', categoryName: '文化',
-    places: '每场名额', create: '创建草稿', site: '站点', room: '场地', date: '日期', start: '开始', end: '结束', add: '添加', publish: '发布',
+    places: '每场名额', create: '创建草稿', site: '站点', room: '空间', date: '日期', start: '开始', end: '结束', add: '添加', publish: '发布',
     published: '已发布', list: '列表', next: '下一页', alternatives: '可改约', checkIn: '签到', checkedIn: '已签到', walkInPeople: '人数', recordWalkIn: '登记现场加入', walkInRecorded: '已登记 2 人现场加入。',
   },
   en: {

@@ -17,7 +17,7 @@ const ONE_PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCA
 const hasFocus = (field: Locator) => field.evaluate((element) => element === document.activeElement);
 
 const CASES = [
-  { name: 'desk, 中文', viewport: { width: 1440, height: 900 }, locale: 'zh-CN', words: { newSite: '新建场馆', save: /^保\s*存$/, spaces: '空间', newSpace: '新建空间', invite: '邀请成员', create: '生成邀请', setPassword: '设置密码并登录', deactivate: '停用', yes: /确\s*定|OK/ } },
+  { name: 'desk, 中文', viewport: { width: 1440, height: 900 }, locale: 'zh-CN', words: { newSite: '新建站点', save: /^保\s*存$/, spaces: '空间', newSpace: '新建空间', invite: '邀请成员', create: '生成邀请', setPassword: '设置密码并登录', deactivate: '停用', yes: /确\s*定|OK/ } },
   { name: 'phone, English', viewport: PHONE, locale: 'en', words: { newSite: 'New site', save: /^Save$/, spaces: 'Spaces', newSpace: 'New space', invite: 'Invite someone', create: 'Create invitation', setPassword: 'Set password and sign in', deactivate: 'Deactivate', yes: /OK|Yes/ } },
 ] as const;
 

@@ -18,7 +18,7 @@ interface Space { id: string; name: string; siteId: string; bookingMode: string;
 interface Occurrence { localDate: string; startAt: string | null; endAt: string | null; status: string }
 
 const LABELS = {
-  'zh-CN': { newSeries: '新建周期预约', firstDate: '首次日期', start: '开始', count: '次数', space: '场地', preview: '预览', save: '保存', newActivity: '新建活动', days: ['周一', '周二', '周三', '周四', '周五', '周六', '周日'] },
+  'zh-CN': { newSeries: '新建周期预约', firstDate: '首次日期', start: '开始', count: '次数', space: '空间', preview: '预览', save: '保存', newActivity: '新建活动', days: ['周一', '周二', '周三', '周四', '周五', '周六', '周日'] },
   en: { newSeries: 'New recurring', firstDate: 'First date', start: 'Start', count: 'Times', space: 'Space', preview: 'Preview', save: 'Save series', newActivity: 'New activity', days: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] },
 } as const;
 type Language = keyof typeof LABELS;

@@ -39,7 +39,7 @@ export const ERROR_CATALOG = {
   LEAD_TIME_NOT_MET: { status: 422, en: 'Book further in advance.', zh: '请提前更长时间预约。' },
   BEYOND_HORIZON: { status: 422, en: 'Bookings are not open that far ahead yet.', zh: '尚未开放该日期的预约。' },
   OUTSIDE_OPENING_HOURS: { status: 422, en: 'The site is not open at that time.', zh: '该时段不在开放时间内。' },
-  SITE_CLOSED: { status: 422, en: 'The site is closed on that day.', zh: '场馆当天闭馆。' },
+  SITE_CLOSED: { status: 422, en: 'The site is closed on that day.', zh: '站点当天闭馆。' },
   PARTY_EXCEEDS_CAPACITY: { status: 422, en: 'The party is larger than the space holds.', zh: '人数超过空间容量。' },
   STAFF_ONLY_SPACE: { status: 403, en: 'Only staff can book this space.', zh: '该空间仅限工作人员预约。' },
   NOT_OPEN_TO_OTHER_SITES: { status: 403, en: 'This space is for residents of its own site.', zh: '该空间仅向本站点居民开放。' },
@@ -57,7 +57,7 @@ export const ERROR_CATALOG = {
   // Activities and sessions (#11): what an organizer may change, and when.
   ACTIVITY_INVALID_TRANSITION: { status: 409, en: 'The activity is not in a state that allows this.', zh: '活动当前状态不允许此操作。' },
   ACTIVITY_FIELD_LOCKED: { status: 409, en: 'These details cannot be changed in the activity\'s current state.', zh: '活动当前状态下不能修改这些内容。' },
-  SESSION_PLACES_EXCEED_SPACE: { status: 422, en: 'The session has more places than the room holds.', zh: '场次名额超过场地容量。' },
+  SESSION_PLACES_EXCEED_SPACE: { status: 422, en: 'The session has more places than the room holds.', zh: '场次名额超过空间容量。' },
   // Activity registrations (#11): why a place in a session cannot be taken, changed or rated.
   REGISTRATION_NOT_OPEN: { status: 409, en: 'Registration for this session has not opened yet.', zh: '该场次尚未开放报名。' },
   REGISTRATION_CLOSED: { status: 409, en: 'Registration for this session has closed.', zh: '该场次报名已截止。' },

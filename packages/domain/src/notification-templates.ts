@@ -252,13 +252,13 @@ const TEMPLATES: { [K in NotificationKind]: Template<NotificationFacts[K]> } = {
   'booking.no_show': template({
     link: bookingLink,
     vars: (f: NotificationFacts['booking.no_show'], fmt) => bookingVars(f, fmt),
-    'zh-CN': { subject: '已记录未到场：{space}', lines: ['您预约的{space}在签到时间内未签到，已记录为未到场，场地已释放。', '地点：{place}', '时间：{when}', '如有误，请联系场馆工作人员。'], action: '查看预约' },
+    'zh-CN': { subject: '已记录未到场：{space}', lines: ['您预约的{space}在签到时间内未签到，已记录为未到场，空间已释放。', '地点：{place}', '时间：{when}', '如有误，请联系站点工作人员。'], action: '查看预约' },
     en: { subject: 'Marked as no-show: {space}', lines: ['You did not check in for {space} in time, so the booking was marked as a no-show and the space released.', 'Where: {place}', 'When: {when}', 'If this is wrong, please contact the site staff.'], action: 'View booking' },
   }),
   'booking.check_in_open': template({
     link: bookingLink,
     vars: (f: NotificationFacts['booking.check_in_open'], fmt) => ({ ...bookingVars(f, fmt), checkInUntil: fmt.at(f.checkInUntil, f.siteZone) }),
-    'zh-CN': { subject: '现在可以签到：{space}', lines: ['您的预约即将开始，现在可以签到。', '地点：{place}', '时间：{when}', '请在{checkInUntil}前签到，否则场地将被释放。'], action: '去签到' },
+    'zh-CN': { subject: '现在可以签到：{space}', lines: ['您的预约即将开始，现在可以签到。', '地点：{place}', '时间：{when}', '请在{checkInUntil}前签到，否则空间将被释放。'], action: '去签到' },
     en: { subject: 'Check-in is open: {space}', lines: ['Your booking starts soon and check-in is open.', 'Where: {place}', 'When: {when}', 'Check in by {checkInUntil} or the space is released.'], action: 'Check in' },
   }),
   'booking.reminder': template({
