@@ -2,7 +2,7 @@ import type { CurrentUser } from '@linli/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { lazy, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Button } from '../ui/light.tsx';
+import { Button, LoadingOverlay } from '../ui/light.tsx';
 import { WithAntd } from '../ui/WithAntd.tsx';
 import { notificationQueries } from './notifications.api.ts';
 
@@ -40,7 +40,7 @@ export function NotificationBell({ user }: { user: CurrentUser }) {
         ) : null}
       </span>
       {opened ? (
-        <WithAntd fallback={null}>
+        <WithAntd fallback={<LoadingOverlay />}>
           <InboxDrawer user={user} open={open} onClose={() => setOpen(false)} />
         </WithAntd>
       ) : null}

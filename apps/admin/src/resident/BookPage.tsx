@@ -9,7 +9,7 @@ import type { PageProps } from '../shell/page-props.ts';
 import { siteKindLabel } from '../sites/siteKinds.ts';
 import { usePortfolio } from '../spaces/portfolio.ts';
 import { clockMinutes, clockText, formatTime, instantAt, localPartsOf, todayIn } from '../time/zoned.ts';
-import { Button, Empty, Notice, Segmented, Skeleton } from '../ui/light.tsx';
+import { Button, Empty, LoadingOverlay, Notice, Segmented, Skeleton } from '../ui/light.tsx';
 import { toast } from '../ui/toasts.tsx';
 import { WithAntd } from '../ui/WithAntd.tsx';
 import type { BookingRequest } from './BookingConfirmModal.tsx';
@@ -26,6 +26,7 @@ type Mode = 'search' | 'site';
 const TIMES = Array.from({ length: 48 }, (_, i) => clockText(i * 30));
 const DURATIONS = [30, 60, 90, 120, 180, 240];
 const LATEST_START = 21 * 60;
+const MAX_PARTY = 500;
 
 /** A slot on the day's list: free to book, or taken (someone holds it) and open to wait for. */
 type DaySlot = { startAt: string; endAt: string; taken: false; remaining: number | null } | { startAt: string; endAt: string; taken: true };
@@ -46,7 +47,9 @@ export default function BookPage({ title }: PageProps) {
   const [pickedDate, setDate] = useState<string | null>(null);
   const [pickedTime, setTime] = useState<string | null>(null);
   const [duration, setDuration] = useState(60);
-  const [partySize, setPartySize] = useState(1);
+  // What is typed (it may be empty while someone types "12"); the party size used is always a whole 1-500.
+  const [partyText, setPartyText] = useState('1');
+  const partySize = Math.min(MAX_PARTY, Math.max(1, Math.trunc(Number(partyText)) || 1));
   const [features, setFeatures] = useState<string[]>([]);
   const [siteKind, setSiteKind] = useState<string | undefined>();
   const [district, setDistrict] = useState<string | undefined>();
@@ -182,9 +185,10 @@ export default function BookPage({ title }: PageProps) {
           inputMode="numeric"
           className="l-input"
           min={1}
-          max={500}
-          value={partySize}
-          onChange={(event) => setPartySize(Math.min(500, Math.max(1, Math.trunc(Number(event.target.value)) || 1)))}
+          max={MAX_PARTY}
+          value={partyText}
+          onChange={(event) => setPartyText(event.target.value)}
+          onBlur={() => setPartyText(String(partySize))}
         />
       </LabelledControl>
     </div>
@@ -344,12 +348,12 @@ export default function BookPage({ title }: PageProps) {
         </section>
       )}
       {request ? (
-        <WithAntd fallback={null}>
+        <WithAntd fallback={<LoadingOverlay />}>
           <BookingConfirmModal request={request} onClose={() => setRequest(null)} onBooked={booked} />
         </WithAntd>
       ) : null}
       {waitFor ? (
-        <WithAntd fallback={null}>
+        <WithAntd fallback={<LoadingOverlay />}>
           <JoinWaitlistDialog
             target={waitFor}
             joining={join.isPending}

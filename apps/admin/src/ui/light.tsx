@@ -46,6 +46,15 @@ export function Spinner({ label, size = 'large' }: { label?: string; size?: 'sma
   );
 }
 
+/** Over the whole window, while a dialog's code is fetched on its first opening. */
+export function LoadingOverlay() {
+  return (
+    <div className="l-overlay">
+      <Spinner />
+    </div>
+  );
+}
+
 /** Grey bars where a list will be. */
 export function Skeleton({ rows = 3 }: { rows?: number }) {
   const { t } = useTranslation();
