@@ -57,10 +57,45 @@ describe.each([{ language: 'zh-CN' as const }, { language: 'en' as const }])("th
     expect(await sweep(test.page, test.baseUrl, RESIDENT_PAGES, `resident-${language}-phone`)).toEqual([]);
   });
 
-  it('the sign-in page has none either', async () => {
-    await useLanguage(test.page, test.baseUrl, language);
-    await test.page.goto(`${test.baseUrl}/`);
-    await test.page.locator('#login').waitFor();
-    await expectNoSeriousA11yViolations(test.page, `sign-in ${language}`);
+  it('the sign-in page has none either, also when a sign-in fails (the problem is announced and tied to its field)', async () => {
+    const { page } = test;
+    await useLanguage(page, test.baseUrl, language);
+    await page.goto(`${test.baseUrl}/`);
+    await page.locator('#login').waitFor();
+    await expectNoSeriousA11yViolations(page, `sign-in ${language}`);
+
+    // Nothing typed: each empty field says so, next to itself.
+    await page.locator('#org').fill('');
+    await page.locator('button[type="submit"]').click();
+    await expect.poll(() => page.locator('#login').getAttribute('aria-invalid')).toBe('true');
+    const describedBy = await page.locator('#login').getAttribute('aria-describedby');
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).not.toBe('');
+    // A wrong password: an alert, and the form still usable.
+    await page.locator('#org').fill('demo');
+    await page.locator('#login').fill('resident1@demo.linli.dev');
+    await page.locator('#password').fill('not-the-password');
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('alert').waitFor();
+    await expectNoSeriousA11yViolations(page, `sign-in failed ${language}`);
+  });
+
+  it("the phone's menu is a dialog: reachable, named, closed by Escape (focus back on its button) and by following a link", async () => {
+    const { page } = test;
+    await useLanguage(page, test.baseUrl, language);
+    await signIn(test, 'resident1@demo.linli.dev');
+    const openMenu = page.getByRole('button', { name: language === 'en' ? 'Open menu' : '打开菜单' });
+    await openMenu.click();
+    const menu = page.getByRole('dialog');
+    await menu.getByRole('navigation').waitFor();
+    await expectNoSeriousA11yViolations(page, `phone menu ${language}`);
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden' });
+    await expect.poll(() => openMenu.evaluate((button) => button === button.ownerDocument.activeElement)).toBe(true);
+
+    await openMenu.click();
+    await menu.getByRole('link', { name: language === 'en' ? 'My bookings' : '我的预约' }).click();
+    await page.waitForURL('**/my-bookings');
+    await menu.waitFor({ state: 'hidden' });
+    await expect.poll(() => page.getByRole('link', { name: language === 'en' ? 'My bookings' : '我的预约' }).count()).toBe(0);
   });
 });
