@@ -101,6 +101,18 @@ export function onSessionEnd(listener: SessionEndListener): () => void {
   return () => sessionEndListeners.delete(listener);
 }
 
+type RefreshListener = (user: TokenResponse['user']) => void;
+const refreshListeners = new Set<RefreshListener>();
+
+/**
+ * Called with the account as a token refresh returned it. The API ends a token when its account's role or sites
+ * change, so a refresh is when the app learns of such a change: the session takes the new role and sites.
+ */
+export function onTokensRefreshed(listener: RefreshListener): () => void {
+  refreshListeners.add(listener);
+  return () => refreshListeners.delete(listener);
+}
+
 export function endSession(reason: ApiError | null): void {
   try {
     localStorage.removeItem(TOKENS_KEY);
@@ -204,6 +216,7 @@ function renewTokens(used: Tokens): Promise<Tokens | ApiError> {
     if (response.ok) {
       const tokens = await readJson<TokenResponse>(response);
       storeSession(tokens);
+      for (const listener of refreshListeners) listener(tokens.user);
       return { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
     }
     const problem = await problemFrom(response);

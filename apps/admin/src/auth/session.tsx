@@ -1,6 +1,6 @@
 import type { CurrentUser, LoginBody } from '@linli/contracts';
 import { type ReactNode, createContext, use, useCallback, useEffect, useMemo, useState } from 'react';
-import { ApiError, hasStoredSession, onSessionEnd } from '../api/client.ts';
+import { ApiError, hasStoredSession, onSessionEnd, onTokensRefreshed } from '../api/client.ts';
 import { navigate } from '../routing.ts';
 import { getCurrentUser, signIn as requestSignIn, signOut as requestSignOut } from './auth.api.ts';
 
@@ -28,6 +28,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [checks, setChecks] = useState(0);
 
   useEffect(() => onSessionEnd((reason) => setSession({ status: 'signed-out', sessionEnded: reason !== null })), []);
+  // A refresh may carry a new role or other sites (an admin changed them): menus and pages follow at once.
+  useEffect(
+    () =>
+      onTokensRefreshed((user) =>
+        setSession((current) => (current.status === 'signed-in' && current.user.id === user.id && !sameAccess(current.user, user) ? { status: 'signed-in', user } : current)),
+      ),
+    [],
+  );
 
   useEffect(() => {
     if (!hasStoredSession()) return;
@@ -67,4 +75,8 @@ export function useSession(): SessionContextValue {
   const value = use(SessionContext);
   if (!value) throw new Error('useSession must be used inside <SessionProvider>');
   return value;
+}
+
+function sameAccess(a: CurrentUser, b: CurrentUser): boolean {
+  return a.role === b.role && a.siteIds.length === b.siteIds.length && a.siteIds.every((id) => b.siteIds.includes(id));
 }
