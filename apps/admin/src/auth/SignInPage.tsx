@@ -147,7 +147,10 @@ function SetPasswordForm({ token, onGiveUp }: { token: string; onGiveUp: () => v
           autoComplete="new-password"
           autoFocus
           value={values.password}
-          onChange={(event) => setValues({ ...values, password: event.target.value })}
+          onChange={(event) => {
+            const password = event.target.value;
+            setValues((now) => ({ ...now, password }));
+          }}
           problem={problems.password}
         />
         <Field
@@ -156,7 +159,10 @@ function SetPasswordForm({ token, onGiveUp }: { token: string; onGiveUp: () => v
           label={t('invite.confirmPassword')}
           autoComplete="new-password"
           value={values.confirm}
-          onChange={(event) => setValues({ ...values, confirm: event.target.value })}
+          onChange={(event) => {
+            const confirm = event.target.value;
+            setValues((now) => ({ ...now, confirm }));
+          }}
           problem={problems.confirm}
         />
         <Button type="submit" variant="primary" size="large" block loading={accept.isPending}>
@@ -216,7 +222,11 @@ function SignInForm({ sessionEnded }: { sessionEnded: boolean }) {
   };
   const field = (name: keyof LoginBody) => ({
     value: values[name],
-    onChange: (event: React.ChangeEvent<HTMLInputElement>) => setValues({ ...values, [name]: event.target.value }),
+    // Functional: the organization code may arrive from /meta between two keystrokes, and must not be lost.
+    onChange: (event: React.ChangeEvent<HTMLInputElement>) => {
+      const value = event.target.value;
+      setValues((now) => ({ ...now, [name]: value }));
+    },
     problem: problems[name],
   });
 
