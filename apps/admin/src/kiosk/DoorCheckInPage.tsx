@@ -1,6 +1,5 @@
 import type { Booking } from '@linli/contracts';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Button, Flex, Result, Spin } from 'antd';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
@@ -11,13 +10,15 @@ import { followLink, usePath, useSearchParam } from '../routing.ts';
 import type { PageProps } from '../shell/page-props.ts';
 import { portfolioQuery } from '../spaces/portfolio.ts';
 import { formatTime } from '../time/zoned.ts';
+import { Button, Spinner } from '../ui/light.tsx';
 
 const PATH = '/check-in';
 const MY_BOOKINGS = '/my-bookings';
 
 /**
  * What the kiosk's QR code opens on a resident's phone (`/check-in/<siteId>?t=<token>`): it checks in their
- * booking at that site now and says plainly what happened, or why not and what to do.
+ * booking at that site now and says plainly what happened, or why not and what to do. Drawn with the light kit: a
+ * resident at the door opens the app onto it, and it must load as fast as the booking page.
  */
 export default function DoorCheckInPage({ title }: PageProps) {
   const { t, i18n } = useTranslation();
@@ -44,9 +45,9 @@ export default function DoorCheckInPage({ title }: PageProps) {
   const zone = siteZone(portfolio.data, siteId);
   const time = (iso: string) => formatTime(iso, zone, i18n.language);
   const toMyBookings = (
-    <Button key="mine" type="primary" href={MY_BOOKINGS} onClick={(event) => followLink(event, MY_BOOKINGS)}>
+    <a key="mine" className="l-btn l-btn--primary" href={MY_BOOKINGS} onClick={(event) => followLink(event, MY_BOOKINGS)}>
       {t('frontDesk.door.toMyBookings')}
-    </Button>
+    </a>
   );
 
   let outcome: { status: 'success' | 'info' | 'warning' | 'error'; title: string; detail: string; retry?: boolean };
@@ -67,11 +68,11 @@ export default function DoorCheckInPage({ title }: PageProps) {
     outcome = outcomeOfFailure(checkIn.error);
   } else {
     return (
-      <Flex vertical align="center" justify="center" gap="middle" style={{ minHeight: '60dvh' }} role="status">
-        <h1 style={{ fontSize: 22, margin: 0 }}>{title}</h1>
-        <Spin size="large" />
+      <div className="l-stack l-centered" style={{ minHeight: '60dvh' }}>
+        <h1 className="l-title">{title}</h1>
+        <Spinner label={t('frontDesk.door.checking')} />
         <span>{t('frontDesk.door.checking')}</span>
-      </Flex>
+      </div>
     );
   }
 
@@ -89,23 +90,48 @@ export default function DoorCheckInPage({ title }: PageProps) {
   }
 
   return (
-    <Flex justify="center" style={{ paddingBlock: 24 }}>
-      <Result
-        status={outcome.status}
-        title={<h1 style={{ fontSize: 22, margin: 0 }} data-testid="door-outcome">{outcome.title}</h1>}
-        subTitle={<span data-testid="door-detail">{outcome.detail}</span>}
-        extra={[
-          ...(outcome.retry && siteId && token
-            ? [
-                <Button key="retry" onClick={() => checkIn.mutate({ site: siteId, code: token })} loading={checkIn.isPending}>
-                  {t('frontDesk.door.retry')}
-                </Button>,
-              ]
-            : []),
-          toMyBookings,
-        ]}
-        style={{ maxWidth: 520 }}
-      />
-    </Flex>
+    <div className="l-centered" style={{ paddingBlock: 24 }}>
+      <div className="l-card l-card--large l-stack" style={{ maxWidth: 520, width: '100%', alignItems: 'center', textAlign: 'center' }}>
+        <OutcomeMark status={outcome.status} />
+        <h1 className="l-title" data-testid="door-outcome">
+          {outcome.title}
+        </h1>
+        {outcome.detail ? (
+          <p className="l-secondary" style={{ margin: 0 }} data-testid="door-detail">
+            {outcome.detail}
+          </p>
+        ) : (
+          <span data-testid="door-detail" />
+        )}
+        <div className="l-row" style={{ justifyContent: 'center' }}>
+          {outcome.retry && siteId && token ? (
+            <Button onClick={() => checkIn.mutate({ site: siteId, code: token })} loading={checkIn.isPending}>
+              {t('frontDesk.door.retry')}
+            </Button>
+          ) : null}
+          {toMyBookings}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+const MARKS = {
+  success: { symbol: '✓', color: 'var(--l-success)', background: 'var(--l-success-bg)' },
+  info: { symbol: 'i', color: '#0958d9', background: 'var(--l-info-bg)' },
+  warning: { symbol: '!', color: '#ad4e00', background: '#fff7e6' },
+  error: { symbol: '×', color: 'var(--l-error)', background: 'var(--l-error-bg)' },
+} as const;
+
+/** The outcome at a glance (the heading says it in words). */
+function OutcomeMark({ status }: { status: keyof typeof MARKS }) {
+  const mark = MARKS[status];
+  return (
+    <span
+      aria-hidden="true"
+      style={{ width: 64, height: 64, borderRadius: '50%', display: 'flex', alignItems: 'center', justifyContent: 'center', fontSize: 36, fontWeight: 700, color: mark.color, background: mark.background }}
+    >
+      {mark.symbol}
+    </span>
   );
 }

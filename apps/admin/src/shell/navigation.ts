@@ -22,8 +22,9 @@ export interface NavItem {
   /** Shown without the header and menu: the kiosk screen at a site's door. */
   bare?: true;
   /**
-   * Built with the light kit (ui/light.tsx), not antd: the shell does not fetch antd for it. Only the resident's
-   * booking page, their first screen, which must load within the 200 KB budget (docs/performance.md).
+   * Built with the light kit (ui/light.tsx), not antd: the shell does not fetch antd for it. Only the screens a
+   * resident opens the app onto (booking; checking in at the door), which must load within the 200 KB budget
+   * (docs/performance.md).
    */
   light?: true;
 }
@@ -75,7 +76,7 @@ const NAV_ITEMS: readonly NavItem[] = [
   { path: '/my-bookings', label: 'myBookings', roles: ['resident'], Page: MyBookingsPage },
   { path: '/activities', label: 'activities', roles: ['resident'], Page: ActivitiesPage },
   // /check-in/<siteId>?t=<token>: what the kiosk's QR code opens on the resident's phone.
-  { path: '/check-in', label: 'checkIn', roles: ['resident'], Page: DoorCheckInPage, ownsSubPaths: true, inMenu: false },
+  { path: '/check-in', label: 'checkIn', roles: ['resident'], Page: DoorCheckInPage, ownsSubPaths: true, inMenu: false, light: true },
   // Delivery health is organization-wide, so only the org admin watches and resends.
   { path: '/notification-deliveries', label: 'deliveries', roles: ['org_admin'], Page: DeliveriesPage },
   { path: '/settings/notifications', label: 'notificationSettings', roles: EVERYONE, Page: NotificationSettingsPage },
