@@ -33,7 +33,7 @@ import { loanRequestIntents } from '../claims/equipment-claims.ts';
 import { type NotificationIntent, recordNotifications } from '../outbox/outbox.ts';
 import { type IdempotentOutcome, claimIdempotencyKey, findCompletedIdempotentAnswer, saveIdempotentAnswer } from './bookings.idempotency.ts';
 import { bookerIdentityOf, mayKnowBooker } from '../claims/booking-answers.ts';
-import { answerBooking, findBookerColumns } from '../claims/booker.repository.ts';
+import { answerBooking, resolveBookerWithColumns } from '../claims/booker.repository.ts';
 import { assertVersion, findVisibleBooking, recordWalkIn } from './bookings.repository.ts';
 
 const { demandEvents } = schema;
@@ -86,10 +86,9 @@ export async function createBooking(
     if (prior) return { replayed: true, statusCode: prior.statusCode, booking: prior.response as Booking };
   }
   assertWalkInByStaff(actor, body);
-  const bookerId = await resolveBooker(db, actor, body.bookerId);
+  // Whom it is for, checked and read once: the answer shows their name, and a resident's home decides openness.
+  const { bookerId, booker } = await resolveBookerWithColumns(db, actor, body.bookerId);
   const request = { actor, bookerId, range, partySize: body.partySize, now };
-  // The booker's name and home site are read once: the answer shows them, and a resident's home decides openness.
-  const booker = await findBookerColumns(db, actor.orgId, bookerId);
   const home = actor.role === 'resident' ? { homeSiteId: booker.bookerHomeSiteId, homeDistrict: booker.homeDistrict } : NOWHERE;
   // A walk-in has no account, so no resident quota can count their bookings: only residents' own bookings are
   // counted against quotas (hasQuota), and a walk-in booking is always made by staff.

@@ -10,6 +10,7 @@ import { and, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '../../plugins/access.ts';
 import { type BookerColumns, NO_BOOKER, answerBookings } from './booking-answers.ts';
+import { NO_SUCH_BOOKER, requestedBooker } from './space-claims.ts';
 import type { BookingRow } from './space-context.ts';
 
 const { users, sites } = schema;
@@ -26,15 +27,33 @@ export const BOOKER_COLUMNS = {
   bookerHomeSiteName: bookerHomeSites.name,
 };
 
-/** The columns of one person a booking may be for, by id in the organization (for answers built without a read-back). */
-export async function findBookerColumns(db: Db, orgId: string, userId: string | null): Promise<BookerColumns & { homeDistrict: string | null }> {
-  if (!userId) return { ...NO_BOOKER, homeDistrict: null };
+export type BookerWithHome = BookerColumns & { homeDistrict: string | null };
+
+/** The columns of one person a booking may be for, by id in the organization; undefined when there is no such person. */
+async function findBooker(db: Db, orgId: string, userId: string): Promise<BookerWithHome | undefined> {
   const [row] = await db
     .select({ ...BOOKER_COLUMNS, homeDistrict: bookerHomeSites.district })
     .from(users)
     .leftJoin(bookerHomeSites, eq(bookerHomeSites.id, users.homeSiteId))
     .where(and(eq(users.id, userId), eq(users.orgId, orgId)));
-  return row ?? { ...NO_BOOKER, homeDistrict: null };
+  return row;
+}
+
+/** The columns of one person a booking may be for (for answers built without a read-back); none for no one. */
+export async function findBookerColumns(db: Db, orgId: string, userId: string | null): Promise<BookerWithHome> {
+  return (userId ? await findBooker(db, orgId, userId) : undefined) ?? { ...NO_BOOKER, homeDistrict: null };
+}
+
+/**
+ * Whom a new booking is for and their columns, in one read: the booker is checked to be in the organization by the
+ * same query that reads their name and home for the answer (one round trip on the booking's path, not two).
+ */
+export async function resolveBookerWithColumns(db: Db, actor: Actor, requested: string | undefined): Promise<{ bookerId: string | null; booker: BookerWithHome }> {
+  const bookerId = requestedBooker(actor, requested);
+  if (!bookerId) return { bookerId: null, booker: { ...NO_BOOKER, homeDistrict: null } };
+  const booker = await findBooker(db, actor.orgId, bookerId);
+  if (!booker) throw NO_SUCH_BOOKER();
+  return { bookerId, booker };
 }
 
 /** One booking row as this actor may read it (its booker read by id: one query, none for a walk-in or nobody). */

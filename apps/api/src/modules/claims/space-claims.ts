@@ -115,14 +115,23 @@ export function availabilityRefusal(
   return judgeClaim(claimableSpace(ctx), range, partySize, claims) as Refusal | null;
 }
 
-export async function resolveBooker(db: Database, actor: Actor, requested: string | undefined): Promise<string | null> {
+/** Whom a booking is for, as asked: a resident books for themselves; staff for someone (`bookerId`) or for no one. */
+export function requestedBooker(actor: Actor, requested: string | undefined): string | null {
   if (actor.role === 'resident') {
     if (requested && requested !== actor.userId) throw new AppError('FORBIDDEN', { detail: 'Residents book for themselves.' });
     return actor.userId;
   }
-  if (!requested) return null;
-  const [user] = await db.select({ id: users.id }).from(users).where(and(eq(users.id, requested), eq(users.orgId, actor.orgId)));
-  if (!user) throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'body.bookerId', message: 'no such user' }] });
+  return requested ?? null;
+}
+
+/** The booking's booker, refused (400 on body.bookerId) when staff name someone who is not in the organization. */
+export const NO_SUCH_BOOKER = () => new AppError('VALIDATION_FAILED', { errors: [{ path: 'body.bookerId', message: 'no such user' }] });
+
+export async function resolveBooker(db: Database, actor: Actor, requested: string | undefined): Promise<string | null> {
+  const bookerId = requestedBooker(actor, requested);
+  if (!bookerId || bookerId === actor.userId) return bookerId;
+  const [user] = await db.select({ id: users.id }).from(users).where(and(eq(users.id, bookerId), eq(users.orgId, actor.orgId)));
+  if (!user) throw NO_SUCH_BOOKER();
   return user.id;
 }
 

@@ -21,7 +21,7 @@ import {
 import { sql } from 'drizzle-orm';
 import { type DrizzleTransactionLike, type PgBoss, fromDrizzle } from 'pg-boss';
 import { DELIVERY_QUEUE, type DeliveryJob, REMINDER_QUEUE } from './job-queue.ts';
-import { type DeliveryInsert, type NotificationInsert, choicesOf, findRecipients, insertNotifications } from './outbox.repository.ts';
+import { type DeliveryInsert, type NotificationInsert, type RecipientRow, choicesOf, findRecipients, insertNotifications } from './outbox.repository.ts';
 import { currentRequestId } from './request-id.ts';
 
 /**
@@ -134,6 +134,32 @@ export interface RecordOptions {
 }
 
 /**
+ * Recipients (their channels, choices and zone) read once per transaction: a new booking's reminders and its receipt
+ * are for the same person, and each read is a round trip on the booking's path (docs/performance.md). Nothing in a
+ * transaction that records notifications changes the recipients' choices, so the first read stands for its length.
+ */
+const recipientsByTransaction = new WeakMap<Transaction, Map<string, RecipientRow | null>>();
+
+async function recipientsIn(tx: Transaction, userIds: readonly string[]): Promise<Map<string, RecipientRow>> {
+  let known = recipientsByTransaction.get(tx);
+  if (!known) {
+    known = new Map();
+    recipientsByTransaction.set(tx, known);
+  }
+  const missing = userIds.filter((id) => !known.has(id));
+  if (missing.length) {
+    const read = await findRecipients(tx, missing);
+    for (const id of missing) known.set(id, read.get(id) ?? null);
+  }
+  const recipients = new Map<string, RecipientRow>();
+  for (const id of userIds) {
+    const recipient = known.get(id);
+    if (recipient) recipients.set(id, recipient);
+  }
+  return recipients;
+}
+
+/**
  * Records notifications and enqueues their deliveries in `tx`: one notification per intent (skipped if its event
  * already notified that person), one delivery per channel the person's choices allow, one job per delivery.
  * Intents for people who do not exist in the intent's organization, or whose account is disabled, are dropped.
@@ -142,7 +168,7 @@ export interface RecordOptions {
 export async function recordNotifications(tx: Transaction, intents: readonly NotificationIntent[], options: RecordOptions = {}): Promise<number> {
   if (!intents.length) return 0;
   const now = (options.now ?? new Date()).getTime();
-  const recipients = await findRecipients(tx, [...new Set(intents.map((intent) => intent.recipientId))]);
+  const recipients = await recipientsIn(tx, [...new Set(intents.map((intent) => intent.recipientId))]);
   const notifications: NotificationInsert[] = [];
   const deliveries: DeliveryInsert[] = [];
   for (const intent of intents) {
@@ -204,7 +230,7 @@ export interface ReminderJob {
  */
 export async function scheduleReminder(tx: Transaction, reminder: { key: string; at: Date; intent: NotificationIntent }, options: RecordOptions = {}): Promise<Date | null> {
   const { key, at, intent } = reminder;
-  const recipient = (await findRecipients(tx, [intent.recipientId])).get(intent.recipientId);
+  const recipient = (await recipientsIn(tx, [intent.recipientId])).get(intent.recipientId);
   const now = (options.now ?? new Date()).getTime();
   const when = recipient && recipient.orgId === intent.orgId ? reminderTime(at.getTime(), now, choicesOf(recipient), intent.useBy ? Date.parse(intent.useBy) : null) : null;
   if (when === null) {
@@ -223,7 +249,7 @@ export async function scheduleReminder(tx: Transaction, reminder: { key: string;
  */
 export async function scheduleNewReminders(tx: Transaction, reminders: readonly { key: string; at: Date; intent: NotificationIntent }[], options: RecordOptions = {}): Promise<number> {
   if (!reminders.length) return 0;
-  const recipients = await findRecipients(tx, [...new Set(reminders.map((reminder) => reminder.intent.recipientId))]);
+  const recipients = await recipientsIn(tx, [...new Set(reminders.map((reminder) => reminder.intent.recipientId))]);
   const now = (options.now ?? new Date()).getTime();
   const jobs = reminders.flatMap(({ key, at, intent }) => {
     const recipient = recipients.get(intent.recipientId);
