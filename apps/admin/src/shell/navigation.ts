@@ -33,7 +33,16 @@ export interface NavItem {
 export type LazyPage = LazyExoticComponent<ComponentType<PageProps>> & { preload: () => void };
 
 function lazyPage(load: () => Promise<{ default: ComponentType<PageProps> }>): LazyPage {
-  return Object.assign(lazy(load), { preload: () => void load().catch(() => undefined) });
+  // One fetch, however often the shell asks ahead (it does on every render of an antd page).
+  let started = false;
+  const preload = () => {
+    if (started) return;
+    started = true;
+    load().catch(() => {
+      started = false;
+    });
+  };
+  return Object.assign(lazy(load), { preload });
 }
 
 const SITE_TEAM: readonly Role[] = ['org_admin', 'site_manager', 'staff'];

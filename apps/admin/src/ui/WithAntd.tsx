@@ -4,9 +4,15 @@ import { Spinner } from './light.tsx';
 const loadAntdRoot = () => import('./AntdRoot.tsx');
 const AntdRoot = lazy(loadAntdRoot);
 
-/** Starts fetching antd's frame before it is rendered (e.g. together with the page that needs it). */
+let preloading = false;
+
+/** Starts fetching antd's frame before it is rendered (e.g. together with the page that needs it); once. */
 export function preloadAntd(): void {
-  loadAntdRoot().catch(() => undefined);
+  if (preloading) return;
+  preloading = true;
+  loadAntdRoot().catch(() => {
+    preloading = false;
+  });
 }
 
 /**

@@ -23,7 +23,6 @@ import {
   rangeOf,
   recordEquipmentShortfall,
   refusalError,
-  resolveBooker,
 } from '../claims/space-claims.ts';
 import { type BookingFields, type ResidentHome, type SpaceContext, loadSpaceContext, residentHomeOf, toBooking } from '../claims/space-context.ts';
 import { suggestAlternatives } from '../availability/availability.service.ts';
@@ -33,7 +32,7 @@ import { loanRequestIntents } from '../claims/equipment-claims.ts';
 import { type NotificationIntent, recordNotifications } from '../outbox/outbox.ts';
 import { type IdempotentOutcome, claimIdempotencyKey, findCompletedIdempotentAnswer, saveIdempotentAnswer } from './bookings.idempotency.ts';
 import { bookerIdentityOf, mayKnowBooker } from '../claims/booking-answers.ts';
-import { answerBooking, resolveBookerWithColumns } from '../claims/booker.repository.ts';
+import { answerBooking, resolveBooker, resolveBookerWithColumns } from '../claims/booker.repository.ts';
 import { assertVersion, findVisibleBooking, recordWalkIn } from './bookings.repository.ts';
 
 const { demandEvents } = schema;

@@ -10,7 +10,7 @@ import { and, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '../../plugins/access.ts';
 import { type BookerColumns, NO_BOOKER, answerBookings } from './booking-answers.ts';
-import { NO_SUCH_BOOKER, requestedBooker } from './space-claims.ts';
+import { AppError } from '../../lib/app-error.ts';
 import type { BookingRow } from './space-context.ts';
 
 const { users, sites } = schema;
@@ -44,6 +44,15 @@ export async function findBookerColumns(db: Db, orgId: string, userId: string | 
   return (userId ? await findBooker(db, orgId, userId) : undefined) ?? { ...NO_BOOKER, homeDistrict: null };
 }
 
+/** Whom a booking is for, as asked: a resident books for themselves; staff for someone (`bookerId`) or for no one. */
+function requestedBooker(actor: Actor, requested: string | undefined): string | null {
+  if (actor.role === 'resident') {
+    if (requested && requested !== actor.userId) throw new AppError('FORBIDDEN', { detail: 'Residents book for themselves.' });
+    return actor.userId;
+  }
+  return requested ?? null;
+}
+
 /**
  * Whom a new booking is for and their columns, in one read: the booker is checked to be in the organization by the
  * same query that reads their name and home for the answer (one round trip on the booking's path, not two).
@@ -52,8 +61,13 @@ export async function resolveBookerWithColumns(db: Db, actor: Actor, requested: 
   const bookerId = requestedBooker(actor, requested);
   if (!bookerId) return { bookerId: null, booker: { ...NO_BOOKER, homeDistrict: null } };
   const booker = await findBooker(db, actor.orgId, bookerId);
-  if (!booker) throw NO_SUCH_BOOKER();
+  if (!booker) throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'body.bookerId', message: 'no such user' }] });
   return { bookerId, booker };
+}
+
+/** Whom a booking is for, checked as above, when its name and home are not needed (a series, a pre-check). */
+export async function resolveBooker(db: Db, actor: Actor, requested: string | undefined): Promise<string | null> {
+  return (await resolveBookerWithColumns(db, actor, requested)).bookerId;
 }
 
 /** One booking row as this actor may read it (its booker read by id: one query, none for a walk-in or nobody). */

@@ -6,16 +6,14 @@
  */
 import { randomInt } from 'node:crypto';
 import type { EquipmentNeed } from '@linli/contracts';
-import { type Database, type Transaction, schema } from '@linli/db';
+import type { Database, Transaction } from '@linli/db';
 import { type ClaimableResource, type InstantRange, type Refusal, judgeClaim } from '@linli/domain';
-import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../../plugins/access.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { type NewBookingRow, findHoldingClaims } from './claims.repository.ts';
 import { type LoanRow, cancelLoansOf, claimLoanRequest, findLoansOf, moveLoansOf, recordEquipmentRefusal } from './equipment-claims.ts';
 import type { BookingRow, SpaceContext } from './space-context.ts';
 
-const { users } = schema;
 const MINUTE_MS = 60_000;
 // No 0/O or 1/I: the code is read aloud and typed on phones.
 const CHECK_IN_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -113,26 +111,6 @@ export function availabilityRefusal(
 ): Refusal | null {
   const claims = holding.map((b) => ({ range: rangeOf(b.startAt, b.endAt), quantity: b.partySize }));
   return judgeClaim(claimableSpace(ctx), range, partySize, claims) as Refusal | null;
-}
-
-/** Whom a booking is for, as asked: a resident books for themselves; staff for someone (`bookerId`) or for no one. */
-export function requestedBooker(actor: Actor, requested: string | undefined): string | null {
-  if (actor.role === 'resident') {
-    if (requested && requested !== actor.userId) throw new AppError('FORBIDDEN', { detail: 'Residents book for themselves.' });
-    return actor.userId;
-  }
-  return requested ?? null;
-}
-
-/** The booking's booker, refused (400 on body.bookerId) when staff name someone who is not in the organization. */
-export const NO_SUCH_BOOKER = () => new AppError('VALIDATION_FAILED', { errors: [{ path: 'body.bookerId', message: 'no such user' }] });
-
-export async function resolveBooker(db: Database, actor: Actor, requested: string | undefined): Promise<string | null> {
-  const bookerId = requestedBooker(actor, requested);
-  if (!bookerId || bookerId === actor.userId) return bookerId;
-  const [user] = await db.select({ id: users.id }).from(users).where(and(eq(users.id, bookerId), eq(users.orgId, actor.orgId)));
-  if (!user) throw NO_SUCH_BOOKER();
-  return user.id;
 }
 
 /** Whose loans equipment asked for with a room are: a booking's, or an activity session's. */
